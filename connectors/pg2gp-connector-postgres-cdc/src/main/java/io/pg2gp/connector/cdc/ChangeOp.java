@@ -1,0 +1,33 @@
+package io.pg2gp.connector.cdc;
+
+/** The kind of a change event, after Debezium's {@code op} codes. */
+public enum ChangeOp {
+    /** A row read by the snapshot ({@code r}). */
+    READ('r'),
+    INSERT('c'),
+    UPDATE('u'),
+    DELETE('d'),
+    /** An op this pipeline does not know (e.g. a truncate {@code t}); never silently dropped. */
+    UNKNOWN('?');
+
+    private final char code;
+
+    ChangeOp(char code) {
+        this.code = code;
+    }
+
+    public char code() {
+        return code;
+    }
+
+    public static ChangeOp fromCode(String code) {
+        if (code != null && code.length() == 1) {
+            for (ChangeOp op : values()) {
+                if (op.code == code.charAt(0)) {
+                    return op;
+                }
+            }
+        }
+        return UNKNOWN;
+    }
+}

@@ -1,0 +1,9 @@
+package io.pg2gp.connector.warehouse;
+
+/** What a source delete does to the warehouse row. */
+public enum DeleteMode {
+    /** The warehouse row is removed, mirroring the source. */
+    MIRROR,
+    /** The warehouse row stays, marked {@code _deleted = true} with the delete's LSN. */
+    SOFT
+}

@@ -1,0 +1,76 @@
+package io.pg2gp.connector.warehouse;
+
+import java.io.Serializable;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * How to reach the warehouse. The password is never part of the options: only the name of the
+ * environment variable that holds it, read where the connection is opened, so it stays out of the
+ * job graph, the web UI and the logs.
+ */
+public final class WarehouseConnectionOptions implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    public static final String DEFAULT_PASSWORD_ENV = "PG2GP_WAREHOUSE_PASSWORD";
+
+    private final String url;
+    private final String user;
+    private final String passwordEnvVar;
+
+    public WarehouseConnectionOptions(String url, String user, String passwordEnvVar) {
+        this.url = Objects.requireNonNull(url, "url");
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException(
+                    "warehouse url must be a jdbc:postgresql: URL (Greenplum speaks the same"
+                            + " protocol), got: "
+                            + url);
+        }
+        if (url.contains("password=")) {
+            throw new IllegalArgumentException(
+                    "warehouse url must not carry a password; set the environment variable "
+                            + passwordEnvVar
+                            + " instead");
+        }
+        this.user = Objects.requireNonNull(user, "user");
+        this.passwordEnvVar = passwordEnvVar == null ? DEFAULT_PASSWORD_ENV : passwordEnvVar;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String passwordEnvVar() {
+        return passwordEnvVar;
+    }
+
+    /** Opens a connection with the session settings the sink relies on (UTC, autocommit on). */
+    public Connection open(String applicationName) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        String password = System.getenv(passwordEnvVar);
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("ApplicationName", applicationName);
+        p.setProperty("tcpKeepAlive", "true");
+        Connection c = DriverManager.getConnection(url, p);
+        try (var s = c.createStatement()) {
+            // Hours and dates are computed in UTC; GP6 and PG accept the same SET.
+            s.execute("SET TIME ZONE 'UTC'");
+        }
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "WarehouseConnectionOptions{url=" + url + ", user=" + user + '}';
+    }
+}

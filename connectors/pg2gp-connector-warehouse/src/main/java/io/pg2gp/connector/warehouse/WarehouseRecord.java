@@ -1,0 +1,87 @@
+package io.pg2gp.connector.warehouse;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One change for the warehouse: a new version of a row (upsert) or its deletion, with the source
+ * LSN that orders versions of the same key. {@code values} follow {@link
+ * WarehouseTable#columns()}; for a delete only the key columns need values.
+ */
+public final class WarehouseRecord {
+
+    /** The change kind, as stored in {@code _cdc_op}. */
+    public enum Op {
+        /** Snapshot read. */
+        READ('r'),
+        INSERT('c'),
+        UPDATE('u'),
+        DELETE('d');
+
+        private final char code;
+
+        Op(char code) {
+            this.code = code;
+        }
+
+        public char code() {
+            return code;
+        }
+    }
+
+    private final Op op;
+    private final long lsn;
+    private final long committedAtMicros;
+    private final Object[] values;
+    private final String rejectReason;
+
+    public WarehouseRecord(Op op, long lsn, long committedAtMicros, Object[] values) {
+        this(op, lsn, committedAtMicros, values, null);
+    }
+
+    private WarehouseRecord(
+            Op op, long lsn, long committedAtMicros, Object[] values, String rejectReason) {
+        this.op = Objects.requireNonNull(op, "op");
+        this.lsn = lsn;
+        this.committedAtMicros = committedAtMicros;
+        this.values = Objects.requireNonNull(values, "values");
+        this.rejectReason = rejectReason;
+    }
+
+    /**
+     * A change that must not be applied but must not be lost either: the sink stores it in the
+     * dead-letter table with {@code reason}, in the same commit as the rest of its batch.
+     */
+    public static WarehouseRecord rejected(
+            String reason, Op op, long lsn, long committedAtMicros, Object[] values) {
+        return new WarehouseRecord(
+                op, lsn, committedAtMicros, values, Objects.requireNonNull(reason, "reason"));
+    }
+
+    /** Why this record goes to the dead-letter table, or {@code null} for a normal change. */
+    public String rejectReason() {
+        return rejectReason;
+    }
+
+    public Op op() {
+        return op;
+    }
+
+    public long lsn() {
+        return lsn;
+    }
+
+    /** Source commit time in microseconds since the epoch; 0 when unknown. */
+    public long committedAtMicros() {
+        return committedAtMicros;
+    }
+
+    public Object[] values() {
+        return values;
+    }
+
+    @Override
+    public String toString() {
+        return "WarehouseRecord{" + op + ", lsn=" + lsn + ", values=" + Arrays.toString(values) + '}';
+    }
+}

@@ -1,0 +1,194 @@
+package io.pg2gp.connector.warehouse;
+
+import io.pg2gp.connector.warehouse.internal.commit.BatchAggregatorOperator;
+import io.pg2gp.connector.warehouse.internal.commit.BatchApplier;
+import io.pg2gp.connector.warehouse.internal.commit.StagedBatch;
+import io.pg2gp.connector.warehouse.internal.commit.StagedBatchSerializer;
+import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommittable;
+import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommittableSerializer;
+import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommitter;
+import io.pg2gp.connector.warehouse.internal.load.CopyStagingLoader;
+import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
+import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
+import io.pg2gp.connector.warehouse.internal.writer.WarehouseWriter;
+import io.pg2gp.connector.warehouse.internal.writer.WriterState;
+import io.pg2gp.connector.warehouse.internal.writer.WriterStateSerializer;
+
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessageTypeInfo;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Collection;
+
+/**
+ * Exactly-once sink of one warehouse table (PostgreSQL or Greenplum) without XA: writers stage
+ * rows continuously, tagged with their checkpoint; when a checkpoint completes a single committer
+ * applies that checkpoint's rows of every writer in one transaction together with a ledger entry.
+ * Create it with {@link #builder()}.
+ *
+ * @param <IN> stream element type
+ */
+public final class WarehouseSink<IN>
+        implements Sink<IN>,
+                SupportsWriterState<IN, WriterState>,
+                SupportsCommitter<WarehouseCommittable>,
+                SupportsPreCommitTopology<StagedBatch, WarehouseCommittable> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final WarehouseSinkOptions options;
+    private final WarehouseRecordSerializer<IN> serializer;
+
+    WarehouseSink(WarehouseSinkOptions options, WarehouseRecordSerializer<IN> serializer) {
+        this.options = options;
+        this.serializer = serializer;
+    }
+
+    public static <IN> WarehouseSinkBuilder<IN> builder() {
+        return new WarehouseSinkBuilder<>();
+    }
+
+    public WarehouseSinkOptions options() {
+        return options;
+    }
+
+    /** @deprecated Flink calls {@link #createWriter(WriterInitContext)}. */
+    @Override
+    @Deprecated
+    public SinkWriter<IN> createWriter(InitContext context) {
+        throw new UnsupportedOperationException("Flink 1.20 calls createWriter(WriterInitContext)");
+    }
+
+    @Override
+    public StatefulSinkWriter<IN, WriterState> createWriter(WriterInitContext context)
+            throws IOException {
+        long restored = context.getRestoredCheckpointId().orElse(0L);
+        return newWriter(context, restored + 1);
+    }
+
+    @Override
+    public StatefulSinkWriter<IN, WriterState> restoreWriter(
+            WriterInitContext context, Collection<WriterState> states) throws IOException {
+        long last = states.stream().mapToLong(WriterState::checkpointId).max().orElse(0L);
+        long restored = context.getRestoredCheckpointId().orElse(0L);
+        return newWriter(context, Math.max(last, restored) + 1);
+    }
+
+    private WarehouseWriter<IN> newWriter(WriterInitContext context, long initialTag)
+            throws IOException {
+        int subtask = context.getTaskInfo().getIndexOfThisSubtask();
+        WarehouseTable table = options.table();
+        Connection c = null;
+        try {
+            c = options.connection().open(applicationName("writer-" + subtask));
+            BookkeepingTables bookkeeping =
+                    new BookkeepingTables(options.bookkeepingSchema(), WarehouseDialect.detect(c));
+            WarehouseSetup.ensureBookkeeping(c, bookkeeping, table);
+            CopyStagingLoader loader =
+                    new CopyStagingLoader(
+                            c,
+                            bookkeeping.stagingTable(table),
+                            BookkeepingTables.stagingColumnList(table));
+            return new WarehouseWriter<>(
+                    serializer,
+                    table,
+                    bookkeeping,
+                    options.pipelineName(),
+                    subtask,
+                    initialTag,
+                    options.stageChunkBytes(),
+                    c,
+                    loader,
+                    context.metricGroup());
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new IOException(
+                    "cannot open the warehouse sink for " + table.qualifiedName() + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    @Override
+    public Committer<WarehouseCommittable> createCommitter(CommitterInitContext context)
+            throws IOException {
+        WarehouseTable table = options.table();
+        try (Connection c = options.connection().open(applicationName("committer"))) {
+            WarehouseDialect dialect = WarehouseDialect.detect(c);
+            BookkeepingTables bookkeeping = new BookkeepingTables(options.bookkeepingSchema(), dialect);
+            WarehouseSetup.ensureBookkeeping(c, bookkeeping, table);
+            WarehouseSetup.checkTarget(c, table, options.deleteMode());
+            ApplyStatements sql =
+                    new ApplyStatements(table, bookkeeping, options.deleteMode(), dialect);
+            return new WarehouseCommitter(
+                    options.connection(),
+                    new BatchApplier(options.pipelineName(), table, sql),
+                    applicationName("committer"),
+                    context.metricGroup());
+        } catch (SQLException e) {
+            throw new IOException(
+                    "cannot open the warehouse committer for " + table.qualifiedName() + ": "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    @Override
+    public DataStream<CommittableMessage<WarehouseCommittable>> addPreCommitTopology(
+            DataStream<CommittableMessage<StagedBatch>> staged) {
+        String name = "Gather batches: " + options.table().qualifiedName();
+        return staged.global()
+                .transform(
+                        name,
+                        CommittableMessageTypeInfo.of(WarehouseCommittableSerializer::new),
+                        new BatchAggregatorOperator(options.table().qualifiedName()))
+                .uid("pg2gp-gather-" + options.table().qualifiedName())
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                // Every committable to committer subtask 0: one apply per table at a time.
+                .global();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<StagedBatch> getWriteResultSerializer() {
+        return StagedBatchSerializer.INSTANCE;
+    }
+
+    @Override
+    public SimpleVersionedSerializer<WarehouseCommittable> getCommittableSerializer() {
+        return WarehouseCommittableSerializer.INSTANCE;
+    }
+
+    @Override
+    public SimpleVersionedSerializer<WriterState> getWriterStateSerializer() {
+        return WriterStateSerializer.INSTANCE;
+    }
+
+    private String applicationName(String role) {
+        return "pg2gp " + options.pipelineName() + " " + options.table().name() + " " + role;
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already failing
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.pg2gp.connector.warehouse;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a {@link WarehouseSink}.
+ *
+ * <pre>{@code
+ * WarehouseSink<Row> sink = WarehouseSink.<Row>builder()
+ *     .connection(new WarehouseConnectionOptions(url, "loader", "PG2GP_WAREHOUSE_PASSWORD"))
+ *     .table(table)
+ *     .serializer(row -> new WarehouseRecord(...))
+ *     .pipelineName("pg2gp")
+ *     .build();
+ * }</pre>
+ */
+public final class WarehouseSinkBuilder<IN> {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}");
+    public static final int DEFAULT_STAGE_CHUNK_BYTES = 8 << 20;
+
+    private WarehouseConnectionOptions connection;
+    private WarehouseTable table;
+    private WarehouseRecordSerializer<IN> serializer;
+    private String pipelineName;
+    private String bookkeepingSchema = "pg2gp";
+    private DeleteMode deleteMode = DeleteMode.MIRROR;
+    private int stageChunkBytes = DEFAULT_STAGE_CHUNK_BYTES;
+
+    WarehouseSinkBuilder() {}
+
+    public WarehouseSinkBuilder<IN> connection(WarehouseConnectionOptions connection) {
+        this.connection = connection;
+        return this;
+    }
+
+    public WarehouseSinkBuilder<IN> table(WarehouseTable table) {
+        this.table = table;
+        return this;
+    }
+
+    public WarehouseSinkBuilder<IN> serializer(WarehouseRecordSerializer<IN> serializer) {
+        this.serializer = serializer;
+        return this;
+    }
+
+    /** Required; identifies this pipeline's rows in the bookkeeping tables. */
+    public WarehouseSinkBuilder<IN> pipelineName(String pipelineName) {
+        this.pipelineName = pipelineName;
+        return this;
+    }
+
+    /** Schema of staging, ledger and dead-letter tables; default {@code pg2gp}. */
+    public WarehouseSinkBuilder<IN> bookkeepingSchema(String schema) {
+        this.bookkeepingSchema = schema;
+        return this;
+    }
+
+    public WarehouseSinkBuilder<IN> deleteMode(DeleteMode deleteMode) {
+        this.deleteMode = deleteMode;
+        return this;
+    }
+
+    /** Bytes of encoded rows a writer buffers before staging them; default 8 MiB. */
+    public WarehouseSinkBuilder<IN> stageChunkBytes(int bytes) {
+        this.stageChunkBytes = bytes;
+        return this;
+    }
+
+    public WarehouseSink<IN> build() {
+        Objects.requireNonNull(connection, "connection is required");
+        Objects.requireNonNull(table, "table is required");
+        Objects.requireNonNull(serializer, "serializer is required");
+        if (pipelineName == null || !NAME.matcher(pipelineName).matches()) {
+            throw new IllegalArgumentException(
+                    "pipeline name '" + pipelineName + "' must match [A-Za-z0-9_-]{1,63}");
+        }
+        WarehouseTable.checkIdentifier(bookkeepingSchema, "bookkeeping schema");
+        if (stageChunkBytes < 1024 || stageChunkBytes > (256 << 20)) {
+            throw new IllegalArgumentException(
+                    "stage chunk bytes must be between 1 KiB and 256 MiB, got " + stageChunkBytes);
+        }
+        return new WarehouseSink<>(
+                new WarehouseSinkOptions(
+                        connection,
+                        table,
+                        pipelineName,
+                        bookkeepingSchema,
+                        Objects.requireNonNull(deleteMode, "deleteMode"),
+                        stageChunkBytes),
+                serializer);
+    }
+}

@@ -1,0 +1,57 @@
+package io.pg2gp.connector.warehouse;
+
+import java.io.Serializable;
+
+/** Immutable settings of a {@link WarehouseSink}; built and validated by its builder. */
+public final class WarehouseSinkOptions implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final WarehouseConnectionOptions connection;
+    private final WarehouseTable table;
+    private final String pipelineName;
+    private final String bookkeepingSchema;
+    private final DeleteMode deleteMode;
+    private final int stageChunkBytes;
+
+    WarehouseSinkOptions(
+            WarehouseConnectionOptions connection,
+            WarehouseTable table,
+            String pipelineName,
+            String bookkeepingSchema,
+            DeleteMode deleteMode,
+            int stageChunkBytes) {
+        this.connection = connection;
+        this.table = table;
+        this.pipelineName = pipelineName;
+        this.bookkeepingSchema = bookkeepingSchema;
+        this.deleteMode = deleteMode;
+        this.stageChunkBytes = stageChunkBytes;
+    }
+
+    public WarehouseConnectionOptions connection() {
+        return connection;
+    }
+
+    public WarehouseTable table() {
+        return table;
+    }
+
+    /** Names this pipeline's rows in staging, ledger and dead letters; stable across redeploys. */
+    public String pipelineName() {
+        return pipelineName;
+    }
+
+    public String bookkeepingSchema() {
+        return bookkeepingSchema;
+    }
+
+    public DeleteMode deleteMode() {
+        return deleteMode;
+    }
+
+    /** Encoded bytes a writer buffers before staging them. */
+    public int stageChunkBytes() {
+        return stageChunkBytes;
+    }
+}

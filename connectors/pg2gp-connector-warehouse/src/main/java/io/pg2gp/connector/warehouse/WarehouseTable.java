@@ -1,0 +1,147 @@
+package io.pg2gp.connector.warehouse;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A warehouse target table: its data columns, primary key and the column whose hour the rollup
+ * job tracks. The sink adds the CDC metadata columns {@code _cdc_lsn}, {@code _cdc_op}, {@code
+ * _cdc_committed_at}, {@code _synced_at} (and {@code _deleted} for soft deletes) itself.
+ */
+public final class WarehouseTable implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,40}");
+
+    private final String schema;
+    private final String name;
+    private final List<Column> columns;
+    private final List<String> keyColumns;
+    private final String hourColumn;
+
+    private WarehouseTable(Builder b) {
+        this.schema = checkIdentifier(b.schema, "schema");
+        this.name = checkIdentifier(b.name, "table name");
+        this.columns = List.copyOf(b.columns.values());
+        if (columns.isEmpty()) {
+            throw new IllegalArgumentException("table " + name + " has no columns");
+        }
+        if (b.keyColumns.isEmpty()) {
+            throw new IllegalArgumentException("table " + name + " has no key columns");
+        }
+        for (String k : b.keyColumns) {
+            if (!b.columns.containsKey(k)) {
+                throw new IllegalArgumentException("key column " + k + " is not a column of " + name);
+            }
+        }
+        this.keyColumns = List.copyOf(b.keyColumns);
+        if (b.hourColumn != null
+                && (!b.columns.containsKey(b.hourColumn)
+                        || b.columns.get(b.hourColumn).type() != ColumnType.TIMESTAMPTZ)) {
+            throw new IllegalArgumentException(
+                    "hour column " + b.hourColumn + " must be a timestamptz column of " + name);
+        }
+        this.hourColumn = b.hourColumn;
+    }
+
+    public static Builder builder(String schema, String name) {
+        return new Builder(schema, name);
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** {@code schema.name}. */
+    public String qualifiedName() {
+        return schema + "." + name;
+    }
+
+    public List<Column> columns() {
+        return columns;
+    }
+
+    public List<String> keyColumns() {
+        return keyColumns;
+    }
+
+    /** The timestamptz column whose hour a change touches, or {@code null}. */
+    public String hourColumn() {
+        return hourColumn;
+    }
+
+    public int indexOf(String column) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(column)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static String checkIdentifier(String s, String what) {
+        if (s == null || !IDENTIFIER.matcher(s).matches()) {
+            throw new IllegalArgumentException(
+                    what + " '" + s + "' must be a lower-case SQL identifier ([a-z_][a-z0-9_]*)");
+        }
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return qualifiedName() + columns;
+    }
+
+    /** A data column. */
+    public record Column(String name, ColumnType type) implements Serializable {
+        public Column {
+            checkIdentifier(name, "column name");
+            Objects.requireNonNull(type, "type");
+        }
+    }
+
+    /** Builds a {@link WarehouseTable}. */
+    public static final class Builder {
+        private final String schema;
+        private final String name;
+        private final Map<String, Column> columns = new LinkedHashMap<>();
+        private final List<String> keyColumns = new ArrayList<>();
+        private String hourColumn;
+
+        private Builder(String schema, String name) {
+            this.schema = schema;
+            this.name = name;
+        }
+
+        public Builder column(String column, ColumnType type) {
+            if (columns.put(column, new Column(column, type)) != null) {
+                throw new IllegalArgumentException("duplicate column " + column);
+            }
+            return this;
+        }
+
+        public Builder key(String... key) {
+            Collections.addAll(keyColumns, key);
+            return this;
+        }
+
+        public Builder hourColumn(String column) {
+            this.hourColumn = column;
+            return this;
+        }
+
+        public WarehouseTable build() {
+            return new WarehouseTable(this);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.pg2gp.connector.warehouse.internal.commit;
+
+import io.pg2gp.connector.warehouse.WarehouseTable;
+import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Applies one {@link WarehouseCommittable} to its target table in one transaction, together with
+ * its ledger entry, so the apply and the record that it happened commit or roll back together.
+ */
+public final class BatchApplier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchApplier.class);
+
+    /** Outcome of one apply. */
+    public record Result(
+            boolean alreadyApplied,
+            long commitSeq,
+            long upserted,
+            long deleted,
+            long deadLetters,
+            long millis) {}
+
+    private final String job;
+    private final WarehouseTable target;
+    private final ApplyStatements sql;
+
+    public BatchApplier(String job, WarehouseTable target, ApplyStatements sql) {
+        this.job = job;
+        this.target = target;
+        this.sql = sql;
+    }
+
+    public Result apply(Connection c, WarehouseCommittable committable) throws SQLException {
+        long start = System.nanoTime();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            Long existing = ledgerEntry(c, committable.commitId());
+            if (existing != null) {
+                c.rollback();
+                return new Result(true, existing, 0, 0, 0, 0);
+            }
+            long commitSeq = nextSeq(s);
+            long upserted = 0;
+            long deleted = 0;
+            var batchIds = committable.batchIds();
+            if (committable.rows() > 0) {
+                checkStagedRows(s, committable);
+                s.executeUpdate(sql.createDeduplicatedBatch(job, batchIds));
+                s.execute(sql.analyzeBatch());
+                String hours = sql.recordTouchedHours(job, commitSeq);
+                if (hours != null) {
+                    s.executeUpdate(hours);
+                }
+                deleted = s.executeUpdate(sql.deleteReplaced());
+                String soft = sql.markSoftDeleted();
+                if (soft != null) {
+                    deleted += s.executeUpdate(soft);
+                }
+                upserted = s.executeUpdate(sql.insertNewVersions());
+            }
+            long deadLetters = 0;
+            if (committable.deadLetters() > 0) {
+                deadLetters = s.executeUpdate(sql.moveDeadLetters(job, batchIds, commitSeq));
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            try (PreparedStatement p = c.prepareStatement(sql.ledgerInsert())) {
+                p.setString(1, job);
+                p.setString(2, target.qualifiedName());
+                p.setLong(3, committable.commitId());
+                p.setLong(4, committable.checkpointId());
+                p.setLong(5, commitSeq);
+                p.setInt(6, committable.batches().size());
+                p.setLong(7, committable.rows());
+                p.setLong(8, upserted);
+                p.setLong(9, deleted);
+                p.setLong(10, deadLetters);
+                p.setLong(11, committable.maxLsn());
+                p.setLong(12, millis);
+                p.executeUpdate();
+            }
+            s.executeUpdate(sql.purgeStaged(job, committable.checkpointId()));
+            s.executeUpdate(sql.purgeStagedDeadLetters(job, committable.checkpointId()));
+            c.commit();
+            LOG.debug(
+                    "applied checkpoint {} to {}: {} staged, {} upserted, {} deleted, {} dead",
+                    committable.checkpointId(),
+                    target.qualifiedName(),
+                    committable.rows(),
+                    upserted,
+                    deleted,
+                    deadLetters);
+            return new Result(false, commitSeq, upserted, deleted, deadLetters, millis);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    private Long ledgerEntry(Connection c, long commitId) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql.ledgerLookup())) {
+            p.setString(1, job);
+            p.setString(2, target.qualifiedName());
+            p.setLong(3, commitId);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    private long nextSeq(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql.nextCommitSeq())) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private void checkStagedRows(Statement s, WarehouseCommittable committable)
+            throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql.countStaged(job, committable.batchIds()))) {
+            rs.next();
+            long found = rs.getLong(1);
+            if (found != committable.rows()) {
+                throw new IllegalStateException(
+                        "staging lost rows of checkpoint "
+                                + committable.checkpointId()
+                                + " for "
+                                + target.qualifiedName()
+                                + ": expected "
+                                + committable.rows()
+                                + ", found "
+                                + found
+                                + ". Someone truncated or purged the staging table; the"
+                                + " missing changes must be re-read from the source (restart"
+                                + " from an earlier savepoint or re-snapshot).");
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.pg2gp.connector.warehouse.internal.sql;
+
+import io.pg2gp.connector.warehouse.DeleteMode;
+import io.pg2gp.connector.warehouse.WarehouseTable;
+
+import java.util.Collection;
+import java.util.stream.Collectors;
+
+/**
+ * The statements that apply one committed micro-batch to a target table, in one transaction.
+ *
+ * <p>They keep to what Greenplum 6 (PostgreSQL 9.4 kernel) accepts: no {@code ON CONFLICT}, no
+ * {@code MERGE}, no {@code RETURNING}. An upsert is delete-then-insert, guarded by LSN so the
+ * warehouse never goes backwards for a key; the batch is deduplicated first so every key appears
+ * once, with its latest version.
+ */
+public final class ApplyStatements {
+
+    public static final String BATCH_TABLE = "pg2gp_apply_batch";
+
+    private final WarehouseTable target;
+    private final BookkeepingTables bookkeeping;
+    private final DeleteMode deleteMode;
+    private final WarehouseDialect dialect;
+    private final String dataColumns;
+    private final String keyColumns;
+    private final String keyJoin;
+
+    public ApplyStatements(
+            WarehouseTable target,
+            BookkeepingTables bookkeeping,
+            DeleteMode deleteMode,
+            WarehouseDialect dialect) {
+        this.target = target;
+        this.bookkeeping = bookkeeping;
+        this.deleteMode = deleteMode;
+        this.dialect = dialect;
+        this.dataColumns =
+                target.columns().stream()
+                        .map(WarehouseTable.Column::name)
+                        .collect(Collectors.joining(", "));
+        this.keyColumns = String.join(", ", target.keyColumns());
+        this.keyJoin =
+                target.keyColumns().stream()
+                        .map(k -> "t." + k + " = b." + k)
+                        .collect(Collectors.joining(" AND "));
+    }
+
+    private String stageFilter(String job, Collection<Long> batchIds) {
+        return "_pg2gp_job = "
+                + SqlLiterals.string(job)
+                + " AND _pg2gp_batch IN "
+                + SqlLiterals.longList(batchIds);
+    }
+
+    /** Counts the staged rows of the batches, to detect a staging area that lost rows. */
+    public String countStaged(String job, Collection<Long> batchIds) {
+        return "SELECT count(*) FROM "
+                + bookkeeping.stagingTable(target)
+                + " WHERE "
+                + stageFilter(job, batchIds);
+    }
+
+    /** The batch, one row per key: the version with the highest LSN (then the latest staged). */
+    public String createDeduplicatedBatch(String job, Collection<Long> batchIds) {
+        return "CREATE TEMP TABLE "
+                + BATCH_TABLE
+                + " ON COMMIT DROP AS SELECT DISTINCT ON ("
+                + keyColumns
+                + ") "
+                + dataColumns
+                + ", _cdc_lsn, _cdc_op, _cdc_committed_at FROM "
+                + bookkeeping.stagingTable(target)
+                + " WHERE "
+                + stageFilter(job, batchIds)
+                + " ORDER BY "
+                + keyColumns
+                + ", _cdc_lsn DESC, _pg2gp_seq DESC"
+                + dialect.distributedBy(keyColumns);
+    }
+
+    public String analyzeBatch() {
+        return "ANALYZE " + BATCH_TABLE;
+    }
+
+    /**
+     * Records the hours of the versions being replaced and of the new versions, so the rollup job
+     * recomputes both when a change moves a row between hours. Null when the table tracks no hour.
+     */
+    public String recordTouchedHours(String job, long commitSeq) {
+        String h = target.hourColumn();
+        if (h == null) {
+            return null;
+        }
+        return "INSERT INTO "
+                + bookkeeping.touchedHours()
+                + " (job, target_table, commit_seq, hour) SELECT DISTINCT "
+                + SqlLiterals.string(job)
+                + ", "
+                + SqlLiterals.string(target.qualifiedName())
+                + ", "
+                + commitSeq
+                + ", x.h FROM (SELECT date_trunc('hour', t."
+                + h
+                + ") AS h FROM "
+                + target.qualifiedName()
+                + " t JOIN "
+                + BATCH_TABLE
+                + " b ON "
+                + keyJoin
+                + " WHERE t._cdc_lsn <= b._cdc_lsn UNION ALL SELECT date_trunc('hour', b."
+                + h
+                + ") FROM "
+                + BATCH_TABLE
+                + " b WHERE b._cdc_op <> 'd') x WHERE x.h IS NOT NULL";
+    }
+
+    /** Removes the target versions the batch replaces (never a newer one). */
+    public String deleteReplaced() {
+        String sql =
+                "DELETE FROM "
+                        + target.qualifiedName()
+                        + " t USING "
+                        + BATCH_TABLE
+                        + " b WHERE "
+                        + keyJoin
+                        + " AND t._cdc_lsn <= b._cdc_lsn";
+        return deleteMode == DeleteMode.SOFT ? sql + " AND b._cdc_op <> 'd'" : sql;
+    }
+
+    /** Soft deletes: marks the row instead of removing it. Null in mirror mode. */
+    public String markSoftDeleted() {
+        if (deleteMode != DeleteMode.SOFT) {
+            return null;
+        }
+        return "UPDATE "
+                + target.qualifiedName()
+                + " t SET _deleted = true, _cdc_op = 'd', _cdc_lsn = b._cdc_lsn,"
+                + " _cdc_committed_at = b._cdc_committed_at, _synced_at = now() FROM "
+                + BATCH_TABLE
+                + " b WHERE "
+                + keyJoin
+                + " AND b._cdc_op = 'd' AND t._cdc_lsn <= b._cdc_lsn";
+    }
+
+    /** Inserts the new versions whose key holds no newer version in the target. */
+    public String insertNewVersions() {
+        String softColumn = deleteMode == DeleteMode.SOFT ? ", _deleted" : "";
+        String softValue = deleteMode == DeleteMode.SOFT ? ", false" : "";
+        return "INSERT INTO "
+                + target.qualifiedName()
+                + " ("
+                + dataColumns
+                + ", _cdc_lsn, _cdc_op, _cdc_committed_at, _synced_at"
+                + softColumn
+                + ") SELECT "
+                + target.columns().stream()
+                        .map(c -> "b." + c.name())
+                        .collect(Collectors.joining(", "))
+                + ", b._cdc_lsn, b._cdc_op, b._cdc_committed_at, now()"
+                + softValue
+                + " FROM "
+                + BATCH_TABLE
+                + " b WHERE b._cdc_op <> 'd' AND NOT EXISTS (SELECT 1 FROM "
+                + target.qualifiedName()
+                + " t WHERE "
+                + keyJoin
+                + ")";
+    }
+
+    public String moveDeadLetters(String job, Collection<Long> batchIds, long commitSeq) {
+        return "INSERT INTO "
+                + bookkeeping.deadLetters()
+                + " (job, target_table, commit_seq, reason, cdc_lsn, cdc_op, payload, staged_at)"
+                + " SELECT _pg2gp_job, target_table, "
+                + commitSeq
+                + ", reason, cdc_lsn, cdc_op, payload, staged_at FROM "
+                + bookkeeping.stagedDeadLetters()
+                + " WHERE "
+                + stageFilter(job, batchIds)
+                + " AND target_table = "
+                + SqlLiterals.string(target.qualifiedName());
+    }
+
+    public String ledgerLookup() {
+        return "SELECT commit_seq FROM "
+                + bookkeeping.ledger()
+                + " WHERE job = ? AND target_table = ? AND commit_id = ?";
+    }
+
+    public String ledgerInsert() {
+        return "INSERT INTO "
+                + bookkeeping.ledger()
+                + " (job, target_table, commit_id, checkpoint_id, commit_seq, batches,"
+                + " rows_staged, rows_upserted, rows_deleted, dead_letters, max_lsn,"
+                + " apply_millis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    }
+
+    public String nextCommitSeq() {
+        return "SELECT nextval('" + bookkeeping.commitSequence() + "')";
+    }
+
+    /**
+     * Drops every staged row this job tagged with a checkpoint up to {@code checkpointId}: the
+     * applied batches and whatever a failed attempt staged and never committed.
+     */
+    public String purgeStaged(String job, long checkpointId) {
+        return "DELETE FROM "
+                + bookkeeping.stagingTable(target)
+                + " WHERE _pg2gp_job = "
+                + SqlLiterals.string(job)
+                + " AND _pg2gp_tag <= "
+                + checkpointId;
+    }
+
+    public String purgeStagedDeadLetters(String job, long checkpointId) {
+        return "DELETE FROM "
+                + bookkeeping.stagedDeadLetters()
+                + " WHERE _pg2gp_job = "
+                + SqlLiterals.string(job)
+                + " AND target_table = "
+                + SqlLiterals.string(target.qualifiedName())
+                + " AND _pg2gp_tag <= "
+                + checkpointId;
+    }
+}

@@ -1,0 +1,121 @@
+package io.pg2gp.connector.warehouse.internal.sql;
+
+import io.pg2gp.connector.warehouse.WarehouseTable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The pipeline's own tables in the warehouse: per-target staging, staged dead letters, the commit
+ * ledger (exactly-once), the dead-letter table and the hours touched by each commit (input of the
+ * rollup job). All DDL is idempotent and accepted by PostgreSQL and Greenplum 6/7.
+ */
+public final class BookkeepingTables {
+
+    /** Staging columns that precede the target's data columns. */
+    public static final String STAGE_PREFIX_COLUMNS = "_pg2gp_job, _pg2gp_batch, _pg2gp_tag, _pg2gp_seq";
+
+    /** CDC metadata columns staged after the data columns. */
+    public static final String STAGE_META_COLUMNS = "_cdc_lsn, _cdc_op, _cdc_committed_at";
+
+    private final String schema;
+    private final WarehouseDialect dialect;
+
+    public BookkeepingTables(String schema, WarehouseDialect dialect) {
+        this.schema = schema;
+        this.dialect = dialect;
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    public String ledger() {
+        return schema + ".commit_ledger";
+    }
+
+    public String touchedHours() {
+        return schema + ".touched_hours";
+    }
+
+    public String deadLetters() {
+        return schema + ".dead_letters";
+    }
+
+    public String stagedDeadLetters() {
+        return schema + ".stage_dead_letters";
+    }
+
+    public String commitSequence() {
+        return schema + ".commit_seq";
+    }
+
+    public String stagingTable(WarehouseTable target) {
+        return schema + ".stage_" + target.schema() + "_" + target.name();
+    }
+
+    /** Column list of the staging table as COPY names it. */
+    public static String stagingColumnList(WarehouseTable target) {
+        return STAGE_PREFIX_COLUMNS
+                + ", "
+                + target.columns().stream()
+                        .map(WarehouseTable.Column::name)
+                        .collect(Collectors.joining(", "))
+                + ", "
+                + STAGE_META_COLUMNS;
+    }
+
+    /** Statements that create everything the sink needs for {@code target}, in order. */
+    public List<String> createStatements(WarehouseTable target) {
+        List<String> ddl = new ArrayList<>();
+        ddl.add("CREATE SCHEMA IF NOT EXISTS " + schema);
+        ddl.add("CREATE SEQUENCE IF NOT EXISTS " + commitSequence());
+        ddl.add(
+                "CREATE TABLE IF NOT EXISTS "
+                        + ledger()
+                        + " (job text NOT NULL, target_table text NOT NULL, commit_id bigint NOT"
+                        + " NULL, checkpoint_id bigint NOT NULL, commit_seq bigint NOT NULL,"
+                        + " batches integer NOT NULL, rows_staged bigint NOT NULL, rows_upserted"
+                        + " bigint NOT NULL, rows_deleted bigint NOT NULL, dead_letters bigint NOT"
+                        + " NULL, max_lsn bigint, apply_millis bigint, committed_at timestamptz"
+                        + " NOT NULL DEFAULT now())"
+                        + dialect.distributedBy("job"));
+        ddl.add(
+                "CREATE TABLE IF NOT EXISTS "
+                        + touchedHours()
+                        + " (job text NOT NULL, target_table text NOT NULL, commit_seq bigint NOT"
+                        + " NULL, hour timestamptz NOT NULL)"
+                        + dialect.distributedBy("job"));
+        ddl.add(
+                "CREATE TABLE IF NOT EXISTS "
+                        + deadLetters()
+                        + " (job text NOT NULL, target_table text NOT NULL, commit_seq bigint NOT"
+                        + " NULL, reason text NOT NULL, cdc_lsn bigint, cdc_op text, payload text,"
+                        + " staged_at timestamptz, committed_at timestamptz NOT NULL DEFAULT"
+                        + " now())"
+                        + dialect.distributedRandomly());
+        ddl.add(
+                "CREATE TABLE IF NOT EXISTS "
+                        + stagedDeadLetters()
+                        + " (_pg2gp_job text NOT NULL, _pg2gp_batch bigint NOT NULL, _pg2gp_tag"
+                        + " bigint NOT NULL, target_table text NOT NULL, reason text NOT NULL,"
+                        + " cdc_lsn bigint, cdc_op text, payload text, staged_at timestamptz NOT"
+                        + " NULL DEFAULT now())"
+                        + dialect.distributedRandomly());
+        StringBuilder stage =
+                new StringBuilder("CREATE TABLE IF NOT EXISTS ")
+                        .append(stagingTable(target))
+                        .append(
+                                " (_pg2gp_job text NOT NULL, _pg2gp_batch bigint NOT NULL,"
+                                        + " _pg2gp_tag bigint NOT NULL, _pg2gp_seq bigint NOT NULL");
+        for (WarehouseTable.Column c : target.columns()) {
+            stage.append(", ").append(c.name()).append(' ').append(c.type().sqlName());
+        }
+        stage.append(", _cdc_lsn bigint NOT NULL, _cdc_op char(1) NOT NULL, _cdc_committed_at")
+                .append(" timestamptz)")
+                .append(dialect.distributedBy(String.join(", ", target.keyColumns())));
+        ddl.add(stage.toString());
+        return ddl;
+    }
+}

@@ -1,0 +1,187 @@
+package io.pg2gp.connector.warehouse.internal.writer;
+
+import io.pg2gp.connector.warehouse.ColumnType;
+import io.pg2gp.connector.warehouse.WarehouseTable;
+
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * Encodes rows in PostgreSQL's COPY TEXT format (tab delimiter, {@code \N} for null, backslash
+ * escapes), which Greenplum's COPY and gpfdist TEXT external tables read the same way. Values that
+ * no PostgreSQL text column can hold are rejected with a reason instead of being written.
+ */
+public final class CopyTextEncoder {
+
+    private final ColumnType[] types;
+    private final String[] names;
+
+    public CopyTextEncoder(WarehouseTable table) {
+        List<WarehouseTable.Column> cols = table.columns();
+        this.types = new ColumnType[cols.size()];
+        this.names = new String[cols.size()];
+        for (int i = 0; i < cols.size(); i++) {
+            types[i] = cols.get(i).type();
+            names[i] = cols.get(i).name();
+        }
+    }
+
+    /**
+     * Appends the data columns of one row, each followed by a tab. Returns {@code null} when the
+     * row was written, else the reason it cannot be (and the buffer is left as it was).
+     */
+    public String encodeColumns(Object[] values, ByteBuf out) {
+        if (values.length != types.length) {
+            return "row has " + values.length + " values, table has " + types.length + " columns";
+        }
+        int mark = out.size();
+        for (int i = 0; i < types.length; i++) {
+            String error = encodeValue(types[i], values[i], out);
+            if (error != null) {
+                out.truncate(mark);
+                return "column " + names[i] + ": " + error;
+            }
+            out.write('\t');
+        }
+        return null;
+    }
+
+    static String encodeValue(ColumnType type, Object v, ByteBuf out) {
+        if (v == null) {
+            out.write('\\');
+            out.write('N');
+            return null;
+        }
+        try {
+            switch (type) {
+                case TEXT:
+                case JSONB:
+                case UUID:
+                    return writeEscaped(v.toString(), out);
+                case INT4:
+                case INT8:
+                    if (!(v instanceof Number)) {
+                        return "expected a number, got " + v.getClass().getSimpleName();
+                    }
+                    if (type == ColumnType.INT4 && !(v instanceof Integer || v instanceof Short)) {
+                        long l = ((Number) v).longValue();
+                        if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+                            return "value " + l + " out of range for integer";
+                        }
+                    }
+                    out.writeAscii(Long.toString(((Number) v).longValue()));
+                    return null;
+                case FLOAT8:
+                    out.writeAscii(Double.toString(((Number) v).doubleValue()));
+                    return null;
+                case BOOL:
+                    out.write(((Boolean) v) ? 't' : 'f');
+                    return null;
+                case TIMESTAMPTZ:
+                    writeTimestamp(((Number) v).longValue(), out);
+                    return null;
+                case DATE:
+                    out.writeAscii(LocalDate.ofEpochDay(((Number) v).longValue()).toString());
+                    return null;
+                default:
+                    return "unsupported type " + type;
+            }
+        } catch (ClassCastException e) {
+            return "value of type " + v.getClass().getSimpleName() + " does not fit " + type;
+        } catch (java.time.DateTimeException e) {
+            return "date/time out of range: " + e.getMessage();
+        }
+    }
+
+    private static void writeTimestamp(long micros, ByteBuf out) {
+        long seconds = Math.floorDiv(micros, 1_000_000L);
+        int fraction = (int) Math.floorMod(micros, 1_000_000L);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
+        int year = t.getYear();
+        if (year < 1 || year > 9999) {
+            throw new java.time.DateTimeException("year " + year);
+        }
+        pad(year, 4, out);
+        out.write('-');
+        pad(t.getMonthValue(), 2, out);
+        out.write('-');
+        pad(t.getDayOfMonth(), 2, out);
+        out.write(' ');
+        pad(t.getHour(), 2, out);
+        out.write(':');
+        pad(t.getMinute(), 2, out);
+        out.write(':');
+        pad(t.getSecond(), 2, out);
+        if (fraction != 0) {
+            out.write('.');
+            pad(fraction, 6, out);
+        }
+        out.write('+');
+        out.write('0');
+        out.write('0');
+    }
+
+    private static void pad(int value, int width, ByteBuf out) {
+        int div = 1;
+        for (int i = 1; i < width; i++) {
+            div *= 10;
+        }
+        for (; div > 0; div /= 10) {
+            out.write('0' + (value / div) % 10);
+        }
+    }
+
+    /** Writes UTF-8 with COPY TEXT escapes; rejects what PostgreSQL text cannot store. */
+    static String writeEscaped(String s, ByteBuf out) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                switch (c) {
+                    case 0:
+                        return "contains a NUL byte (0x00), which PostgreSQL and Greenplum text"
+                                + " cannot store";
+                    case '\\':
+                        out.write('\\');
+                        out.write('\\');
+                        break;
+                    case '\n':
+                        out.write('\\');
+                        out.write('n');
+                        break;
+                    case '\r':
+                        out.write('\\');
+                        out.write('r');
+                        break;
+                    case '\t':
+                        out.write('\\');
+                        out.write('t');
+                        break;
+                    default:
+                        out.write(c);
+                }
+            } else if (c < 0x800) {
+                out.write(0xC0 | (c >> 6));
+                out.write(0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return "contains an unpaired UTF-16 surrogate at offset " + i;
+                }
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                out.write(0xF0 | (cp >> 18));
+                out.write(0x80 | ((cp >> 12) & 0x3F));
+                out.write(0x80 | ((cp >> 6) & 0x3F));
+                out.write(0x80 | (cp & 0x3F));
+            } else if (Character.isLowSurrogate(c)) {
+                return "contains an unpaired UTF-16 surrogate at offset " + i;
+            } else {
+                out.write(0xE0 | (c >> 12));
+                out.write(0x80 | ((c >> 6) & 0x3F));
+                out.write(0x80 | (c & 0x3F));
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,7 @@
+package io.pg2gp.connector.warehouse.internal.writer;
+
+/**
+ * The writer's checkpointed state: only the checkpoint it last staged for. Staged rows themselves
+ * live in the warehouse and their batches travel as committables, so rescaling needs no merging.
+ */
+public record WriterState(long checkpointId) {}

@@ -1,0 +1,208 @@
+package io.pg2gp.jobs.ingest.enrich;
+
+import io.pg2gp.connector.cdc.ChangeOp;
+import io.pg2gp.jobs.ingest.model.EnrichedRequest;
+import io.pg2gp.jobs.ingest.model.SourceChange;
+import io.pg2gp.jobs.ingest.model.SourceTable;
+import io.pg2gp.jobs.ingest.model.UserRow;
+
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Enriches {@code requests} changes with their user's attributes, keyed by user id. The user's
+ * latest row lives in keyed state; {@code users} changes update it and emit nothing here (they go
+ * to {@code users_dim} directly).
+ *
+ * <p>The snapshot reads tables in parallel chunks, so a request can arrive before its user. Such a
+ * request waits (bounded by count and time); if the user does not come in time it is written
+ * without user fields, counted, and remembered; when the user arrives every remembered request is
+ * written again, enriched, with its own LSN, which replaces the earlier version in the warehouse.
+ * Changes of one user's requests leave in arrival order, so a delete never overtakes the insert it
+ * deletes.
+ */
+public final class RequestEnrichmentFunction
+        extends KeyedProcessFunction<String, SourceChange, EnrichedRequest> {
+
+    private static final long serialVersionUID = 1L;
+    private static final AtomicLong WAITING = new AtomicLong();
+
+    private final EnrichmentSettings settings;
+
+    private transient ValueState<UserRow> user;
+    private transient ValueState<Long> userLsn;
+    private transient ListState<PendingRequest> waiting;
+    private transient ValueState<Integer> waitingCount;
+    private transient MapState<String, SourceChange> missed;
+    private transient DerivedColumns derived;
+    private transient Counter enriched;
+    private transient Counter missedCounter;
+    private transient Counter repaired;
+    private transient Counter malformed;
+
+    public RequestEnrichmentFunction(EnrichmentSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(Configuration parameters) {
+        user = getRuntimeContext().getState(new ValueStateDescriptor<>("user", UserRow.class));
+        userLsn = getRuntimeContext().getState(new ValueStateDescriptor<>("user-lsn", Types.LONG));
+        waiting =
+                getRuntimeContext()
+                        .getListState(new ListStateDescriptor<>("waiting", PendingRequest.class));
+        waitingCount =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("waiting-count", Types.INT));
+        MapStateDescriptor<String, SourceChange> missedDescriptor =
+                new MapStateDescriptor<>(
+                        "missed", Types.STRING, TypeInformation.of(SourceChange.class));
+        missedDescriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(settings.repairRetention()).build());
+        missed = getRuntimeContext().getMapState(missedDescriptor);
+        derived = new DerivedColumns(settings.zone());
+        var metrics = getRuntimeContext().getMetricGroup();
+        enriched = metrics.counter("pg2gpEnriched");
+        missedCounter = metrics.counter("pg2gpEnrichMissed");
+        repaired = metrics.counter("pg2gpEnrichRepaired");
+        malformed = metrics.counter("pg2gpMalformedResponse");
+        metrics.gauge("pg2gpEnrichWaiting", WAITING::get);
+    }
+
+    @Override
+    public void processElement(SourceChange change, Context ctx, Collector<EnrichedRequest> out)
+            throws Exception {
+        if (change.table == SourceTable.USERS) {
+            onUser(change, out);
+            return;
+        }
+        if (change.op == ChangeOp.UNKNOWN) {
+            out.collect(build(change, null)); // becomes a dead letter at the sink
+            return;
+        }
+        UserRow known = user.value();
+        boolean mustWait = waitingCount.value() != null;
+        if (known == null && !change.userKey().isEmpty() && change.op != ChangeOp.DELETE) {
+            mustWait = true;
+        }
+        if (mustWait) {
+            enqueue(change, ctx, out);
+            return;
+        }
+        emit(change, known, out);
+    }
+
+    private void onUser(SourceChange change, Collector<EnrichedRequest> out) throws Exception {
+        if (change.op == ChangeOp.UNKNOWN) {
+            return; // the users sink dead-letters it
+        }
+        Long lsn = userLsn.value();
+        if (lsn != null && change.lsn < lsn) {
+            return; // an older version replayed; the state holds a newer one
+        }
+        if (change.op == ChangeOp.DELETE) {
+            user.clear();
+            userLsn.update(change.lsn);
+            return;
+        }
+        user.update(change.user);
+        userLsn.update(change.lsn);
+        drainWaiting(change.user, out);
+        if (!missed.isEmpty()) {
+            List<SourceChange> toRepair = new ArrayList<>();
+            for (SourceChange m : missed.values()) {
+                toRepair.add(m);
+            }
+            missed.clear();
+            for (SourceChange m : toRepair) {
+                out.collect(build(m, change.user));
+                repaired.inc();
+            }
+        }
+    }
+
+    private void enqueue(SourceChange change, Context ctx, Collector<EnrichedRequest> out)
+            throws Exception {
+        Integer count = waitingCount.value();
+        if (count == null) {
+            count = 0;
+            long now = ctx.timerService().currentProcessingTime();
+            ctx.timerService().registerProcessingTimeTimer(now + settings.maxWait().toMillis());
+        }
+        waiting.add(new PendingRequest(change, ctx.timerService().currentProcessingTime()));
+        waitingCount.update(count + 1);
+        WAITING.incrementAndGet();
+        if (count + 1 >= settings.maxWaitingPerUser()) {
+            drainWaiting(user.value(), out);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedRequest> out)
+            throws Exception {
+        drainWaiting(user.value(), out);
+    }
+
+    /** Emits every waiting change in arrival order, enriched when {@code known} is set. */
+    private void drainWaiting(UserRow known, Collector<EnrichedRequest> out) throws Exception {
+        Integer count = waitingCount.value();
+        if (count == null) {
+            return;
+        }
+        for (PendingRequest p : waiting.get()) {
+            emit(p.change, known, out);
+        }
+        waiting.clear();
+        waitingCount.clear();
+        WAITING.addAndGet(-count);
+    }
+
+    private void emit(SourceChange change, UserRow known, Collector<EnrichedRequest> out)
+            throws Exception {
+        String requestId = change.request.id;
+        if (change.op == ChangeOp.DELETE) {
+            missed.remove(requestId);
+        } else if (known == null) {
+            if (!change.userKey().isEmpty()) {
+                missed.put(requestId, change);
+            }
+            missedCounter.inc();
+        } else {
+            missed.remove(requestId);
+        }
+        out.collect(build(change, known));
+    }
+
+    private EnrichedRequest build(SourceChange change, UserRow known) {
+        EnrichedRequest e = new EnrichedRequest();
+        e.op = change.op;
+        e.rawOp = change.rawOp;
+        e.lsn = change.lsn;
+        e.commitMicros = change.commitMicros;
+        e.request = change.request;
+        e.userKnown = known != null;
+        if (known != null) {
+            e.userEmail = known.email;
+            e.userRole = known.role;
+            enriched.inc();
+        }
+        if (change.op != ChangeOp.DELETE && !derived.fill(change.request, e)) {
+            malformed.inc();
+        }
+        return e;
+    }
+}

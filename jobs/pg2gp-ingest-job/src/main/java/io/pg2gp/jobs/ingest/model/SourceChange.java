@@ -1,0 +1,54 @@
+package io.pg2gp.jobs.ingest.model;
+
+import io.pg2gp.connector.cdc.ChangeOp;
+
+/**
+ * One change of {@code users} or {@code requests}, typed. Exactly one of {@link #user} and {@link
+ * #request} is set: the row after the change, or before it for a delete.
+ */
+public class SourceChange {
+    public SourceTable table;
+    public ChangeOp op;
+    /** Debezium's op code as received; explains an {@link ChangeOp#UNKNOWN} op. */
+    public String rawOp;
+    public long lsn;
+    public long commitMicros;
+    public UserRow user;
+    public RequestRow request;
+
+    public SourceChange() {}
+
+    public static SourceChange ofUser(ChangeOp op, long lsn, long commitMicros, UserRow user) {
+        SourceChange c = new SourceChange();
+        c.table = SourceTable.USERS;
+        c.op = op;
+        c.rawOp = String.valueOf(op.code());
+        c.lsn = lsn;
+        c.commitMicros = commitMicros;
+        c.user = user;
+        return c;
+    }
+
+    public static SourceChange ofRequest(
+            ChangeOp op, long lsn, long commitMicros, RequestRow request) {
+        SourceChange c = new SourceChange();
+        c.table = SourceTable.REQUESTS;
+        c.op = op;
+        c.rawOp = String.valueOf(op.code());
+        c.lsn = lsn;
+        c.commitMicros = commitMicros;
+        c.request = request;
+        return c;
+    }
+
+    /** The user this change belongs to: the key of the enrichment state. */
+    public String userKey() {
+        String k = table == SourceTable.USERS ? user.id : request.userId;
+        return k == null ? "" : k;
+    }
+
+    @Override
+    public String toString() {
+        return "SourceChange{" + table + " " + op + " lsn=" + lsn + " " + (user != null ? user : request) + "}";
+    }
+}

@@ -1,0 +1,214 @@
+package io.pg2gp.jobs.ingest;
+
+import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.testutils.PostgresServer;
+import io.pg2gp.testutils.SharedPostgres;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * A source database (schema, publication) and a warehouse database of their own on the shared test
+ * servers, plus the pipeline settings that connect them, and the queries that say what the
+ * warehouse must hold.
+ */
+final class PipelineTestEnvironment implements AutoCloseable {
+
+    private static final AtomicInteger SLOTS = new AtomicInteger();
+
+    final PostgresServer source = SharedPostgres.source();
+    final PostgresServer warehouse = SharedPostgres.warehouse();
+    final String sourceDb = source.createDatabase(SharedPostgres.uniqueDatabase("src"));
+    final String warehouseDb = warehouse.createDatabase(SharedPostgres.uniqueDatabase("wh"));
+    final String slot = "it_" + ProcessHandle.current().pid() + "_" + SLOTS.incrementAndGet();
+    final Map<String, String> settings = new HashMap<>();
+
+    PipelineTestEnvironment() {
+        source.execute(sourceDb, resource("/sql/source/01_schema.sql"));
+        source.execute(sourceDb, resource("/sql/source/02_publication.sql"));
+        settings.put("pipeline.name", "it");
+        settings.put("pipeline.parallelism", "2");
+        settings.put("pipeline.checkpoint-interval", "1s");
+        settings.put("pipeline.restart.attempts", "20");
+        settings.put("pipeline.restart.delay", "1s");
+        settings.put("source.host", "127.0.0.1");
+        settings.put("source.port", String.valueOf(source.port()));
+        settings.put("source.database", sourceDb);
+        settings.put("source.user", PostgresServer.SUPERUSER);
+        settings.put("source.slot-name", slot);
+        settings.put("source.parallelism", "2");
+        settings.put("source.snapshot.split-size", "1000");
+        settings.put("source.heartbeat.interval", "1s");
+        settings.put("source.heartbeat.table", "public.pg2gp_heartbeat");
+        settings.put("warehouse.url", warehouse.jdbcUrl(warehouseDb));
+        settings.put("warehouse.user", PostgresServer.SUPERUSER);
+        settings.put("warehouse.create-tables", "true");
+        settings.put("enrichment.max-wait", "2s");
+    }
+
+    PipelineConfig config() {
+        return PipelineConfig.fromMap(settings);
+    }
+
+    Connection sourceConnection() throws SQLException {
+        return source.connect(sourceDb);
+    }
+
+    Connection warehouseConnection() throws SQLException {
+        return warehouse.connect(warehouseDb);
+    }
+
+    static String resource(String path) {
+        try (InputStream in = PipelineTestEnvironment.class.getResourceAsStream(path)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("missing resource " + path, e);
+        }
+    }
+
+    /** What requests_analytical must hold, computed by PostgreSQL itself from the source rows. */
+    List<String> expectedRequests() throws SQLException {
+        return rows(
+                sourceConnection(),
+                "SELECT r.id, r.user_id, r.query, r.response::text, r.model, r.tokens_used,"
+                        + " r.execution_time_ms, r.status, r.created_at, u.email, u.role,"
+                        + " CASE WHEN jsonb_typeof(r.response) = 'object' THEN r.response->>'agent_used' END,"
+                        + " CASE WHEN jsonb_typeof(r.response) = 'object' THEN r.response->>'query_type' END,"
+                        + " EXTRACT(HOUR FROM r.created_at)::int, EXTRACT(DOW FROM r.created_at)::int,"
+                        + " EXTRACT(DOW FROM r.created_at) IN (0, 6), r.created_at::date"
+                        + " FROM public.requests r LEFT JOIN public.users u ON u.id = r.user_id ORDER BY r.id");
+    }
+
+    List<String> actualRequests() throws SQLException {
+        return rows(
+                warehouseConnection(),
+                "SELECT id, user_id, query, response::text, model, tokens_used, execution_time_ms,"
+                        + " status, created_at, user_email, user_role, agent_used, query_type,"
+                        + " hour_of_day, day_of_week, is_weekend, created_date"
+                        + " FROM public.requests_analytical ORDER BY id");
+    }
+
+    List<String> expectedUsers() throws SQLException {
+        return rows(sourceConnection(), "SELECT id, email, role, registered_at FROM public.users ORDER BY id");
+    }
+
+    List<String> actualUsers() throws SQLException {
+        return rows(warehouseConnection(), "SELECT id, email, role, registered_at FROM public.users_dim ORDER BY id");
+    }
+
+    static List<String> rows(Connection c, String sql) throws SQLException {
+        try (c;
+                Statement s = c.createStatement()) {
+            s.execute("SET TIME ZONE 'UTC'");
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery(sql)) {
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 1; i <= n; i++) {
+                        sb.append(i > 1 ? " | " : "").append(rs.getString(i));
+                    }
+                    out.add(sb.toString());
+                }
+            }
+            return out;
+        }
+    }
+
+    long count(Connection c, String sql) throws SQLException {
+        try (c;
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Polls until the warehouse equals the source, or fails with the first difference. */
+    void awaitWarehouseEqualsSource(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> lastExpected = List.of();
+        List<String> lastActual = List.of();
+        while (System.nanoTime() < deadline) {
+            lastExpected = expectedRequests();
+            lastActual = actualRequests();
+            if (lastExpected.equals(lastActual) && expectedUsers().equals(actualUsers())) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(describeDifference(lastExpected, lastActual));
+    }
+
+    static String describeDifference(List<String> expected, List<String> actual) {
+        List<String> missing = new ArrayList<>(expected);
+        missing.removeAll(actual);
+        List<String> extra = new ArrayList<>(actual);
+        extra.removeAll(expected);
+        return "warehouse differs from source: expected "
+                + expected.size()
+                + " rows, found "
+                + actual.size()
+                + "\n  missing or wrong (first 5): "
+                + missing.subList(0, Math.min(5, missing.size()))
+                + "\n  extra or wrong (first 5): "
+                + extra.subList(0, Math.min(5, extra.size()));
+    }
+
+    static void await(String what, Duration timeout, Supplier<Boolean> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Terminates the warehouse sessions of the pipeline (an injected failure of the sink). */
+    int killWarehouseSessions() throws SQLException {
+        return (int) count(
+                warehouseConnection(),
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'pg2gp%'"
+                        + " AND datname = current_database()");
+    }
+
+    /** Terminates the walsender streaming this test's slot (an injected failure of the source). */
+    int killWalSender() throws SQLException {
+        return (int) count(
+                sourceConnection(),
+                "SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots WHERE slot_name = '"
+                        + slot + "' AND active_pid IS NOT NULL");
+    }
+
+    @Override
+    public void close() throws Exception {
+        try (Connection c = sourceConnection(); Statement s = c.createStatement()) {
+            for (int i = 0; i < 50; i++) {
+                try (ResultSet rs = s.executeQuery(
+                        "SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+                    if (!rs.next()) {
+                        return;
+                    }
+                    if (!rs.getBoolean(1)) {
+                        s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+                        return;
+                    }
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+}

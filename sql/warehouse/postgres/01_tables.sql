@@ -1,0 +1,44 @@
+-- Warehouse tables on PostgreSQL (the embedded default). {{schema}} is warehouse.schema.
+-- Keep in step with WarehouseTables.java (a test compares them).
+
+CREATE TABLE IF NOT EXISTS {{schema}}.requests_analytical (
+    id                uuid PRIMARY KEY,
+    user_id           uuid,
+    query             text,
+    response          jsonb,
+    model             text,
+    tokens_used       integer,
+    execution_time_ms integer,
+    status            text,
+    created_at        timestamptz,
+    -- the user's attributes as of the request (users_dim holds the current ones)
+    user_email        text,
+    user_role         text,
+    -- computed, as in the seed
+    agent_used        text,
+    query_type        text,
+    hour_of_day       integer,
+    day_of_week       integer,
+    is_weekend        boolean,
+    created_date      date,
+    -- CDC metadata
+    _cdc_lsn          bigint NOT NULL,
+    _cdc_op           char(1) NOT NULL,
+    _cdc_committed_at timestamptz,
+    _synced_at        timestamptz NOT NULL DEFAULT now(),
+    _deleted          boolean NOT NULL DEFAULT false
+);
+CREATE INDEX IF NOT EXISTS requests_analytical_created_at ON {{schema}}.requests_analytical (created_at);
+CREATE INDEX IF NOT EXISTS requests_analytical_user ON {{schema}}.requests_analytical (user_id, created_at);
+
+CREATE TABLE IF NOT EXISTS {{schema}}.users_dim (
+    id                uuid PRIMARY KEY,
+    email             text,
+    role              text,
+    registered_at     timestamptz,
+    _cdc_lsn          bigint NOT NULL,
+    _cdc_op           char(1) NOT NULL,
+    _cdc_committed_at timestamptz,
+    _synced_at        timestamptz NOT NULL DEFAULT now(),
+    _deleted          boolean NOT NULL DEFAULT false
+);
