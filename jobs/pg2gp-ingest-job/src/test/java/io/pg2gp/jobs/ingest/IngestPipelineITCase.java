@@ -162,6 +162,10 @@ class IngestPipelineITCase {
                     }
                     // Kill the sink's sessions mid-stream, then the source's walsender: Flink
                     // restarts from the last checkpoint and replays what was not committed.
+                    PipelineTestEnvironment.await(
+                            "the sink's sessions (after the previous restart)",
+                            CONVERGE,
+                            () -> env.warehouseSessions() >= 4);
                     assertThat(env.killWarehouseSessions()).isPositive();
                     for (int i = 0; i < 200; i++) {
                         w.step();

@@ -185,6 +185,18 @@ final class PipelineTestEnvironment implements AutoCloseable {
                         + " AND datname = current_database()");
     }
 
+    /** Sessions the pipeline holds in the warehouse (writers and committers). */
+    long warehouseSessions() {
+        try {
+            return count(
+                    warehouseConnection(),
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pg2gp%'"
+                            + " AND datname = current_database()");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Terminates the walsender streaming this test's slot (an injected failure of the source). */
     int killWalSender() throws SQLException {
         return (int) count(

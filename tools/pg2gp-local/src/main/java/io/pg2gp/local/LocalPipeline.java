@@ -1,0 +1,129 @@
+package io.pg2gp.local;
+
+import io.pg2gp.jobs.ingest.IngestJob;
+import io.pg2gp.jobs.ingest.IngestPipeline;
+import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.testutils.PostgresServer;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * The local end-to-end run: a source and a warehouse PostgreSQL started from the machine's
+ * binaries, the ingest job on a local Flink with its web UI on :8081, seed-shaped demo traffic, and
+ * a progress line every few seconds. Ctrl-C stops everything and leaves the data in place.
+ */
+public final class LocalPipeline {
+
+    public static void main(String[] args) throws Exception {
+        LocalSettings s = LocalSettings.parse(args);
+        if (!s.keep()) {
+            wipe(s.dir());
+        }
+        Files.createDirectories(s.dir());
+        System.out.println("pg2gp local run; data under " + s.dir());
+        PostgresServer source =
+                PostgresServer.builder("source").baseDir(s.dir().resolve("source")).port(s.sourcePort())
+                        .logicalReplication(true).fastUnsafe(false).keepData(true).start();
+        PostgresServer warehouse =
+                PostgresServer.builder("warehouse").baseDir(s.dir().resolve("warehouse")).port(s.warehousePort())
+                        .fastUnsafe(false).keepData(true).start();
+        source.createDatabase("app");
+        warehouse.createDatabase("warehouse");
+        source.execute("app", resource("/sql/source/01_schema.sql"));
+        source.execute("app", resource("/sql/source/02_publication.sql"));
+
+        DemoTraffic traffic = new DemoTraffic(source, "app", s.rate());
+        traffic.seed(s.seedUsers(), s.seedRequests());
+
+        List<String> overrides = new ArrayList<>(s.overrides());
+        overrides.add(0, "source.port=" + source.port());
+        overrides.add(0, "warehouse.url=" + warehouse.jdbcUrl("warehouse"));
+        overrides.add(0, "pipeline.checkpoint-dir=" + s.dir().resolve("checkpoints").toUri());
+        PipelineConfig config = PipelineConfig.load(s.config(), overrides);
+        IngestJob.prepare(config);
+
+        Configuration flink = IngestPipeline.flinkConfiguration(config);
+        flink.set(RestOptions.PORT, s.webPort());
+        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(
+                config.get(PipelineOptions.PARALLELISM), config.get(PipelineOptions.SOURCE_PARALLELISM)));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+        IngestPipeline.build(env, config);
+        JobClient job = env.executeAsync(config.get(PipelineOptions.NAME));
+        System.out.println("Flink web UI: http://localhost:" + s.webPort() + "  (job " + job.getJobID() + ")");
+        System.out.println("source:    psql -h 127.0.0.1 -p " + source.port() + " -U pg2gp app");
+        System.out.println("warehouse: psql -h 127.0.0.1 -p " + warehouse.port() + " -U pg2gp warehouse");
+
+        Progress progress = new Progress(source, "app", warehouse, "warehouse", config, job, s.webPort());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nstopping: demo traffic, job, databases (data stays under " + s.dir() + ")");
+            traffic.stop();
+            progress.stop();
+            try {
+                job.cancel().get();
+            } catch (Exception e) {
+                // the job may already be gone
+            }
+            warehouse.close();
+            source.close();
+            stopped.countDown();
+        }, "pg2gp-local-stop"));
+        traffic.start();
+        progress.start(s.progressSeconds());
+        job.getJobExecutionResult().whenComplete((result, failure) -> {
+            if (failure != null) {
+                System.err.println("the job failed: " + rootMessage(failure));
+                System.exit(1);
+            }
+        });
+        if (s.seconds() > 0) {
+            Thread.sleep(s.seconds() * 1000L);
+            System.exit(0);
+        }
+        stopped.await();
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.toString();
+    }
+
+    static String resource(String path) throws IOException {
+        try (InputStream in = LocalPipeline.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IOException("missing resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void wipe(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
