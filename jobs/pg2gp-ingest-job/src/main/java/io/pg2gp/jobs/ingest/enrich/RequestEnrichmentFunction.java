@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * request waits (bounded by count and time); if the user does not come in time it is written
  * without user fields, counted, and remembered; when the user arrives every remembered request is
  * written again, enriched, with its own LSN, which replaces the earlier version in the warehouse.
- * Changes of one user's requests leave in arrival order, so a delete never overtakes the insert it
- * deletes.
+ * Once a user is overdue, its further requests are written at once rather than waiting again, so
+ * the added latency stays bounded by one wait. Changes of one user's requests leave in arrival
+ * order, so a delete never overtakes the insert it deletes.
  */
 public final class RequestEnrichmentFunction
         extends KeyedProcessFunction<String, SourceChange, EnrichedRequest> {
@@ -49,6 +50,7 @@ public final class RequestEnrichmentFunction
     private transient ListState<PendingRequest> waiting;
     private transient ValueState<Integer> waitingCount;
     private transient MapState<String, SourceChange> missed;
+    private transient ValueState<Boolean> overdue;
     private transient DerivedColumns derived;
     private transient Counter enriched;
     private transient Counter missedCounter;
@@ -74,6 +76,7 @@ public final class RequestEnrichmentFunction
         missedDescriptor.enableTimeToLive(
                 StateTtlConfig.newBuilder(settings.repairRetention()).build());
         missed = getRuntimeContext().getMapState(missedDescriptor);
+        overdue = getRuntimeContext().getState(new ValueStateDescriptor<>("user-overdue", Types.BOOLEAN));
         derived = new DerivedColumns(settings.zone());
         var metrics = getRuntimeContext().getMetricGroup();
         enriched = metrics.counter("pg2gpEnriched");
@@ -96,7 +99,10 @@ public final class RequestEnrichmentFunction
         }
         UserRow known = user.value();
         boolean mustWait = waitingCount.value() != null;
-        if (known == null && !change.userKey().isEmpty() && change.op != ChangeOp.DELETE) {
+        if (known == null
+                && !change.userKey().isEmpty()
+                && change.op != ChangeOp.DELETE
+                && overdue.value() == null) {
             mustWait = true;
         }
         if (mustWait) {
@@ -121,6 +127,7 @@ public final class RequestEnrichmentFunction
         }
         user.update(change.user);
         userLsn.update(change.lsn);
+        overdue.clear();
         drainWaiting(change.user, out);
         if (!missed.isEmpty()) {
             List<SourceChange> toRepair = new ArrayList<>();
@@ -154,7 +161,12 @@ public final class RequestEnrichmentFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedRequest> out)
             throws Exception {
-        drainWaiting(user.value(), out);
+        UserRow known = user.value();
+        if (known == null && waitingCount.value() != null) {
+            // The user is overdue: later requests go out at once until it arrives.
+            overdue.update(true);
+        }
+        drainWaiting(known, out);
     }
 
     /** Emits every waiting change in arrival order, enriched when {@code known} is set. */

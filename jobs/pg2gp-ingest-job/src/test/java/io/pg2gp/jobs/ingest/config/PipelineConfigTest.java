@@ -1,0 +1,117 @@
+package io.pg2gp.jobs.ingest.config;
+
+import io.pg2gp.connector.cdc.StartupMode;
+import io.pg2gp.connector.warehouse.DeleteMode;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PipelineConfigTest {
+
+    private static Map<String, String> minimal() {
+        Map<String, String> m = new HashMap<>();
+        m.put("source.database", "app");
+        m.put("source.user", "cdc");
+        m.put("warehouse.url", "jdbc:postgresql://localhost:5432/dw");
+        m.put("warehouse.user", "loader");
+        return m;
+    }
+
+    @Test
+    void theDocumentedExampleIsValid() {
+        PipelineConfig c = PipelineConfig.load(Path.of("../../deploy/pipeline.example.yaml"), List.of());
+        assertThat(c.get(PipelineOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.get(PipelineOptions.SOURCE_STARTUP_MODE)).isEqualTo(StartupMode.INITIAL);
+        assertThat(c.cdcOptions().capturedTables())
+                .containsExactly("public.users", "public.requests", "public.pg2gp_heartbeat");
+        assertThat(c.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK).getBytes()).isEqualTo(8 << 20);
+    }
+
+    @Test
+    void theLocalRunConfigIsValidOnceTheRunnerFillsItsPorts() {
+        PipelineConfig c =
+                PipelineConfig.load(
+                        Path.of("../../deploy/local/pipeline.yaml"),
+                        List.of("warehouse.url=jdbc:postgresql://127.0.0.1:15433/warehouse"));
+        assertThat(c.get(PipelineOptions.NAME)).isEqualTo("pg2gp-local");
+    }
+
+    @Test
+    void overridesWinOverTheFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.yaml");
+        Files.writeString(
+                f,
+                "source:\n  database: app\n  user: cdc\nwarehouse:\n  url: jdbc:postgresql://h/dw\n"
+                        + "  user: u\n  delete-mode: mirror\n");
+        PipelineConfig c = PipelineConfig.load(f, List.of("warehouse.delete-mode=soft", "pipeline.parallelism=4"));
+        assertThat(c.get(PipelineOptions.WAREHOUSE_DELETE_MODE)).isEqualTo(DeleteMode.SOFT);
+        assertThat(c.get(PipelineOptions.PARALLELISM)).isEqualTo(4);
+    }
+
+    @Test
+    void anUnknownSettingIsNamed() {
+        Map<String, String> m = minimal();
+        m.put("source.slot", "x");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .hasMessageContaining("unknown setting 'source.slot'")
+                .hasMessageContaining("source.slot-name");
+    }
+
+    @Test
+    void anUnparsableValueNamesItsSetting() {
+        Map<String, String> m = minimal();
+        m.put("pipeline.checkpoint-interval", "often");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .hasMessageContaining("'pipeline.checkpoint-interval'")
+                .hasMessageContaining("often");
+        Map<String, String> m2 = minimal();
+        m2.put("source.startup-mode", "sometimes");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m2)).hasMessageContaining("'source.startup-mode'");
+    }
+
+    @Test
+    void aMissingRequiredSettingIsNamed() {
+        Map<String, String> m = minimal();
+        m.remove("warehouse.url");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m)).hasMessageContaining("'warehouse.url' is required");
+    }
+
+    @Test
+    void badValuesFailWithTheirSetting() {
+        Map<String, String> m = minimal();
+        m.put("source.slot-name", "Bad-Slot");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m)).hasMessageContaining("source.slot-name");
+        Map<String, String> m2 = minimal();
+        m2.put("pipeline.parallelism", "0");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m2)).hasMessageContaining("'pipeline.parallelism'");
+        Map<String, String> m3 = minimal();
+        m3.put("enrichment.time-zone", "Mars/Olympus");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m3)).hasMessageContaining("'enrichment.time-zone'");
+        Map<String, String> m4 = minimal();
+        m4.put("warehouse.url", "jdbc:mysql://x/y");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m4)).hasMessageContaining("jdbc:postgresql");
+    }
+
+    @Test
+    void passwordsAreNotSettings() {
+        Map<String, String> m = minimal();
+        m.put("source.password", "secret");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .hasMessageContaining("'source.password'")
+                .hasMessageContaining("environment variable")
+                .hasMessageNotContaining("secret");
+        Map<String, String> m2 = minimal();
+        m2.put("warehouse.url", "jdbc:postgresql://h/dw?password=secret");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m2)).hasMessageContaining("must not carry a password");
+    }
+}
