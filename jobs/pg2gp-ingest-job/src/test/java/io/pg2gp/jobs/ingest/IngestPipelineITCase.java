@@ -90,7 +90,17 @@ class IngestPipelineITCase {
                 for (int i = 0; i < 15; i++) {
                     w.deleteRequest();
                 }
+                // An UPDATE that leaves a large, out-of-line (TOASTed) response untouched.
+                String big = w.requestIds().get(5);
+                try (Statement s = src.createStatement()) {
+                    s.execute("UPDATE public.requests SET response = jsonb_build_object('agent_used', 'Docs',"
+                            + " 'answer', (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i))"
+                            + " WHERE id = '" + big + "'");
+                    s.execute("UPDATE public.requests SET status = 'archived' WHERE id = '" + big + "'");
+                }
                 env.awaitWarehouseEqualsSource(CONVERGE);
+                assertThat(env.count(env.warehouseConnection(), "SELECT count(*) FROM requests_analytical WHERE id = '"
+                        + big + "' AND status = 'archived' AND length(response::text) > 12000")).isEqualTo(1);
                 assertThat(env.count(env.warehouseConnection(), "SELECT count(*) FROM pg2gp.dead_letters")).isZero();
                 assertThat(env.count(env.warehouseConnection(), "SELECT count(*) FROM pg2gp.commit_ledger")).isPositive();
                 assertThat(env.count(env.warehouseConnection(),
@@ -141,6 +151,34 @@ class IngestPipelineITCase {
                                 + early + "','" + streamed + "')")).isEqualTo(2);
             } finally {
                 stop(job);
+            }
+        }
+    }
+
+    @Test
+    void aNewPipelineOverAnExistingWarehouseResnapshotsToTheSourceState() throws Exception {
+        try (PipelineTestEnvironment env = new PipelineTestEnvironment();
+                Connection src = env.sourceConnection()) {
+            SeedWorkload w = new SeedWorkload(src, 5);
+            for (int i = 0; i < 300; i++) {
+                w.step();
+            }
+            JobClient first = start(env, env.config(), null);
+            try {
+                env.awaitWarehouseEqualsSource(CONVERGE);
+            } finally {
+                stop(first);
+            }
+            for (int i = 0; i < 200; i++) {
+                w.completeRequest(); // changes the pipeline never streams
+                w.addRequest();
+            }
+            env.close(); // drops the slot: the next pipeline starts from nothing but a snapshot
+            JobClient second = start(env, env.config(), null);
+            try {
+                env.awaitWarehouseEqualsSource(CONVERGE);
+            } finally {
+                stop(second);
             }
         }
     }

@@ -18,6 +18,13 @@ public final class ApplyStatements {
 
     public static final String BATCH_TABLE = "pg2gp_apply_batch";
 
+    /**
+     * When a batch row replaces the target's version of its key: never with an older LSN. Snapshot
+     * reads ({@code r}) carry no usable LSN (Flink CDC reports 0) and always hold the state the
+     * chunk read, so they replace whatever a previous run left.
+     */
+    static final String REPLACES = "(t._cdc_lsn <= b._cdc_lsn OR b._cdc_op = 'r')";
+
     private final WarehouseTable target;
     private final BookkeepingTables bookkeeping;
     private final DeleteMode deleteMode;
@@ -108,7 +115,9 @@ public final class ApplyStatements {
                 + BATCH_TABLE
                 + " b ON "
                 + keyJoin
-                + " WHERE t._cdc_lsn <= b._cdc_lsn UNION ALL SELECT date_trunc('hour', b."
+                + " WHERE "
+                + REPLACES
+                + " UNION ALL SELECT date_trunc('hour', b."
                 + h
                 + ") FROM "
                 + BATCH_TABLE
@@ -124,7 +133,8 @@ public final class ApplyStatements {
                         + BATCH_TABLE
                         + " b WHERE "
                         + keyJoin
-                        + " AND t._cdc_lsn <= b._cdc_lsn";
+                        + " AND "
+                        + REPLACES;
         return deleteMode == DeleteMode.SOFT ? sql + " AND b._cdc_op <> 'd'" : sql;
     }
 
@@ -140,7 +150,8 @@ public final class ApplyStatements {
                 + BATCH_TABLE
                 + " b WHERE "
                 + keyJoin
-                + " AND b._cdc_op = 'd' AND t._cdc_lsn <= b._cdc_lsn";
+                + " AND b._cdc_op = 'd' AND "
+                + REPLACES;
     }
 
     /** Inserts the new versions whose key holds no newer version in the target. */
