@@ -4,6 +4,7 @@ import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.testutils.SeedWorkload;
 
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -14,10 +15,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,6 +51,24 @@ class IngestPipelineITCase {
         StreamExecutionEnvironment see = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         IngestPipeline.build(see, config);
         return see.executeAsync(config.get(io.pg2gp.jobs.ingest.config.PipelineOptions.NAME));
+    }
+
+    /** Failures the job recovered from, read from the REST API's exception history. */
+    private static long restarts(JobClient job) throws Exception {
+        var conf = FLINK.getClientConfiguration();
+        String url = "http://" + conf.get(RestOptions.ADDRESS) + ":" + conf.get(RestOptions.PORT)
+                + "/jobs/" + job.getJobID() + "/exceptions?maxExceptions=100";
+        String body = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        int entries = body.indexOf("\"entries\"");
+        assertThat(entries).as(body).isNotNegative();
+        Matcher m = Pattern.compile("\"exceptionName\"").matcher(body.substring(entries));
+        long n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
     }
 
     private static void stop(JobClient client) throws Exception {
@@ -215,6 +240,7 @@ class IngestPipelineITCase {
                 }
                 env.awaitWarehouseEqualsSource(CONVERGE);
                 assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+                assertThat(restarts(job)).as("restarts from checkpoints").isGreaterThanOrEqualTo(3);
             } finally {
                 stop(job);
             }
