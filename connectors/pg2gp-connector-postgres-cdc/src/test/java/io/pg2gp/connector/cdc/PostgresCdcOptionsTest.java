@@ -1,0 +1,39 @@
+package io.pg2gp.connector.cdc;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PostgresCdcOptionsTest {
+
+    private static PostgresCdcOptions.Builder valid() {
+        return PostgresCdcOptions.builder().database("app").user("cdc").tables(List.of("public.users"));
+    }
+
+    @Test
+    void invalidValuesNameTheirSetting() {
+        assertThatThrownBy(() -> valid().slotName("Bad Slot").build()).hasMessageContaining("source.slot-name");
+        assertThatThrownBy(() -> valid().tables(List.of("users")).build()).hasMessageContaining("source.tables");
+        assertThatThrownBy(() -> valid().port(0).build()).hasMessageContaining("source.port");
+        assertThatThrownBy(() -> valid().splitSize(10).build()).hasMessageContaining("source.snapshot.split-size");
+        assertThatThrownBy(() -> valid().database(null).build()).hasMessageContaining("source.database");
+    }
+
+    @Test
+    void theHeartbeatTableIsCapturedToo() {
+        assertThat(valid().heartbeatTable("public.hb").build().capturedTables())
+                .containsExactly("public.users", "public.hb");
+        assertThat(valid().build().capturedTables()).containsExactly("public.users");
+    }
+
+    @Test
+    void unknownDebeziumOpsAreKeptAsUnknown() {
+        assertThat(ChangeOp.fromCode("c")).isEqualTo(ChangeOp.INSERT);
+        assertThat(ChangeOp.fromCode("r")).isEqualTo(ChangeOp.READ);
+        assertThat(ChangeOp.fromCode("t")).isEqualTo(ChangeOp.UNKNOWN);
+        assertThat(ChangeOp.fromCode(null)).isEqualTo(ChangeOp.UNKNOWN);
+    }
+}
