@@ -183,7 +183,14 @@ public final class PostgresServer implements AutoCloseable {
         running = false;
         try {
             run(
-                    List.of(bin("pg_ctl"), "-D", dataDir.toString(), "-m", "immediate", "-w", "stop"),
+                    List.of(
+                            bin("pg_ctl"),
+                            "-D",
+                            dataDir.toString(),
+                            "-m",
+                            "immediate",
+                            "-w",
+                            "stop"),
                     true);
         } catch (RuntimeException e) {
             LOG.warn("could not stop PostgreSQL '{}': {}", name, e.getMessage());

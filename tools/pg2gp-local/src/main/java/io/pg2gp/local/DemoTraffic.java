@@ -7,7 +7,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Seed-shaped traffic against the local source database at a steady rate, in small transactions. */
+/**
+ * Seed-shaped traffic against the local source database at a steady rate, in small transactions.
+ */
 final class DemoTraffic {
 
     private final PostgresServer server;

@@ -17,8 +17,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,11 +38,20 @@ public final class LocalPipeline {
         Files.createDirectories(s.dir());
         System.out.println("pg2gp local run; data under " + s.dir());
         PostgresServer source =
-                PostgresServer.builder("source").baseDir(s.dir().resolve("source")).port(s.sourcePort())
-                        .logicalReplication(true).fastUnsafe(false).keepData(true).start();
+                PostgresServer.builder("source")
+                        .baseDir(s.dir().resolve("source"))
+                        .port(s.sourcePort())
+                        .logicalReplication(true)
+                        .fastUnsafe(false)
+                        .keepData(true)
+                        .start();
         PostgresServer warehouse =
-                PostgresServer.builder("warehouse").baseDir(s.dir().resolve("warehouse")).port(s.warehousePort())
-                        .fastUnsafe(false).keepData(true).start();
+                PostgresServer.builder("warehouse")
+                        .baseDir(s.dir().resolve("warehouse"))
+                        .port(s.warehousePort())
+                        .fastUnsafe(false)
+                        .keepData(true)
+                        .start();
         source.createDatabase("app");
         warehouse.createDatabase("warehouse");
         source.execute("app", resource("/sql/source/01_schema.sql"));
@@ -62,38 +69,54 @@ public final class LocalPipeline {
 
         Configuration flink = IngestPipeline.flinkConfiguration(config);
         flink.set(RestOptions.PORT, s.webPort());
-        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(
-                config.get(PipelineOptions.PARALLELISM), config.get(PipelineOptions.SOURCE_PARALLELISM)));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+        flink.set(
+                TaskManagerOptions.NUM_TASK_SLOTS,
+                Math.max(
+                        config.get(PipelineOptions.PARALLELISM),
+                        config.get(PipelineOptions.SOURCE_PARALLELISM)));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         IngestPipeline.build(env, config);
         JobClient job = env.executeAsync(config.get(PipelineOptions.NAME));
-        System.out.println("Flink web UI: http://localhost:" + s.webPort() + "  (job " + job.getJobID() + ")");
+        System.out.println(
+                "Flink web UI: http://localhost:" + s.webPort() + "  (job " + job.getJobID() + ")");
         System.out.println("source:    psql -h 127.0.0.1 -p " + source.port() + " -U pg2gp app");
-        System.out.println("warehouse: psql -h 127.0.0.1 -p " + warehouse.port() + " -U pg2gp warehouse");
+        System.out.println(
+                "warehouse: psql -h 127.0.0.1 -p " + warehouse.port() + " -U pg2gp warehouse");
 
-        Progress progress = new Progress(source, "app", warehouse, "warehouse", config, job, s.webPort());
+        Progress progress =
+                new Progress(source, "app", warehouse, "warehouse", config, job, s.webPort());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nstopping: demo traffic, job, databases (data stays under " + s.dir() + ")");
-            traffic.stop();
-            progress.stop();
-            try {
-                job.cancel().get();
-            } catch (Exception e) {
-                // the job may already be gone
-            }
-            warehouse.close();
-            source.close();
-            stopped.countDown();
-        }, "pg2gp-local-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    System.out.println(
+                                            "\nstopping: demo traffic, job, databases (data stays under "
+                                                    + s.dir()
+                                                    + ")");
+                                    traffic.stop();
+                                    progress.stop();
+                                    try {
+                                        job.cancel().get();
+                                    } catch (Exception e) {
+                                        // the job may already be gone
+                                    }
+                                    warehouse.close();
+                                    source.close();
+                                    stopped.countDown();
+                                },
+                                "pg2gp-local-stop"));
         traffic.start();
         progress.start(s.progressSeconds());
-        job.getJobExecutionResult().whenComplete((result, failure) -> {
-            if (failure != null) {
-                System.err.println("the job failed: " + rootMessage(failure));
-                System.exit(1);
-            }
-        });
+        job.getJobExecutionResult()
+                .whenComplete(
+                        (result, failure) -> {
+                            if (failure != null) {
+                                System.err.println("the job failed: " + rootMessage(failure));
+                                System.exit(1);
+                            }
+                        });
         if (s.seconds() > 0) {
             Thread.sleep(s.seconds() * 1000L);
             System.exit(0);

@@ -26,7 +26,10 @@ record LocalSettings(
                     + "                 [--progress-seconds N] [--seconds N (0 = until Ctrl-C)] [--keep]";
 
     static LocalSettings parse(String[] args) {
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "pg2gp-local-" + System.getProperty("user.name"));
+        Path dir =
+                Path.of(
+                        System.getProperty("java.io.tmpdir"),
+                        "pg2gp-local-" + System.getProperty("user.name"));
         Path config = Path.of("deploy/local/pipeline.yaml");
         List<String> overrides = new ArrayList<>();
         int sourcePort = 15432;
@@ -57,11 +60,24 @@ record LocalSettings(
                     System.out.println(USAGE);
                     System.exit(0);
                 }
-                default -> throw new IllegalArgumentException("unknown argument '" + a + "'\n" + USAGE);
+                default ->
+                        throw new IllegalArgumentException(
+                                "unknown argument '" + a + "'\n" + USAGE);
             }
         }
-        return new LocalSettings(dir.toAbsolutePath(), config, overrides, sourcePort, warehousePort, webPort,
-                rate, seedUsers, seedRequests, progress, seconds, keep);
+        return new LocalSettings(
+                dir.toAbsolutePath(),
+                config,
+                overrides,
+                sourcePort,
+                warehousePort,
+                webPort,
+                rate,
+                seedUsers,
+                seedRequests,
+                progress,
+                seconds,
+                keep);
     }
 
     private static String next(String[] args, int i, String flag) {

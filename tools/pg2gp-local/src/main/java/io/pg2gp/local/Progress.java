@@ -32,15 +32,23 @@ final class Progress {
     private final String slot;
     private final String job;
     private final JobClient client;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pg2gp-progress");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "pg2gp-progress");
+                        t.setDaemon(true);
+                        return t;
+                    });
     private long lastRequests;
 
-    Progress(PostgresServer source, String sourceDb, PostgresServer warehouse, String warehouseDb,
-            PipelineConfig config, JobClient client, int webPort) {
+    Progress(
+            PostgresServer source,
+            String sourceDb,
+            PostgresServer warehouse,
+            String warehouseDb,
+            PipelineConfig config,
+            JobClient client,
+            int webPort) {
         this.source = source;
         this.sourceDb = sourceDb;
         this.warehouse = warehouse;
@@ -62,25 +70,46 @@ final class Progress {
         try {
             String status = client.getJobStatus().get(5, TimeUnit.SECONDS).toString();
             String lag;
-            try (Connection c = source.connect(sourceDb); Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery(
-                            "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)),"
-                                    + " (SELECT count(*) FROM public.requests) FROM pg_replication_slots"
-                                    + " WHERE slot_name = '" + slot + "'")) {
-                lag = rs.next() ? rs.getString(1) + " (source has " + rs.getLong(2) + " requests)" : "no slot yet";
+            try (Connection c = source.connect(sourceDb);
+                    Statement s = c.createStatement();
+                    ResultSet rs =
+                            s.executeQuery(
+                                    "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)),"
+                                            + " (SELECT count(*) FROM public.requests) FROM pg_replication_slots"
+                                            + " WHERE slot_name = '"
+                                            + slot
+                                            + "'")) {
+                lag =
+                        rs.next()
+                                ? rs.getString(1) + " (source has " + rs.getLong(2) + " requests)"
+                                : "no slot yet";
             }
-            StringBuilder line = new StringBuilder(TIME.format(LocalTime.now())).append(" | job ").append(status);
-            try (Connection c = warehouse.connect(warehouseDb); Statement s = c.createStatement()) {
+            StringBuilder line =
+                    new StringBuilder(TIME.format(LocalTime.now()))
+                            .append(" | job ")
+                            .append(status);
+            try (Connection c = warehouse.connect(warehouseDb);
+                    Statement s = c.createStatement()) {
                 long requests = 0;
-                try (ResultSet rs = s.executeQuery(
-                        "SELECT target_table, sum(rows_staged + dead_letters), sum(rows_upserted), sum(rows_deleted),"
-                                + " max(checkpoint_id), extract(epoch FROM now() - max(committed_at))"
-                                + " FROM pg2gp.commit_ledger WHERE job = '" + job + "' GROUP BY 1 ORDER BY 1")) {
+                try (ResultSet rs =
+                        s.executeQuery(
+                                "SELECT target_table, sum(rows_staged + dead_letters), sum(rows_upserted), sum(rows_deleted),"
+                                        + " max(checkpoint_id), extract(epoch FROM now() - max(committed_at))"
+                                        + " FROM pg2gp.commit_ledger WHERE job = '"
+                                        + job
+                                        + "' GROUP BY 1 ORDER BY 1")) {
                     while (rs.next()) {
                         String t = rs.getString(1).replaceFirst("^public\\.", "");
-                        line.append(" | ").append(t).append(": read ").append(rs.getLong(2))
-                                .append(", upserted ").append(rs.getLong(3)).append(", deleted ").append(rs.getLong(4))
-                                .append(", checkpoint #").append(rs.getLong(5))
+                        line.append(" | ")
+                                .append(t)
+                                .append(": read ")
+                                .append(rs.getLong(2))
+                                .append(", upserted ")
+                                .append(rs.getLong(3))
+                                .append(", deleted ")
+                                .append(rs.getLong(4))
+                                .append(", checkpoint #")
+                                .append(rs.getLong(5))
                                 .append(String.format(" %.1fs ago", rs.getDouble(6)));
                         if (t.equals("requests_analytical")) {
                             requests = rs.getLong(2);
@@ -89,22 +118,29 @@ final class Progress {
                 } catch (SQLException e) {
                     line.append(" | warehouse: waiting for the first commit");
                 }
-                try (ResultSet rs = s.executeQuery(
-                        "SELECT extract(epoch FROM max(_synced_at) - max(_cdc_committed_at)),"
-                                + " (SELECT count(*) FROM pg2gp.dead_letters) FROM public.requests_analytical")) {
+                try (ResultSet rs =
+                        s.executeQuery(
+                                "SELECT extract(epoch FROM max(_synced_at) - max(_cdc_committed_at)),"
+                                        + " (SELECT count(*) FROM pg2gp.dead_letters) FROM public.requests_analytical")) {
                     if (rs.next()) {
-                        line.append(String.format(" | freshness %.1fs | dead letters %d", rs.getDouble(1), rs.getLong(2)));
+                        line.append(
+                                String.format(
+                                        " | freshness %.1fs | dead letters %d",
+                                        rs.getDouble(1), rs.getLong(2)));
                     }
                 } catch (SQLException e) {
                     // tables appear with the first commit
                 }
-                line.append(" | +").append(Math.max(0, requests - lastRequests)).append(" request changes");
+                line.append(" | +")
+                        .append(Math.max(0, requests - lastRequests))
+                        .append(" request changes");
                 lastRequests = requests;
             }
             line.append(" | slot lag ").append(lag);
             System.out.println(line);
         } catch (Exception e) {
-            System.out.println(TIME.format(LocalTime.now()) + " | progress unavailable: " + e.getMessage());
+            System.out.println(
+                    TIME.format(LocalTime.now()) + " | progress unavailable: " + e.getMessage());
         }
     }
 }

@@ -134,7 +134,8 @@ public final class PostgresCdcOptions implements Serializable {
         if (heartbeatTable == null || tables.contains(heartbeatTable)) {
             return tables;
         }
-        return java.util.stream.Stream.concat(tables.stream(), java.util.stream.Stream.of(heartbeatTable))
+        return java.util.stream.Stream.concat(
+                        tables.stream(), java.util.stream.Stream.of(heartbeatTable))
                 .toList();
     }
 
@@ -168,8 +169,21 @@ public final class PostgresCdcOptions implements Serializable {
 
     @Override
     public String toString() {
-        return "PostgresCdcOptions{" + user + "@" + host + ":" + port + "/" + database + ", slot="
-                + slotName + ", publication=" + publicationName + ", tables=" + tables + '}';
+        return "PostgresCdcOptions{"
+                + user
+                + "@"
+                + host
+                + ":"
+                + port
+                + "/"
+                + database
+                + ", slot="
+                + slotName
+                + ", publication="
+                + publicationName
+                + ", tables="
+                + tables
+                + '}';
     }
 
     /** Builds {@link PostgresCdcOptions}. */
@@ -190,21 +204,80 @@ public final class PostgresCdcOptions implements Serializable {
         private String heartbeatTable;
         private boolean requireReplicaIdentityFull = true;
 
-        public Builder host(String v) { host = v; return this; }
-        public Builder port(int v) { port = v; return this; }
-        public Builder database(String v) { database = v; return this; }
-        public Builder user(String v) { user = v; return this; }
-        public Builder passwordEnvVar(String v) { passwordEnvVar = v; return this; }
-        public Builder slotName(String v) { slotName = v; return this; }
-        public Builder publicationName(String v) { publicationName = v; return this; }
-        public Builder createPublication(boolean v) { createPublication = v; return this; }
-        public Builder tables(List<String> v) { tables = v; return this; }
-        public Builder startupMode(StartupMode v) { startupMode = v; return this; }
-        public Builder splitSize(int v) { splitSize = v; return this; }
-        public Builder fetchSize(int v) { fetchSize = v; return this; }
-        public Builder heartbeatInterval(Duration v) { heartbeatInterval = v; return this; }
-        public Builder heartbeatTable(String v) { heartbeatTable = v; return this; }
-        public Builder requireReplicaIdentityFull(boolean v) { requireReplicaIdentityFull = v; return this; }
+        public Builder host(String v) {
+            host = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
+
+        public Builder database(String v) {
+            database = v;
+            return this;
+        }
+
+        public Builder user(String v) {
+            user = v;
+            return this;
+        }
+
+        public Builder passwordEnvVar(String v) {
+            passwordEnvVar = v;
+            return this;
+        }
+
+        public Builder slotName(String v) {
+            slotName = v;
+            return this;
+        }
+
+        public Builder publicationName(String v) {
+            publicationName = v;
+            return this;
+        }
+
+        public Builder createPublication(boolean v) {
+            createPublication = v;
+            return this;
+        }
+
+        public Builder tables(List<String> v) {
+            tables = v;
+            return this;
+        }
+
+        public Builder startupMode(StartupMode v) {
+            startupMode = v;
+            return this;
+        }
+
+        public Builder splitSize(int v) {
+            splitSize = v;
+            return this;
+        }
+
+        public Builder fetchSize(int v) {
+            fetchSize = v;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration v) {
+            heartbeatInterval = v;
+            return this;
+        }
+
+        public Builder heartbeatTable(String v) {
+            heartbeatTable = v;
+            return this;
+        }
+
+        public Builder requireReplicaIdentityFull(boolean v) {
+            requireReplicaIdentityFull = v;
+            return this;
+        }
 
         public PostgresCdcOptions build() {
             return new PostgresCdcOptions(this);

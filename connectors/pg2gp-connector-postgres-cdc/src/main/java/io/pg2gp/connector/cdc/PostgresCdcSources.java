@@ -5,7 +5,9 @@ import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.Pos
 
 import java.util.Properties;
 
-/** Builds the Flink CDC incremental PostgreSQL source (pgoutput) from {@link PostgresCdcOptions}. */
+/**
+ * Builds the Flink CDC incremental PostgreSQL source (pgoutput) from {@link PostgresCdcOptions}.
+ */
 public final class PostgresCdcSources {
 
     private PostgresCdcSources() {}
@@ -14,7 +16,8 @@ public final class PostgresCdcSources {
             PostgresCdcOptions o, TypedChangeDeserializer<T> deserializer) {
         Properties debezium = new Properties();
         debezium.setProperty("publication.name", o.publicationName());
-        debezium.setProperty("publication.autocreate.mode", o.createPublication() ? "filtered" : "disabled");
+        debezium.setProperty(
+                "publication.autocreate.mode", o.createPublication() ? "filtered" : "disabled");
         // Numbers, times and JSON keep their exact values; the typed deserializer reads them.
         debezium.setProperty("decimal.handling.mode", "string");
         debezium.setProperty("time.precision.mode", "adaptive_time_microseconds");
@@ -27,7 +30,10 @@ public final class PostgresCdcSources {
                     "UPDATE " + o.heartbeatTable() + " SET beat_at = now()");
         }
         String[] schemas =
-                o.capturedTables().stream().map(t -> t.split("\\.")[0]).distinct().toArray(String[]::new);
+                o.capturedTables().stream()
+                        .map(t -> t.split("\\.")[0])
+                        .distinct()
+                        .toArray(String[]::new);
         PostgresSourceBuilder<T> b =
                 PostgresIncrementalSource.<T>builder()
                         .hostname(o.host())

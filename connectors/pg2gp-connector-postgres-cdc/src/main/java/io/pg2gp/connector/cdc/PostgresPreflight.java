@@ -52,7 +52,8 @@ public final class PostgresPreflight {
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException(
-                    "the source database is not ready for CDC:\n  - " + String.join("\n  - ", problems));
+                    "the source database is not ready for CDC:\n  - "
+                            + String.join("\n  - ", problems));
         }
     }
 
@@ -135,7 +136,8 @@ public final class PostgresPreflight {
         String pub = options.publicationName();
         String tableList = String.join(", ", options.capturedTables());
         boolean exists;
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
             ps.setString(1, pub);
             try (ResultSet rs = ps.executeQuery()) {
                 exists = rs.next();

@@ -47,11 +47,15 @@ public final class StructValues {
         if (v instanceof Number n) {
             return n.longValue(); // timestamp without zone: MicroTimestamp
         }
-        Instant i = OffsetDateTime.parse(v.toString(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        Instant i =
+                OffsetDateTime.parse(v.toString(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                        .toInstant();
         return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000;
     }
 
-    /** Thrown when an unchanged TOASTed value is missing and there is no before image to fill it. */
+    /**
+     * Thrown when an unchanged TOASTed value is missing and there is no before image to fill it.
+     */
     public static final class ToastedValueUnavailableException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

@@ -48,6 +48,5 @@ public abstract class TypedChangeDeserializer<T> implements DebeziumDeserializat
     }
 
     /** Maps one change; returns {@code null} to drop it (e.g. a table this job ignores). */
-    protected abstract T convert(ChangeMetadata meta, Struct before, Struct after)
-            throws Exception;
+    protected abstract T convert(ChangeMetadata meta, Struct before, Struct after) throws Exception;
 }

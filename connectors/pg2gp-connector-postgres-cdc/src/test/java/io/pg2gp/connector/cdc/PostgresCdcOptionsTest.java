@@ -10,16 +10,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PostgresCdcOptionsTest {
 
     private static PostgresCdcOptions.Builder valid() {
-        return PostgresCdcOptions.builder().database("app").user("cdc").tables(List.of("public.users"));
+        return PostgresCdcOptions.builder()
+                .database("app")
+                .user("cdc")
+                .tables(List.of("public.users"));
     }
 
     @Test
     void invalidValuesNameTheirSetting() {
-        assertThatThrownBy(() -> valid().slotName("Bad Slot").build()).hasMessageContaining("source.slot-name");
-        assertThatThrownBy(() -> valid().tables(List.of("users")).build()).hasMessageContaining("source.tables");
+        assertThatThrownBy(() -> valid().slotName("Bad Slot").build())
+                .hasMessageContaining("source.slot-name");
+        assertThatThrownBy(() -> valid().tables(List.of("users")).build())
+                .hasMessageContaining("source.tables");
         assertThatThrownBy(() -> valid().port(0).build()).hasMessageContaining("source.port");
-        assertThatThrownBy(() -> valid().splitSize(10).build()).hasMessageContaining("source.snapshot.split-size");
-        assertThatThrownBy(() -> valid().database(null).build()).hasMessageContaining("source.database");
+        assertThatThrownBy(() -> valid().splitSize(10).build())
+                .hasMessageContaining("source.snapshot.split-size");
+        assertThatThrownBy(() -> valid().database(null).build())
+                .hasMessageContaining("source.database");
     }
 
     @Test

@@ -38,18 +38,27 @@ class PostgresPreflightITCase {
     void aReadySourcePasses() {
         PostgresServer source = SharedPostgres.source();
         String db = database(source);
-        source.execute(db, "ALTER TABLE public.users REPLICA IDENTITY FULL;"
-                + "ALTER TABLE public.requests REPLICA IDENTITY FULL;"
-                + "CREATE PUBLICATION pg2gp FOR TABLE public.users, public.requests");
-        assertThatCode(() -> new PostgresPreflight(options(source, db).build()).check(2)).doesNotThrowAnyException();
+        source.execute(
+                db,
+                "ALTER TABLE public.users REPLICA IDENTITY FULL;"
+                        + "ALTER TABLE public.requests REPLICA IDENTITY FULL;"
+                        + "CREATE PUBLICATION pg2gp FOR TABLE public.users, public.requests");
+        assertThatCode(() -> new PostgresPreflight(options(source, db).build()).check(2))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void walLevelNotLogicalSaysWhatToRun() {
         PostgresServer plain = SharedPostgres.warehouse(); // wal_level=replica
         String db = database(plain);
-        assertThatThrownBy(() -> new PostgresPreflight(options(plain, db).requireReplicaIdentityFull(false)
-                        .createPublication(true).build()).check(1))
+        assertThatThrownBy(
+                        () ->
+                                new PostgresPreflight(
+                                                options(plain, db)
+                                                        .requireReplicaIdentityFull(false)
+                                                        .createPublication(true)
+                                                        .build())
+                                        .check(1))
                 .hasMessageContaining("ALTER SYSTEM SET wal_level = logical");
     }
 
@@ -58,14 +67,30 @@ class PostgresPreflightITCase {
         PostgresServer source = SharedPostgres.source();
         String db = database(source);
         assertThatThrownBy(() -> new PostgresPreflight(options(source, db).build()).check(1))
-                .hasMessageContaining("CREATE PUBLICATION pg2gp FOR TABLE public.users, public.requests;")
+                .hasMessageContaining(
+                        "CREATE PUBLICATION pg2gp FOR TABLE public.users, public.requests;")
                 .hasMessageContaining("ALTER TABLE public.users REPLICA IDENTITY FULL;")
                 .hasMessageContaining("ALTER TABLE public.requests REPLICA IDENTITY FULL;");
         source.execute(db, "CREATE PUBLICATION pg2gp FOR TABLE public.users");
-        assertThatThrownBy(() -> new PostgresPreflight(options(source, db).requireReplicaIdentityFull(false).build()).check(1))
+        assertThatThrownBy(
+                        () ->
+                                new PostgresPreflight(
+                                                options(source, db)
+                                                        .requireReplicaIdentityFull(false)
+                                                        .build())
+                                        .check(1))
                 .hasMessageContaining("ALTER PUBLICATION pg2gp ADD TABLE public.requests;");
-        assertThatThrownBy(() -> new PostgresPreflight(options(source, db).requireReplicaIdentityFull(false)
-                        .tables(List.of("public.users", "public.nope")).build()).check(1))
+        assertThatThrownBy(
+                        () ->
+                                new PostgresPreflight(
+                                                options(source, db)
+                                                        .requireReplicaIdentityFull(false)
+                                                        .tables(
+                                                                List.of(
+                                                                        "public.users",
+                                                                        "public.nope"))
+                                                        .build())
+                                        .check(1))
                 .hasMessageContaining("table public.nope does not exist");
     }
 
@@ -74,8 +99,19 @@ class PostgresPreflightITCase {
         PostgresServer source = SharedPostgres.source();
         String db = database(source);
         String role = "pf_" + db;
-        source.execute(db, "CREATE ROLE " + role + " LOGIN; CREATE PUBLICATION pg2gp FOR TABLE public.users, public.requests");
-        assertThatThrownBy(() -> new PostgresPreflight(options(source, db).user(role).requireReplicaIdentityFull(false).build()).check(1))
+        source.execute(
+                db,
+                "CREATE ROLE "
+                        + role
+                        + " LOGIN; CREATE PUBLICATION pg2gp FOR TABLE public.users, public.requests");
+        assertThatThrownBy(
+                        () ->
+                                new PostgresPreflight(
+                                                options(source, db)
+                                                        .user(role)
+                                                        .requireReplicaIdentityFull(false)
+                                                        .build())
+                                        .check(1))
                 .hasMessageContaining("ALTER ROLE " + role + " REPLICATION;")
                 .hasMessageContaining("GRANT SELECT ON public.users TO " + role + ";");
     }
@@ -85,16 +121,32 @@ class PostgresPreflightITCase {
         PostgresServer source = SharedPostgres.source();
         String db = database(source);
         source.execute(db, "CREATE PUBLICATION pg2gp FOR TABLE public.users, public.requests");
-        assertThatThrownBy(() -> new PostgresPreflight(options(source, db).requireReplicaIdentityFull(false)
-                        .startupMode(StartupMode.COMMITTED).build()).check(1))
+        assertThatThrownBy(
+                        () ->
+                                new PostgresPreflight(
+                                                options(source, db)
+                                                        .requireReplicaIdentityFull(false)
+                                                        .startupMode(StartupMode.COMMITTED)
+                                                        .build())
+                                        .check(1))
                 .hasMessageContaining("startup mode 'committed'")
                 .hasMessageContaining("does not exist");
     }
 
     @Test
     void anUnreachableSourceIsReportedWithTheUrl() {
-        assertThatThrownBy(() -> new PostgresPreflight(PostgresCdcOptions.builder().host("127.0.0.1").port(1)
-                        .database("app").user("x").tables(List.of("public.users")).build()).check(1))
-                .hasMessageContaining("cannot connect to the source jdbc:postgresql://127.0.0.1:1/app");
+        assertThatThrownBy(
+                        () ->
+                                new PostgresPreflight(
+                                                PostgresCdcOptions.builder()
+                                                        .host("127.0.0.1")
+                                                        .port(1)
+                                                        .database("app")
+                                                        .user("x")
+                                                        .tables(List.of("public.users"))
+                                                        .build())
+                                        .check(1))
+                .hasMessageContaining(
+                        "cannot connect to the source jdbc:postgresql://127.0.0.1:1/app");
     }
 }

@@ -25,7 +25,8 @@ public final class IngestJob {
         PipelineConfig config = parseArgs(args);
         prepare(config);
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(IngestPipeline.flinkConfiguration(config));
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        IngestPipeline.flinkConfiguration(config));
         IngestPipeline.build(env, config);
         env.execute(config.get(PipelineOptions.NAME));
     }
@@ -37,8 +38,11 @@ public final class IngestJob {
             switch (args[i]) {
                 case "--config" -> file = Path.of(value(args, ++i, "--config"));
                 case "--set" -> overrides.add(value(args, ++i, "--set"));
-                default -> throw new IllegalArgumentException(
-                        "unknown argument '" + args[i] + "'; usage: --config <pipeline.yaml> [--set key=value ...]");
+                default ->
+                        throw new IllegalArgumentException(
+                                "unknown argument '"
+                                        + args[i]
+                                        + "'; usage: --config <pipeline.yaml> [--set key=value ...]");
             }
         }
         return PipelineConfig.load(file, overrides);
@@ -54,18 +58,29 @@ public final class IngestJob {
     /** Start-up checks: the source is ready for CDC, the warehouse tables exist and fit. */
     public static void prepare(PipelineConfig config) throws Exception {
         if (config.get(PipelineOptions.SOURCE_PREFLIGHT)) {
-            new PostgresPreflight(config.cdcOptions()).check(config.get(PipelineOptions.SOURCE_PARALLELISM));
+            new PostgresPreflight(config.cdcOptions())
+                    .check(config.get(PipelineOptions.SOURCE_PARALLELISM));
         }
         String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
         if (config.get(PipelineOptions.WAREHOUSE_CREATE_TABLES)) {
             WarehouseDdl.createIfMissing(config.warehouseConnection(), schema);
         }
         try (var c = config.warehouseConnection().open("pg2gp preflight")) {
-            WarehouseSetup.checkTarget(c, WarehouseTables.requestsAnalytical(schema), config.get(PipelineOptions.WAREHOUSE_DELETE_MODE));
-            WarehouseSetup.checkTarget(c, WarehouseTables.usersDim(schema), config.get(PipelineOptions.WAREHOUSE_DELETE_MODE));
+            WarehouseSetup.checkTarget(
+                    c,
+                    WarehouseTables.requestsAnalytical(schema),
+                    config.get(PipelineOptions.WAREHOUSE_DELETE_MODE));
+            WarehouseSetup.checkTarget(
+                    c,
+                    WarehouseTables.usersDim(schema),
+                    config.get(PipelineOptions.WAREHOUSE_DELETE_MODE));
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(
-                    "cannot reach the warehouse " + config.get(PipelineOptions.WAREHOUSE_URL) + ": " + e.getMessage(), e);
+                    "cannot reach the warehouse "
+                            + config.get(PipelineOptions.WAREHOUSE_URL)
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

@@ -41,10 +41,14 @@ public final class IngestPipeline {
 
     private IngestPipeline() {}
 
-    /** Flink settings the pipeline depends on: exactly-once checkpoints, bounded restarts, no Kryo. */
+    /**
+     * Flink settings the pipeline depends on: exactly-once checkpoints, bounded restarts, no Kryo.
+     */
     public static Configuration flinkConfiguration(PipelineConfig config) {
         Configuration c = new Configuration();
-        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.get(PipelineOptions.CHECKPOINT_INTERVAL));
+        c.set(
+                CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                config.get(PipelineOptions.CHECKPOINT_INTERVAL));
         c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         // The sink gathers each checkpoint's batches before the barrier: aligned checkpoints only.
         c.set(CheckpointingOptions.ENABLE_UNALIGNED, false);
@@ -56,12 +60,22 @@ public final class IngestPipeline {
             c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
         }
         c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, config.get(PipelineOptions.RESTART_ATTEMPTS));
-        c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, config.get(PipelineOptions.RESTART_DELAY));
+        c.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS,
+                config.get(PipelineOptions.RESTART_ATTEMPTS));
+        c.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                config.get(PipelineOptions.RESTART_DELAY));
         c.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
-        c.set(org.apache.flink.configuration.PipelineOptions.NAME, config.get(PipelineOptions.NAME));
-        c.set(org.apache.flink.configuration.PipelineOptions.MAX_PARALLELISM, config.get(PipelineOptions.MAX_PARALLELISM));
-        c.set(org.apache.flink.configuration.ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
+        c.set(
+                org.apache.flink.configuration.PipelineOptions.NAME,
+                config.get(PipelineOptions.NAME));
+        c.set(
+                org.apache.flink.configuration.PipelineOptions.MAX_PARALLELISM,
+                config.get(PipelineOptions.MAX_PARALLELISM));
+        c.set(
+                org.apache.flink.configuration.ExecutionOptions.RUNTIME_MODE,
+                RuntimeExecutionMode.STREAMING);
         return c;
     }
 
@@ -94,9 +108,13 @@ public final class IngestPipeline {
                                 .table(WarehouseTables.usersDim(schema))
                                 .serializer(new UserRecordSerializer())
                                 .pipelineName(config.get(PipelineOptions.NAME))
-                                .bookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
+                                .bookkeepingSchema(
+                                        config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
                                 .deleteMode(config.get(PipelineOptions.WAREHOUSE_DELETE_MODE))
-                                .stageChunkBytes((int) config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK).getBytes())
+                                .stageChunkBytes(
+                                        (int)
+                                                config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK)
+                                                        .getBytes())
                                 .build())
                 .name("Warehouse sink: users_dim")
                 .uid(UID_USERS_SINK)
@@ -114,9 +132,13 @@ public final class IngestPipeline {
                                 .table(WarehouseTables.requestsAnalytical(schema))
                                 .serializer(new RequestRecordSerializer())
                                 .pipelineName(config.get(PipelineOptions.NAME))
-                                .bookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
+                                .bookkeepingSchema(
+                                        config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
                                 .deleteMode(config.get(PipelineOptions.WAREHOUSE_DELETE_MODE))
-                                .stageChunkBytes((int) config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK).getBytes())
+                                .stageChunkBytes(
+                                        (int)
+                                                config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK)
+                                                        .getBytes())
                                 .build())
                 .name("Warehouse sink: requests_analytical")
                 .uid(UID_REQUESTS_SINK)

@@ -41,14 +41,15 @@ class IngestPipelineITCase {
 
     private static final Duration CONVERGE = Duration.ofSeconds(120);
 
-    private static JobClient start(PipelineTestEnvironment env, PipelineConfig config, String savepoint)
-            throws Exception {
+    private static JobClient start(
+            PipelineTestEnvironment env, PipelineConfig config, String savepoint) throws Exception {
         IngestJob.prepare(config);
         var flinkConf = IngestPipeline.flinkConfiguration(config);
         if (savepoint != null) {
             flinkConf.setString("execution.savepoint.path", savepoint);
         }
-        StreamExecutionEnvironment see = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
+        StreamExecutionEnvironment see =
+                StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         IngestPipeline.build(see, config);
         return see.executeAsync(config.get(io.pg2gp.jobs.ingest.config.PipelineOptions.NAME));
     }
@@ -56,11 +57,20 @@ class IngestPipelineITCase {
     /** Failures the job recovered from, read from the REST API's exception history. */
     private static long restarts(JobClient job) throws Exception {
         var conf = FLINK.getClientConfiguration();
-        String url = "http://" + conf.get(RestOptions.ADDRESS) + ":" + conf.get(RestOptions.PORT)
-                + "/jobs/" + job.getJobID() + "/exceptions?maxExceptions=100";
-        String body = HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
-                .body();
+        String url =
+                "http://"
+                        + conf.get(RestOptions.ADDRESS)
+                        + ":"
+                        + conf.get(RestOptions.PORT)
+                        + "/jobs/"
+                        + job.getJobID()
+                        + "/exceptions?maxExceptions=100";
+        String body =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(url)).build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
         int entries = body.indexOf("\"entries\"");
         assertThat(entries).as(body).isNotNegative();
         Matcher m = Pattern.compile("\"exceptionName\"").matcher(body.substring(entries));
@@ -96,8 +106,14 @@ class IngestPipelineITCase {
             }
             // A response that is valid jsonb but not an object: kept, derived columns NULL.
             try (Statement s = src.createStatement()) {
-                s.execute("UPDATE public.requests SET response = '[1, 2, 3]' WHERE id = '" + w.requestIds().get(0) + "'");
-                s.execute("UPDATE public.requests SET response = '\"just text\"' WHERE id = '" + w.requestIds().get(1) + "'");
+                s.execute(
+                        "UPDATE public.requests SET response = '[1, 2, 3]' WHERE id = '"
+                                + w.requestIds().get(0)
+                                + "'");
+                s.execute(
+                        "UPDATE public.requests SET response = '\"just text\"' WHERE id = '"
+                                + w.requestIds().get(1)
+                                + "'");
             }
             JobClient job = start(env, env.config(), null);
             try {
@@ -118,18 +134,40 @@ class IngestPipelineITCase {
                 // An UPDATE that leaves a large, out-of-line (TOASTed) response untouched.
                 String big = w.requestIds().get(5);
                 try (Statement s = src.createStatement()) {
-                    s.execute("UPDATE public.requests SET response = jsonb_build_object('agent_used', 'Docs',"
-                            + " 'answer', (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i))"
-                            + " WHERE id = '" + big + "'");
-                    s.execute("UPDATE public.requests SET status = 'archived' WHERE id = '" + big + "'");
+                    s.execute(
+                            "UPDATE public.requests SET response = jsonb_build_object('agent_used', 'Docs',"
+                                    + " 'answer', (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i))"
+                                    + " WHERE id = '"
+                                    + big
+                                    + "'");
+                    s.execute(
+                            "UPDATE public.requests SET status = 'archived' WHERE id = '"
+                                    + big
+                                    + "'");
                 }
                 env.awaitWarehouseEqualsSource(CONVERGE);
-                assertThat(env.count(env.warehouseConnection(), "SELECT count(*) FROM requests_analytical WHERE id = '"
-                        + big + "' AND status = 'archived' AND length(response::text) > 12000")).isEqualTo(1);
-                assertThat(env.count(env.warehouseConnection(), "SELECT count(*) FROM pg2gp.dead_letters")).isZero();
-                assertThat(env.count(env.warehouseConnection(), "SELECT count(*) FROM pg2gp.commit_ledger")).isPositive();
-                assertThat(env.count(env.warehouseConnection(),
-                        "SELECT count(*) FROM pg2gp.touched_hours")).isPositive();
+                assertThat(
+                                env.count(
+                                        env.warehouseConnection(),
+                                        "SELECT count(*) FROM requests_analytical WHERE id = '"
+                                                + big
+                                                + "' AND status = 'archived' AND length(response::text) > 12000"))
+                        .isEqualTo(1);
+                assertThat(
+                                env.count(
+                                        env.warehouseConnection(),
+                                        "SELECT count(*) FROM pg2gp.dead_letters"))
+                        .isZero();
+                assertThat(
+                                env.count(
+                                        env.warehouseConnection(),
+                                        "SELECT count(*) FROM pg2gp.commit_ledger"))
+                        .isPositive();
+                assertThat(
+                                env.count(
+                                        env.warehouseConnection(),
+                                        "SELECT count(*) FROM pg2gp.touched_hours"))
+                        .isPositive();
             } finally {
                 stop(job);
             }
@@ -155,25 +193,46 @@ class IngestPipelineITCase {
             String early = w.addRequest(lateUser); // in the snapshot, user still unknown
             JobClient job = start(env, env.config(), null);
             try {
-                PipelineTestEnvironment.await("the early request in the warehouse", CONVERGE, () -> {
-                    try {
-                        return env.count(env.warehouseConnection(),
-                                "SELECT count(*) FROM requests_analytical WHERE id = '" + early + "'") == 1;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                PipelineTestEnvironment.await(
+                        "the early request in the warehouse",
+                        CONVERGE,
+                        () -> {
+                            try {
+                                return env.count(
+                                                env.warehouseConnection(),
+                                                "SELECT count(*) FROM requests_analytical WHERE id = '"
+                                                        + early
+                                                        + "'")
+                                        == 1;
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
                 // Written without user fields after enrichment.max-wait...
-                assertThat(env.count(env.warehouseConnection(),
-                        "SELECT count(*) FROM requests_analytical WHERE id = '" + early + "' AND user_email IS NULL")).isEqualTo(1);
+                assertThat(
+                                env.count(
+                                        env.warehouseConnection(),
+                                        "SELECT count(*) FROM requests_analytical WHERE id = '"
+                                                + early
+                                                + "' AND user_email IS NULL"))
+                        .isEqualTo(1);
                 String streamed = w.addRequest(lateUser); // streamed, user still unknown
                 Thread.sleep(500);
-                s.execute("INSERT INTO public.users (id, email, role) VALUES ('" + lateUser + "', 'late@example.com', 'admin')");
+                s.execute(
+                        "INSERT INTO public.users (id, email, role) VALUES ('"
+                                + lateUser
+                                + "', 'late@example.com', 'admin')");
                 // ...and repaired once the user arrives: every row equals the source join.
                 env.awaitWarehouseEqualsSource(CONVERGE);
-                assertThat(env.count(env.warehouseConnection(),
-                        "SELECT count(*) FROM requests_analytical WHERE user_email = 'late@example.com' AND id IN ('"
-                                + early + "','" + streamed + "')")).isEqualTo(2);
+                assertThat(
+                                env.count(
+                                        env.warehouseConnection(),
+                                        "SELECT count(*) FROM requests_analytical WHERE user_email = 'late@example.com' AND id IN ('"
+                                                + early
+                                                + "','"
+                                                + streamed
+                                                + "')"))
+                        .isEqualTo(2);
             } finally {
                 stop(job);
             }
@@ -248,7 +307,8 @@ class IngestPipelineITCase {
     }
 
     @Test
-    void stopWithSavepointWriteWhileStoppedRestoreWithOtherParallelism(@TempDir Path dir) throws Exception {
+    void stopWithSavepointWriteWhileStoppedRestoreWithOtherParallelism(@TempDir Path dir)
+            throws Exception {
         try (PipelineTestEnvironment env = new PipelineTestEnvironment();
                 Connection src = env.sourceConnection()) {
             SeedWorkload w = new SeedWorkload(src, 4);
@@ -262,7 +322,12 @@ class IngestPipelineITCase {
                 for (int i = 0; i < 200; i++) {
                     w.step();
                 }
-                savepoint = job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL).get();
+                savepoint =
+                        job.stopWithSavepoint(
+                                        false,
+                                        dir.toUri().toString(),
+                                        SavepointFormatType.CANONICAL)
+                                .get();
             } finally {
                 stop(job);
             }

@@ -16,11 +16,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IngestPipelineTest {
 
     private static StreamGraph graph() {
-        PipelineConfig config = PipelineConfig.fromMap(Map.of(
-                "source.database", "app", "source.user", "cdc",
-                "warehouse.url", "jdbc:postgresql://localhost/dw", "warehouse.user", "loader"));
+        PipelineConfig config =
+                PipelineConfig.fromMap(
+                        Map.of(
+                                "source.database",
+                                "app",
+                                "source.user",
+                                "cdc",
+                                "warehouse.url",
+                                "jdbc:postgresql://localhost/dw",
+                                "warehouse.user",
+                                "loader"));
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(IngestPipeline.flinkConfiguration(config));
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        IngestPipeline.flinkConfiguration(config));
         IngestPipeline.build(env, config);
         return env.getStreamGraph();
     }
@@ -31,14 +40,16 @@ class IngestPipelineTest {
         for (StreamNode n : g.getStreamNodes()) {
             assertThat(n.getTransformationUID()).as(n.getOperatorName()).isNotBlank();
         }
-        assertThat(g.getStreamNodes()).extracting(StreamNode::getTransformationUID)
+        assertThat(g.getStreamNodes())
+                .extracting(StreamNode::getTransformationUID)
                 .contains(IngestPipeline.UID_SOURCE, IngestPipeline.UID_ENRICH)
                 .doesNotHaveDuplicates();
     }
 
     @Test
     void operatorsReadAsThePipelineReads() {
-        assertThat(graph().getStreamNodes()).extracting(StreamNode::getOperatorName)
+        assertThat(graph().getStreamNodes())
+                .extracting(StreamNode::getOperatorName)
                 .anyMatch(n -> n.contains("PostgreSQL CDC"))
                 .anyMatch(n -> n.contains("Enrich requests with users"))
                 .anyMatch(n -> n.contains("Warehouse sink: requests_analytical"))

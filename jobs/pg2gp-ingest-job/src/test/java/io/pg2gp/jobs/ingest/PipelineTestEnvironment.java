@@ -101,11 +101,15 @@ final class PipelineTestEnvironment implements AutoCloseable {
     }
 
     List<String> expectedUsers() throws SQLException {
-        return rows(sourceConnection(), "SELECT id, email, role, registered_at FROM public.users ORDER BY id");
+        return rows(
+                sourceConnection(),
+                "SELECT id, email, role, registered_at FROM public.users ORDER BY id");
     }
 
     List<String> actualUsers() throws SQLException {
-        return rows(warehouseConnection(), "SELECT id, email, role, registered_at FROM public.users_dim ORDER BY id");
+        return rows(
+                warehouseConnection(),
+                "SELECT id, email, role, registered_at FROM public.users_dim ORDER BY id");
     }
 
     static List<String> rows(Connection c, String sql) throws SQLException {
@@ -167,7 +171,8 @@ final class PipelineTestEnvironment implements AutoCloseable {
                 + extra.subList(0, Math.min(5, extra.size()));
     }
 
-    static void await(String what, Duration timeout, Supplier<Boolean> condition) throws InterruptedException {
+    static void await(String what, Duration timeout, Supplier<Boolean> condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.get()) {
             if (System.nanoTime() > deadline) {
@@ -179,10 +184,11 @@ final class PipelineTestEnvironment implements AutoCloseable {
 
     /** Terminates the warehouse sessions of the pipeline (an injected failure of the sink). */
     int killWarehouseSessions() throws SQLException {
-        return (int) count(
-                warehouseConnection(),
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'pg2gp%'"
-                        + " AND datname = current_database()");
+        return (int)
+                count(
+                        warehouseConnection(),
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'pg2gp%'"
+                                + " AND datname = current_database()");
     }
 
     /** Sessions the pipeline holds in the warehouse (writers and committers). */
@@ -199,18 +205,24 @@ final class PipelineTestEnvironment implements AutoCloseable {
 
     /** Terminates the walsender streaming this test's slot (an injected failure of the source). */
     int killWalSender() throws SQLException {
-        return (int) count(
-                sourceConnection(),
-                "SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots WHERE slot_name = '"
-                        + slot + "' AND active_pid IS NOT NULL");
+        return (int)
+                count(
+                        sourceConnection(),
+                        "SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots WHERE slot_name = '"
+                                + slot
+                                + "' AND active_pid IS NOT NULL");
     }
 
     @Override
     public void close() throws Exception {
-        try (Connection c = sourceConnection(); Statement s = c.createStatement()) {
+        try (Connection c = sourceConnection();
+                Statement s = c.createStatement()) {
             for (int i = 0; i < 50; i++) {
-                try (ResultSet rs = s.executeQuery(
-                        "SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+                try (ResultSet rs =
+                        s.executeQuery(
+                                "SELECT active FROM pg_replication_slots WHERE slot_name = '"
+                                        + slot
+                                        + "'")) {
                     if (!rs.next()) {
                         return;
                     }

@@ -6,7 +6,6 @@ import io.pg2gp.connector.cdc.StructValues;
 import io.pg2gp.connector.cdc.TypedChangeDeserializer;
 import io.pg2gp.jobs.ingest.model.RequestRow;
 import io.pg2gp.jobs.ingest.model.SourceChange;
-import io.pg2gp.jobs.ingest.model.SourceTable;
 import io.pg2gp.jobs.ingest.model.UserRow;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -34,9 +33,19 @@ public final class SourceChangeDeserializer extends TypedChangeDeserializer<Sour
         Struct old = meta.op() == ChangeOp.DELETE ? null : before;
         SourceChange change;
         if (table.equals(requestsTable)) {
-            change = SourceChange.ofRequest(meta.op(), meta.lsn(), meta.commitMicros(), row == null ? new RequestRow() : request(row, old));
+            change =
+                    SourceChange.ofRequest(
+                            meta.op(),
+                            meta.lsn(),
+                            meta.commitMicros(),
+                            row == null ? new RequestRow() : request(row, old));
         } else if (table.equals(usersTable)) {
-            change = SourceChange.ofUser(meta.op(), meta.lsn(), meta.commitMicros(), row == null ? new UserRow() : user(row, old));
+            change =
+                    SourceChange.ofUser(
+                            meta.op(),
+                            meta.lsn(),
+                            meta.commitMicros(),
+                            row == null ? new UserRow() : user(row, old));
         } else {
             return null; // the heartbeat table
         }

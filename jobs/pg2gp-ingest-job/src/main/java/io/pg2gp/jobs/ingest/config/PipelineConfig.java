@@ -41,7 +41,8 @@ public final class PipelineConfig {
         Map<String, String> flat = new LinkedHashMap<>();
         if (file != null) {
             try {
-                JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+                JsonNode root =
+                        new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
                 if (root != null && !root.isNull()) {
                     if (!root.isObject()) {
                         throw new IllegalArgumentException(file + ": expected a YAML mapping");
@@ -49,7 +50,8 @@ public final class PipelineConfig {
                     flatten("", root, flat);
                 }
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "cannot read config file " + file + ": " + e.getMessage(), e);
             }
         }
         for (String o : overrides) {
@@ -68,12 +70,17 @@ public final class PipelineConfig {
         for (String key : flat.keySet()) {
             if (key.toLowerCase().contains("password") && !key.endsWith("password-env")) {
                 throw new IllegalArgumentException(
-                        "setting '" + key + "': passwords are not settings; put the password in"
+                        "setting '"
+                                + key
+                                + "': passwords are not settings; put the password in"
                                 + " an environment variable and name it in *.password-env");
             }
             if (!known.contains(key)) {
                 throw new IllegalArgumentException(
-                        "unknown setting '" + key + "'; known settings: " + String.join(", ", known.stream().sorted().toList()));
+                        "unknown setting '"
+                                + key
+                                + "'; known settings: "
+                                + String.join(", ", known.stream().sorted().toList()));
             }
         }
         PipelineConfig c = new PipelineConfig(Configuration.fromMap(flat));
@@ -103,15 +110,21 @@ public final class PipelineConfig {
             return conf.get(option);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "setting '" + option.key() + "' has an invalid value '"
-                            + conf.toMap().get(option.key()) + "': " + option.description(), e);
+                    "setting '"
+                            + option.key()
+                            + "' has an invalid value '"
+                            + conf.toMap().get(option.key())
+                            + "': "
+                            + option.description(),
+                    e);
         }
     }
 
     private String required(ConfigOption<String> option) {
         String v = get(option);
         if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("setting '" + option.key() + "' is required: " + option.description());
+            throw new IllegalArgumentException(
+                    "setting '" + option.key() + "' is required: " + option.description());
         }
         return v;
     }
@@ -125,15 +138,18 @@ public final class PipelineConfig {
         positive(PipelineOptions.MAX_PARALLELISM);
         positive(PipelineOptions.RESTART_ATTEMPTS);
         if (get(PipelineOptions.MAX_PARALLELISM) < get(PipelineOptions.PARALLELISM)) {
-            throw new IllegalArgumentException("setting 'pipeline.max-parallelism' must be >= pipeline.parallelism");
+            throw new IllegalArgumentException(
+                    "setting 'pipeline.max-parallelism' must be >= pipeline.parallelism");
         }
         if (get(PipelineOptions.CHECKPOINT_INTERVAL).toMillis() < 500) {
-            throw new IllegalArgumentException("setting 'pipeline.checkpoint-interval' must be at least 500ms");
+            throw new IllegalArgumentException(
+                    "setting 'pipeline.checkpoint-interval' must be at least 500ms");
         }
         try {
             ZoneId.of(get(PipelineOptions.ENRICH_TIME_ZONE));
         } catch (DateTimeException e) {
-            throw new IllegalArgumentException("setting 'enrichment.time-zone': " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "setting 'enrichment.time-zone': " + e.getMessage(), e);
         }
         positive(PipelineOptions.ENRICH_MAX_WAITING);
         required(PipelineOptions.SOURCE_DATABASE);
@@ -150,7 +166,8 @@ public final class PipelineConfig {
 
     private void positive(ConfigOption<Integer> option) {
         if (get(option) < 1) {
-            throw new IllegalArgumentException("setting '" + option.key() + "' must be positive, got " + get(option));
+            throw new IllegalArgumentException(
+                    "setting '" + option.key() + "' must be positive, got " + get(option));
         }
     }
 
@@ -164,7 +181,10 @@ public final class PipelineConfig {
                 .slotName(get(PipelineOptions.SOURCE_SLOT))
                 .publicationName(get(PipelineOptions.SOURCE_PUBLICATION))
                 .createPublication(get(PipelineOptions.SOURCE_CREATE_PUBLICATION))
-                .tables(List.of(get(PipelineOptions.SOURCE_USERS_TABLE), get(PipelineOptions.SOURCE_REQUESTS_TABLE)))
+                .tables(
+                        List.of(
+                                get(PipelineOptions.SOURCE_USERS_TABLE),
+                                get(PipelineOptions.SOURCE_REQUESTS_TABLE)))
                 .startupMode(get(PipelineOptions.SOURCE_STARTUP_MODE))
                 .splitSize(get(PipelineOptions.SOURCE_SPLIT_SIZE))
                 .fetchSize(get(PipelineOptions.SOURCE_FETCH_SIZE))

@@ -20,143 +20,217 @@ public final class PipelineOptions {
 
     // ---- pipeline ----
     public static final ConfigOption<String> NAME =
-            ConfigOptions.key("pipeline.name").stringType().defaultValue("pg2gp")
-                    .withDescription("Job name; also names this pipeline's rows in the warehouse"
-                            + " bookkeeping. Keep it stable across redeploys.");
+            ConfigOptions.key("pipeline.name")
+                    .stringType()
+                    .defaultValue("pg2gp")
+                    .withDescription(
+                            "Job name; also names this pipeline's rows in the warehouse"
+                                    + " bookkeeping. Keep it stable across redeploys.");
     public static final ConfigOption<Integer> PARALLELISM =
-            ConfigOptions.key("pipeline.parallelism").intType().defaultValue(2)
+            ConfigOptions.key("pipeline.parallelism")
+                    .intType()
+                    .defaultValue(2)
                     .withDescription("Parallelism of enrichment and sink writers.");
     public static final ConfigOption<Integer> MAX_PARALLELISM =
-            ConfigOptions.key("pipeline.max-parallelism").intType().defaultValue(128)
-                    .withDescription("Key groups of the keyed state; fixed for the life of the state.");
+            ConfigOptions.key("pipeline.max-parallelism")
+                    .intType()
+                    .defaultValue(128)
+                    .withDescription(
+                            "Key groups of the keyed state; fixed for the life of the state.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
-            ConfigOptions.key("pipeline.checkpoint-interval").durationType()
+            ConfigOptions.key("pipeline.checkpoint-interval")
+                    .durationType()
                     .defaultValue(Duration.ofSeconds(5))
                     .withDescription("Micro-batch window: each completed checkpoint is one batch.");
     public static final ConfigOption<String> CHECKPOINT_DIR =
-            ConfigOptions.key("pipeline.checkpoint-dir").stringType().noDefaultValue()
-                    .withDescription("Durable checkpoint directory (file://, s3://, ...); retained"
-                            + " on cancel so a crashed job can be restored.");
+            ConfigOptions.key("pipeline.checkpoint-dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Durable checkpoint directory (file://, s3://, ...); retained"
+                                    + " on cancel so a crashed job can be restored.");
     public static final ConfigOption<Integer> RESTART_ATTEMPTS =
-            ConfigOptions.key("pipeline.restart.attempts").intType().defaultValue(10)
-                    .withDescription("Restarts before the job fails for good (bounded on purpose:"
-                            + " endless restarts hide a broken source).");
+            ConfigOptions.key("pipeline.restart.attempts")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Restarts before the job fails for good (bounded on purpose:"
+                                    + " endless restarts hide a broken source).");
     public static final ConfigOption<Duration> RESTART_DELAY =
-            ConfigOptions.key("pipeline.restart.delay").durationType()
-                    .defaultValue(Duration.ofSeconds(5)).withDescription("Delay between restarts.");
+            ConfigOptions.key("pipeline.restart.delay")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription("Delay between restarts.");
 
     // ---- source ----
     public static final ConfigOption<String> SOURCE_HOST =
-            ConfigOptions.key("source.host").stringType().defaultValue("localhost")
+            ConfigOptions.key("source.host")
+                    .stringType()
+                    .defaultValue("localhost")
                     .withDescription("Source PostgreSQL host.");
     public static final ConfigOption<Integer> SOURCE_PORT =
-            ConfigOptions.key("source.port").intType().defaultValue(5432)
+            ConfigOptions.key("source.port")
+                    .intType()
+                    .defaultValue(5432)
                     .withDescription("Source PostgreSQL port.");
     public static final ConfigOption<String> SOURCE_DATABASE =
-            ConfigOptions.key("source.database").stringType().noDefaultValue()
+            ConfigOptions.key("source.database")
+                    .stringType()
+                    .noDefaultValue()
                     .withDescription("Source database.");
     public static final ConfigOption<String> SOURCE_USER =
-            ConfigOptions.key("source.user").stringType().noDefaultValue()
+            ConfigOptions.key("source.user")
+                    .stringType()
+                    .noDefaultValue()
                     .withDescription("Source role with REPLICATION and SELECT on the tables.");
     public static final ConfigOption<String> SOURCE_PASSWORD_ENV =
-            ConfigOptions.key("source.password-env").stringType()
+            ConfigOptions.key("source.password-env")
+                    .stringType()
                     .defaultValue("PG2GP_SOURCE_PASSWORD")
                     .withDescription("Environment variable holding the source password.");
     public static final ConfigOption<String> SOURCE_USERS_TABLE =
-            ConfigOptions.key("source.users-table").stringType().defaultValue("public.users")
+            ConfigOptions.key("source.users-table")
+                    .stringType()
+                    .defaultValue("public.users")
                     .withDescription("The users table, schema.table.");
     public static final ConfigOption<String> SOURCE_REQUESTS_TABLE =
-            ConfigOptions.key("source.requests-table").stringType()
+            ConfigOptions.key("source.requests-table")
+                    .stringType()
                     .defaultValue("public.requests")
                     .withDescription("The requests table, schema.table.");
     public static final ConfigOption<String> SOURCE_SLOT =
-            ConfigOptions.key("source.slot-name").stringType().defaultValue("pg2gp")
+            ConfigOptions.key("source.slot-name")
+                    .stringType()
+                    .defaultValue("pg2gp")
                     .withDescription("Replication slot; one per pipeline.");
     public static final ConfigOption<String> SOURCE_PUBLICATION =
-            ConfigOptions.key("source.publication").stringType().defaultValue("pg2gp")
+            ConfigOptions.key("source.publication")
+                    .stringType()
+                    .defaultValue("pg2gp")
                     .withDescription("Publication carrying the captured tables.");
     public static final ConfigOption<Boolean> SOURCE_CREATE_PUBLICATION =
-            ConfigOptions.key("source.publication-create").booleanType().defaultValue(false)
-                    .withDescription("Let the pipeline create/alter the publication (needs table"
-                            + " ownership); off: a pre-created publication (least privilege).");
+            ConfigOptions.key("source.publication-create")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Let the pipeline create/alter the publication (needs table"
+                                    + " ownership); off: a pre-created publication (least privilege).");
     public static final ConfigOption<StartupMode> SOURCE_STARTUP_MODE =
-            ConfigOptions.key("source.startup-mode").enumType(StartupMode.class)
+            ConfigOptions.key("source.startup-mode")
+                    .enumType(StartupMode.class)
                     .defaultValue(StartupMode.INITIAL)
-                    .withDescription("initial (snapshot, then stream), latest, or committed (the"
-                            + " slot's position). Ignored when restoring from a savepoint.");
+                    .withDescription(
+                            "initial (snapshot, then stream), latest, or committed (the"
+                                    + " slot's position). Ignored when restoring from a savepoint.");
     public static final ConfigOption<Integer> SOURCE_SPLIT_SIZE =
-            ConfigOptions.key("source.snapshot.split-size").intType().defaultValue(100_000)
-                    .withDescription("Rows per snapshot chunk. Each chunk opens and drops a"
-                            + " temporary slot, so small chunks are slow (8096 gave 0.034x of a"
-                            + " plain COPY here).");
+            ConfigOptions.key("source.snapshot.split-size")
+                    .intType()
+                    .defaultValue(100_000)
+                    .withDescription(
+                            "Rows per snapshot chunk. Each chunk opens and drops a"
+                                    + " temporary slot, so small chunks are slow (8096 gave 0.034x of a"
+                                    + " plain COPY here).");
     public static final ConfigOption<Integer> SOURCE_FETCH_SIZE =
-            ConfigOptions.key("source.snapshot.fetch-size").intType().defaultValue(10_000)
+            ConfigOptions.key("source.snapshot.fetch-size")
+                    .intType()
+                    .defaultValue(10_000)
                     .withDescription("JDBC fetch size of snapshot reads.");
     public static final ConfigOption<Integer> SOURCE_PARALLELISM =
-            ConfigOptions.key("source.parallelism").intType().defaultValue(2)
+            ConfigOptions.key("source.parallelism")
+                    .intType()
+                    .defaultValue(2)
                     .withDescription("Snapshot readers; streaming runs on one of them.");
     public static final ConfigOption<Duration> SOURCE_HEARTBEAT_INTERVAL =
-            ConfigOptions.key("source.heartbeat.interval").durationType()
+            ConfigOptions.key("source.heartbeat.interval")
+                    .durationType()
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription("Heartbeat interval; keeps the slot moving when idle.");
     public static final ConfigOption<String> SOURCE_HEARTBEAT_TABLE =
-            ConfigOptions.key("source.heartbeat.table").stringType().noDefaultValue()
-                    .withDescription("Captured table the heartbeat updates (column beat_at), so"
-                            + " an idle publication still advances the slot.");
+            ConfigOptions.key("source.heartbeat.table")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Captured table the heartbeat updates (column beat_at), so"
+                                    + " an idle publication still advances the slot.");
     public static final ConfigOption<Boolean> SOURCE_REQUIRE_FULL_IDENTITY =
-            ConfigOptions.key("source.require-replica-identity-full").booleanType()
+            ConfigOptions.key("source.require-replica-identity-full")
+                    .booleanType()
                     .defaultValue(true)
-                    .withDescription("Refuse to start unless captured tables have REPLICA IDENTITY"
-                            + " FULL (needed to carry updates that leave TOASTed values alone).");
+                    .withDescription(
+                            "Refuse to start unless captured tables have REPLICA IDENTITY"
+                                    + " FULL (needed to carry updates that leave TOASTed values alone).");
     public static final ConfigOption<Boolean> SOURCE_PREFLIGHT =
-            ConfigOptions.key("source.preflight").booleanType().defaultValue(true)
+            ConfigOptions.key("source.preflight")
+                    .booleanType()
+                    .defaultValue(true)
                     .withDescription("Check the source at start-up and explain what is missing.");
 
     // ---- warehouse ----
     public static final ConfigOption<String> WAREHOUSE_URL =
-            ConfigOptions.key("warehouse.url").stringType().noDefaultValue()
+            ConfigOptions.key("warehouse.url")
+                    .stringType()
+                    .noDefaultValue()
                     .withDescription("JDBC URL of the warehouse (PostgreSQL or Greenplum).");
     public static final ConfigOption<String> WAREHOUSE_USER =
-            ConfigOptions.key("warehouse.user").stringType().noDefaultValue()
+            ConfigOptions.key("warehouse.user")
+                    .stringType()
+                    .noDefaultValue()
                     .withDescription("Warehouse role.");
     public static final ConfigOption<String> WAREHOUSE_PASSWORD_ENV =
-            ConfigOptions.key("warehouse.password-env").stringType()
+            ConfigOptions.key("warehouse.password-env")
+                    .stringType()
                     .defaultValue("PG2GP_WAREHOUSE_PASSWORD")
                     .withDescription("Environment variable holding the warehouse password.");
     public static final ConfigOption<String> WAREHOUSE_SCHEMA =
-            ConfigOptions.key("warehouse.schema").stringType().defaultValue("public")
+            ConfigOptions.key("warehouse.schema")
+                    .stringType()
+                    .defaultValue("public")
                     .withDescription("Schema of requests_analytical and users_dim.");
     public static final ConfigOption<String> WAREHOUSE_BOOKKEEPING_SCHEMA =
-            ConfigOptions.key("warehouse.bookkeeping-schema").stringType().defaultValue("pg2gp")
+            ConfigOptions.key("warehouse.bookkeeping-schema")
+                    .stringType()
+                    .defaultValue("pg2gp")
                     .withDescription("Schema of staging, ledger, dead letters, touched hours.");
     public static final ConfigOption<Boolean> WAREHOUSE_CREATE_TABLES =
-            ConfigOptions.key("warehouse.create-tables").booleanType().defaultValue(false)
+            ConfigOptions.key("warehouse.create-tables")
+                    .booleanType()
+                    .defaultValue(false)
                     .withDescription("Create the target tables from sql/warehouse/ at start-up.");
     public static final ConfigOption<DeleteMode> WAREHOUSE_DELETE_MODE =
-            ConfigOptions.key("warehouse.delete-mode").enumType(DeleteMode.class)
+            ConfigOptions.key("warehouse.delete-mode")
+                    .enumType(DeleteMode.class)
                     .defaultValue(DeleteMode.MIRROR)
                     .withDescription("mirror: delete the row; soft: keep it with _deleted = true.");
     public static final ConfigOption<MemorySize> WAREHOUSE_STAGE_CHUNK =
-            ConfigOptions.key("warehouse.stage-chunk-size").memoryType()
+            ConfigOptions.key("warehouse.stage-chunk-size")
+                    .memoryType()
                     .defaultValue(MemorySize.parse("8mb"))
                     .withDescription("Encoded rows a writer buffers before staging them.");
 
     // ---- enrichment ----
     public static final ConfigOption<Duration> ENRICH_MAX_WAIT =
-            ConfigOptions.key("enrichment.max-wait").durationType()
+            ConfigOptions.key("enrichment.max-wait")
+                    .durationType()
                     .defaultValue(Duration.ofSeconds(30))
-                    .withDescription("How long a request waits for an unknown user before it is"
-                            + " written without user fields (repaired when the user comes).");
+                    .withDescription(
+                            "How long a request waits for an unknown user before it is"
+                                    + " written without user fields (repaired when the user comes).");
     public static final ConfigOption<Integer> ENRICH_MAX_WAITING =
-            ConfigOptions.key("enrichment.max-waiting-per-user").intType().defaultValue(10_000)
+            ConfigOptions.key("enrichment.max-waiting-per-user")
+                    .intType()
+                    .defaultValue(10_000)
                     .withDescription("Changes that may wait for one user.");
     public static final ConfigOption<Duration> ENRICH_REPAIR_RETENTION =
-            ConfigOptions.key("enrichment.repair-retention").durationType()
+            ConfigOptions.key("enrichment.repair-retention")
+                    .durationType()
                     .defaultValue(Duration.ofDays(7))
-                    .withDescription("How long a request written without user fields is kept for"
-                            + " repair.");
+                    .withDescription(
+                            "How long a request written without user fields is kept for"
+                                    + " repair.");
     public static final ConfigOption<String> ENRICH_TIME_ZONE =
-            ConfigOptions.key("enrichment.time-zone").stringType().defaultValue("UTC")
+            ConfigOptions.key("enrichment.time-zone")
+                    .stringType()
+                    .defaultValue("UTC")
                     .withDescription("Zone of hour_of_day, day_of_week, is_weekend, created_date.");
 
     /** All options, for validation of unknown keys and for documentation. */

@@ -15,16 +15,16 @@ import java.time.ZonedDateTime;
  * The seed's computed columns, evaluated once per change:
  *
  * <ul>
- *   <li>{@code agent_used} = {@code response->>'agent_used'} (a string as is, another JSON value
- *       as its JSON text, JSON null as NULL);
+ *   <li>{@code agent_used} = {@code response->>'agent_used'} (a string as is, another JSON value as
+ *       its JSON text, JSON null as NULL);
  *   <li>{@code query_type} = {@code response->>'query_type'}, the agent's own classification (the
  *       seed names the column without a rule);
  *   <li>{@code hour_of_day}, {@code day_of_week} ({@code EXTRACT(DOW)}: 0 = Sunday), {@code
  *       is_weekend}, {@code created_date} from {@code created_at} in the configured time zone.
  * </ul>
  *
- * A response that is not a JSON object leaves the response-derived columns NULL and is counted;
- * the row itself is kept.
+ * A response that is not a JSON object leaves the response-derived columns NULL and is counted; the
+ * row itself is kept.
  */
 public final class DerivedColumns {
 
@@ -75,7 +75,9 @@ public final class DerivedColumns {
         return wellFormed;
     }
 
-    /** PostgreSQL's {@code ->>}: strings unquoted, JSON null as NULL, anything else as JSON text. */
+    /**
+     * PostgreSQL's {@code ->>}: strings unquoted, JSON null as NULL, anything else as JSON text.
+     */
     static String textOf(JsonNode v) {
         if (v == null || v.isNull()) {
             return null;

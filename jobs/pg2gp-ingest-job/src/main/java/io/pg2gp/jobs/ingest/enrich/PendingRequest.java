@@ -5,6 +5,7 @@ import io.pg2gp.jobs.ingest.model.SourceChange;
 /** A request change waiting in state for its user. A Flink POJO. */
 public class PendingRequest {
     public SourceChange change;
+
     /** Processing time when it started waiting, epoch millis. */
     public long sinceMillis;
 

@@ -69,14 +69,17 @@ public final class RequestEnrichmentFunction
                 getRuntimeContext()
                         .getListState(new ListStateDescriptor<>("waiting", PendingRequest.class));
         waitingCount =
-                getRuntimeContext().getState(new ValueStateDescriptor<>("waiting-count", Types.INT));
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("waiting-count", Types.INT));
         MapStateDescriptor<String, SourceChange> missedDescriptor =
                 new MapStateDescriptor<>(
                         "missed", Types.STRING, TypeInformation.of(SourceChange.class));
         missedDescriptor.enableTimeToLive(
                 StateTtlConfig.newBuilder(settings.repairRetention()).build());
         missed = getRuntimeContext().getMapState(missedDescriptor);
-        overdue = getRuntimeContext().getState(new ValueStateDescriptor<>("user-overdue", Types.BOOLEAN));
+        overdue =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("user-overdue", Types.BOOLEAN));
         derived = new DerivedColumns(settings.zone());
         var metrics = getRuntimeContext().getMetricGroup();
         enriched = metrics.counter("pg2gpEnriched");

@@ -12,8 +12,10 @@ public class EnrichedRequest {
     public long lsn;
     public long commitMicros;
     public RequestRow request;
+
     /** Whether the user was known; false rows are repaired when the user arrives. */
     public boolean userKnown;
+
     public String userEmail;
     public String userRole;
     public String agentUsed;
@@ -21,6 +23,7 @@ public class EnrichedRequest {
     public Integer hourOfDay;
     public Integer dayOfWeek;
     public Boolean isWeekend;
+
     /** Days since the epoch. */
     public Integer createdDate;
 
@@ -28,6 +31,14 @@ public class EnrichedRequest {
 
     @Override
     public String toString() {
-        return "EnrichedRequest{" + op + " lsn=" + lsn + " " + request + " email=" + userEmail + "}";
+        return "EnrichedRequest{"
+                + op
+                + " lsn="
+                + lsn
+                + " "
+                + request
+                + " email="
+                + userEmail
+                + "}";
     }
 }

@@ -7,12 +7,15 @@ public class RequestRow {
     public String id;
     public String userId;
     public String query;
+
     /** The {@code jsonb} response as JSON text. */
     public String response;
+
     public String model;
     public Integer tokensUsed;
     public Integer executionTimeMs;
     public String status;
+
     /** Microseconds since the epoch, UTC. */
     public Long createdAtMicros;
 

@@ -9,8 +9,10 @@ import io.pg2gp.connector.cdc.ChangeOp;
 public class SourceChange {
     public SourceTable table;
     public ChangeOp op;
+
     /** Debezium's op code as received; explains an {@link ChangeOp#UNKNOWN} op. */
     public String rawOp;
+
     public long lsn;
     public long commitMicros;
     public UserRow user;
@@ -49,6 +51,14 @@ public class SourceChange {
 
     @Override
     public String toString() {
-        return "SourceChange{" + table + " " + op + " lsn=" + lsn + " " + (user != null ? user : request) + "}";
+        return "SourceChange{"
+                + table
+                + " "
+                + op
+                + " lsn="
+                + lsn
+                + " "
+                + (user != null ? user : request)
+                + "}";
     }
 }

@@ -7,6 +7,7 @@ public class UserRow {
     public String id;
     public String email;
     public String role;
+
     /** Microseconds since the epoch, UTC. */
     public Long registeredAtMicros;
 

@@ -23,20 +23,25 @@ public final class WarehouseDdl {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + path);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("{{schema}}", schema);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("{{schema}}", schema);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + path, e);
         }
     }
 
-    /** Creates the tables unless both already exist (Greenplum 6 has no CREATE INDEX IF NOT EXISTS). */
+    /**
+     * Creates the tables unless both already exist (Greenplum 6 has no CREATE INDEX IF NOT EXISTS).
+     */
     public static void createIfMissing(WarehouseConnectionOptions options, String schema) {
         try (Connection c = options.open("pg2gp ddl")) {
-            if (exists(c, schema, WarehouseTables.REQUESTS) && exists(c, schema, WarehouseTables.USERS)) {
+            if (exists(c, schema, WarehouseTables.REQUESTS)
+                    && exists(c, schema, WarehouseTables.USERS)) {
                 return;
             }
             boolean greenplum;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version()")) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT version()")) {
                 rs.next();
                 greenplum = rs.getString(1).contains("Greenplum");
             }
@@ -46,7 +51,11 @@ public final class WarehouseDdl {
             }
         } catch (SQLException e) {
             throw new IllegalStateException(
-                    "cannot create the warehouse tables in schema " + schema + ": " + e.getMessage(), e);
+                    "cannot create the warehouse tables in schema "
+                            + schema
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

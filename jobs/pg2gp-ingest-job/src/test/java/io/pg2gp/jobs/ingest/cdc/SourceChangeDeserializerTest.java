@@ -24,35 +24,67 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SourceChangeDeserializerTest {
 
     private static final Schema SOURCE =
-            SchemaBuilder.struct().field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
-                    .field("lsn", Schema.OPTIONAL_INT64_SCHEMA).field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
+            SchemaBuilder.struct()
+                    .field("schema", Schema.STRING_SCHEMA)
+                    .field("table", Schema.STRING_SCHEMA)
+                    .field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
+                    .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA)
+                    .build();
     private static final Schema REQUEST =
-            SchemaBuilder.struct().optional()
-                    .field("id", Schema.STRING_SCHEMA).field("user_id", Schema.OPTIONAL_STRING_SCHEMA)
-                    .field("query", Schema.OPTIONAL_STRING_SCHEMA).field("response", Schema.OPTIONAL_STRING_SCHEMA)
-                    .field("model", Schema.OPTIONAL_STRING_SCHEMA).field("tokens_used", Schema.OPTIONAL_INT32_SCHEMA)
+            SchemaBuilder.struct()
+                    .optional()
+                    .field("id", Schema.STRING_SCHEMA)
+                    .field("user_id", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("query", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("response", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("model", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("tokens_used", Schema.OPTIONAL_INT32_SCHEMA)
                     .field("execution_time_ms", Schema.OPTIONAL_INT32_SCHEMA)
-                    .field("status", Schema.OPTIONAL_STRING_SCHEMA).field("created_at", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("status", Schema.OPTIONAL_STRING_SCHEMA)
+                    .field("created_at", Schema.OPTIONAL_STRING_SCHEMA)
                     .build();
     private static final Schema ENVELOPE =
-            SchemaBuilder.struct().field("before", REQUEST).field("after", REQUEST)
-                    .field("source", SOURCE).field("op", Schema.STRING_SCHEMA).build();
+            SchemaBuilder.struct()
+                    .field("before", REQUEST)
+                    .field("after", REQUEST)
+                    .field("source", SOURCE)
+                    .field("op", Schema.STRING_SCHEMA)
+                    .build();
 
     private final SourceChangeDeserializer deserializer =
             new SourceChangeDeserializer("public.users", "public.requests");
 
     private static Struct request(String id, String response, String status) {
-        return new Struct(REQUEST).put("id", id).put("user_id", "u1").put("query", "q").put("response", response)
-                .put("model", "m").put("tokens_used", 12).put("execution_time_ms", 340).put("status", status)
+        return new Struct(REQUEST)
+                .put("id", id)
+                .put("user_id", "u1")
+                .put("query", "q")
+                .put("response", response)
+                .put("model", "m")
+                .put("tokens_used", 12)
+                .put("execution_time_ms", 340)
+                .put("status", status)
                 .put("created_at", "2025-03-01T10:00:00.123456Z");
     }
 
-    private List<SourceChange> deserialize(String op, Struct before, Struct after, String table) throws Exception {
-        Struct source = new Struct(SOURCE).put("schema", "public").put("table", table).put("lsn", 4242L)
-                .put("ts_ms", 1_740_823_200_000L);
-        Struct value = new Struct(ENVELOPE).put("before", before).put("after", after).put("source", source).put("op", op);
+    private List<SourceChange> deserialize(String op, Struct before, Struct after, String table)
+            throws Exception {
+        Struct source =
+                new Struct(SOURCE)
+                        .put("schema", "public")
+                        .put("table", table)
+                        .put("lsn", 4242L)
+                        .put("ts_ms", 1_740_823_200_000L);
+        Struct value =
+                new Struct(ENVELOPE)
+                        .put("before", before)
+                        .put("after", after)
+                        .put("source", source)
+                        .put("op", op);
         List<SourceChange> out = new ArrayList<>();
-        deserializer.deserialize(new SourceRecord(Map.of(), Map.of(), "t", null, null, ENVELOPE, value), collector(out));
+        deserializer.deserialize(
+                new SourceRecord(Map.of(), Map.of(), "t", null, null, ENVELOPE, value),
+                collector(out));
         return out;
     }
 
@@ -70,7 +102,13 @@ class SourceChangeDeserializerTest {
 
     @Test
     void anUpdateBecomesATypedChangeWithLsnAndCommitTime() throws Exception {
-        SourceChange c = deserialize("u", request("r1", null, "pending"), request("r1", "{\"a\": 1}", "success"), "requests").get(0);
+        SourceChange c =
+                deserialize(
+                                "u",
+                                request("r1", null, "pending"),
+                                request("r1", "{\"a\": 1}", "success"),
+                                "requests")
+                        .get(0);
         assertThat(c.table).isEqualTo(SourceTable.REQUESTS);
         assertThat(c.op).isEqualTo(ChangeOp.UPDATE);
         assertThat(c.lsn).isEqualTo(4242L);
@@ -92,10 +130,21 @@ class SourceChangeDeserializerTest {
     @Test
     void anUnchangedToastedValueIsTakenFromTheBeforeImage() throws Exception {
         String big = "{\"answer\": \"" + "x".repeat(5000) + "\"}";
-        SourceChange c = deserialize("u", request("r1", big, "pending"),
-                request("r1", StructValues.UNAVAILABLE, "success"), "requests").get(0);
+        SourceChange c =
+                deserialize(
+                                "u",
+                                request("r1", big, "pending"),
+                                request("r1", StructValues.UNAVAILABLE, "success"),
+                                "requests")
+                        .get(0);
         assertThat(c.request.response).isEqualTo(big);
-        assertThatThrownBy(() -> deserialize("u", null, request("r1", StructValues.UNAVAILABLE, "success"), "requests"))
+        assertThatThrownBy(
+                        () ->
+                                deserialize(
+                                        "u",
+                                        null,
+                                        request("r1", StructValues.UNAVAILABLE, "success"),
+                                        "requests"))
                 .hasMessageContaining("REPLICA IDENTITY FULL");
     }
 
@@ -110,10 +159,19 @@ class SourceChangeDeserializerTest {
     void otherTablesTombstonesAndHeartbeatsAreSkipped() throws Exception {
         assertThat(deserialize("u", null, request("r1", null, "x"), "pg2gp_heartbeat")).isEmpty();
         List<SourceChange> out = new ArrayList<>();
-        deserializer.deserialize(new SourceRecord(Map.of(), Map.of(), "t", null, null, null, null), collector(out));
+        deserializer.deserialize(
+                new SourceRecord(Map.of(), Map.of(), "t", null, null, null, null), collector(out));
         Schema hb = SchemaBuilder.struct().field("ts_ms", Schema.INT64_SCHEMA).build();
-        deserializer.deserialize(new SourceRecord(Map.of(), Map.of(), "__debezium-heartbeat", null, null, hb,
-                new Struct(hb).put("ts_ms", 1L)), collector(out));
+        deserializer.deserialize(
+                new SourceRecord(
+                        Map.of(),
+                        Map.of(),
+                        "__debezium-heartbeat",
+                        null,
+                        null,
+                        hb,
+                        new Struct(hb).put("ts_ms", 1L)),
+                collector(out));
         assertThat(out).isEmpty();
     }
 }

@@ -29,7 +29,8 @@ class PipelineConfigTest {
 
     @Test
     void theDocumentedExampleIsValid() {
-        PipelineConfig c = PipelineConfig.load(Path.of("../../deploy/pipeline.example.yaml"), List.of());
+        PipelineConfig c =
+                PipelineConfig.load(Path.of("../../deploy/pipeline.example.yaml"), List.of());
         assertThat(c.get(PipelineOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.get(PipelineOptions.SOURCE_STARTUP_MODE)).isEqualTo(StartupMode.INITIAL);
         assertThat(c.cdcOptions().capturedTables())
@@ -53,7 +54,9 @@ class PipelineConfigTest {
                 f,
                 "source:\n  database: app\n  user: cdc\nwarehouse:\n  url: jdbc:postgresql://h/dw\n"
                         + "  user: u\n  delete-mode: mirror\n");
-        PipelineConfig c = PipelineConfig.load(f, List.of("warehouse.delete-mode=soft", "pipeline.parallelism=4"));
+        PipelineConfig c =
+                PipelineConfig.load(
+                        f, List.of("warehouse.delete-mode=soft", "pipeline.parallelism=4"));
         assertThat(c.get(PipelineOptions.WAREHOUSE_DELETE_MODE)).isEqualTo(DeleteMode.SOFT);
         assertThat(c.get(PipelineOptions.PARALLELISM)).isEqualTo(4);
     }
@@ -76,30 +79,36 @@ class PipelineConfigTest {
                 .hasMessageContaining("often");
         Map<String, String> m2 = minimal();
         m2.put("source.startup-mode", "sometimes");
-        assertThatThrownBy(() -> PipelineConfig.fromMap(m2)).hasMessageContaining("'source.startup-mode'");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m2))
+                .hasMessageContaining("'source.startup-mode'");
     }
 
     @Test
     void aMissingRequiredSettingIsNamed() {
         Map<String, String> m = minimal();
         m.remove("warehouse.url");
-        assertThatThrownBy(() -> PipelineConfig.fromMap(m)).hasMessageContaining("'warehouse.url' is required");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .hasMessageContaining("'warehouse.url' is required");
     }
 
     @Test
     void badValuesFailWithTheirSetting() {
         Map<String, String> m = minimal();
         m.put("source.slot-name", "Bad-Slot");
-        assertThatThrownBy(() -> PipelineConfig.fromMap(m)).hasMessageContaining("source.slot-name");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .hasMessageContaining("source.slot-name");
         Map<String, String> m2 = minimal();
         m2.put("pipeline.parallelism", "0");
-        assertThatThrownBy(() -> PipelineConfig.fromMap(m2)).hasMessageContaining("'pipeline.parallelism'");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m2))
+                .hasMessageContaining("'pipeline.parallelism'");
         Map<String, String> m3 = minimal();
         m3.put("enrichment.time-zone", "Mars/Olympus");
-        assertThatThrownBy(() -> PipelineConfig.fromMap(m3)).hasMessageContaining("'enrichment.time-zone'");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m3))
+                .hasMessageContaining("'enrichment.time-zone'");
         Map<String, String> m4 = minimal();
         m4.put("warehouse.url", "jdbc:mysql://x/y");
-        assertThatThrownBy(() -> PipelineConfig.fromMap(m4)).hasMessageContaining("jdbc:postgresql");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m4))
+                .hasMessageContaining("jdbc:postgresql");
     }
 
     @Test
@@ -112,6 +121,7 @@ class PipelineConfigTest {
                 .hasMessageNotContaining("secret");
         Map<String, String> m2 = minimal();
         m2.put("warehouse.url", "jdbc:postgresql://h/dw?password=secret");
-        assertThatThrownBy(() -> PipelineConfig.fromMap(m2)).hasMessageContaining("must not carry a password");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m2))
+                .hasMessageContaining("must not carry a password");
     }
 }

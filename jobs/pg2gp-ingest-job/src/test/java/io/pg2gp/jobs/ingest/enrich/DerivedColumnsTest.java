@@ -32,11 +32,16 @@ class DerivedColumnsTest {
 
     @Test
     void agentAndQueryTypeAsPostgresArrowArrowGivesThem() {
-        EnrichedRequest e = fill("{\"agent_used\": \"Architect\", \"query_type\": \"code\"}", null, ZoneOffset.UTC);
+        EnrichedRequest e =
+                fill(
+                        "{\"agent_used\": \"Architect\", \"query_type\": \"code\"}",
+                        null,
+                        ZoneOffset.UTC);
         assertThat(e.agentUsed).isEqualTo("Architect");
         assertThat(e.queryType).isEqualTo("code");
         assertThat(fill("{\"agent_used\": 5}", null, ZoneOffset.UTC).agentUsed).isEqualTo("5");
-        assertThat(fill("{\"agent_used\": {\"a\": [1]}}", null, ZoneOffset.UTC).agentUsed).isEqualTo("{\"a\":[1]}");
+        assertThat(fill("{\"agent_used\": {\"a\": [1]}}", null, ZoneOffset.UTC).agentUsed)
+                .isEqualTo("{\"a\":[1]}");
         assertThat(fill("{\"agent_used\": null}", null, ZoneOffset.UTC).agentUsed).isNull();
         assertThat(fill("{}", null, ZoneOffset.UTC).agentUsed).isNull();
         assertThat(fill(null, null, ZoneOffset.UTC).agentUsed).isNull();

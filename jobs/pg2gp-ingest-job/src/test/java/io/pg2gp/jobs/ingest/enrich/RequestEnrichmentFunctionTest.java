@@ -30,12 +30,13 @@ class RequestEnrichmentFunctionTest {
     private KeyedOneInputStreamOperatorTestHarness<String, SourceChange, EnrichedRequest> harness;
     private long lsn = 100;
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, SourceChange, EnrichedRequest> newHarness()
-            throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new RequestEnrichmentFunction(SETTINGS)),
-                SourceChange::userKey,
-                Types.STRING);
+    private static KeyedOneInputStreamOperatorTestHarness<String, SourceChange, EnrichedRequest>
+            newHarness() throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new RequestEnrichmentFunction(SETTINGS)),
+                        SourceChange::userKey,
+                        Types.STRING);
         h.getExecutionConfig().disableGenericTypes();
         return h;
     }
@@ -95,7 +96,8 @@ class RequestEnrichmentFunctionTest {
         assertThat(drain()).isEmpty();
         push(user(U1, "a@x"));
         List<EnrichedRequest> out = drain();
-        assertThat(out).extracting(e -> e.request.id + "/" + e.request.status)
+        assertThat(out)
+                .extracting(e -> e.request.id + "/" + e.request.status)
                 .containsExactly("r1/pending", "r1/success", "r2/pending");
         assertThat(out).allMatch(e -> e.userKnown && "a@x".equals(e.userEmail));
         assertThat(out).extracting(e -> e.lsn).isSorted();
@@ -157,7 +159,9 @@ class RequestEnrichmentFunctionTest {
         harness.initializeState(snapshot);
         harness.open();
         push(user(U1, "a@x"));
-        assertThat(drain()).extracting(e -> e.request.id + "/" + e.userEmail).containsExactly("r1/a@x");
+        assertThat(drain())
+                .extracting(e -> e.request.id + "/" + e.userEmail)
+                .containsExactly("r1/a@x");
     }
 
     @Test

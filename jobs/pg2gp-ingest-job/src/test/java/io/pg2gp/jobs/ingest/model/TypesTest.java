@@ -17,9 +17,14 @@ class TypesTest {
     void everyStreamAndStateTypeIsAPojoWithoutGenericFields() {
         ExecutionConfig noKryo = new ExecutionConfig();
         noKryo.disableGenericTypes();
-        for (Class<?> type : new Class<?>[] {
-            SourceChange.class, UserRow.class, RequestRow.class, EnrichedRequest.class, PendingRequest.class
-        }) {
+        for (Class<?> type :
+                new Class<?>[] {
+                    SourceChange.class,
+                    UserRow.class,
+                    RequestRow.class,
+                    EnrichedRequest.class,
+                    PendingRequest.class
+                }) {
             TypeInformation<?> info = TypeInformation.of(type);
             assertThat(info).as(type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
             // throws UnsupportedOperationException when a field would need Kryo

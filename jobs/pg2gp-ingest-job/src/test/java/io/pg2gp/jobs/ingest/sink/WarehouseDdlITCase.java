@@ -35,19 +35,28 @@ class WarehouseDdlITCase {
         pg.execute(db, WarehouseDdl.script(false, "public"));
         pg.execute(db, WarehouseDdl.script(false, "public")); // idempotent
         try (Connection c = pg.connect(db)) {
-            for (WarehouseTable t : List.of(WarehouseTables.requestsAnalytical("public"), WarehouseTables.usersDim("public"))) {
+            for (WarehouseTable t :
+                    List.of(
+                            WarehouseTables.requestsAnalytical("public"),
+                            WarehouseTables.usersDim("public"))) {
                 List<String> actual = new ArrayList<>();
-                try (PreparedStatement p = c.prepareStatement(
-                        "SELECT column_name, format_type(a.atttypid, a.atttypmod) FROM information_schema.columns i"
-                                + " JOIN pg_attribute a ON a.attrelid = (i.table_schema || '.' || i.table_name)::regclass"
-                                + " AND a.attname = i.column_name WHERE table_schema = 'public' AND table_name = ?"
-                                + " ORDER BY ordinal_position")) {
+                try (PreparedStatement p =
+                        c.prepareStatement(
+                                "SELECT column_name, format_type(a.atttypid, a.atttypmod) FROM information_schema.columns i"
+                                        + " JOIN pg_attribute a ON a.attrelid = (i.table_schema || '.' || i.table_name)::regclass"
+                                        + " AND a.attname = i.column_name WHERE table_schema = 'public' AND table_name = ?"
+                                        + " ORDER BY ordinal_position")) {
                     p.setString(1, t.name());
                     try (ResultSet rs = p.executeQuery()) {
                         while (rs.next()) {
-                            actual.add(rs.getString(1) + " " + rs.getString(2)
-                                    .replace("timestamp with time zone", "timestamptz")
-                                    .replace("character(1)", "char(1)"));
+                            actual.add(
+                                    rs.getString(1)
+                                            + " "
+                                            + rs.getString(2)
+                                                    .replace(
+                                                            "timestamp with time zone",
+                                                            "timestamptz")
+                                                    .replace("character(1)", "char(1)"));
                         }
                     }
                 }
@@ -63,9 +72,17 @@ class WarehouseDdlITCase {
     @Test
     void greenplumDdlDeclaresTheSameColumnsAndGreenplumLayout() {
         String gp = WarehouseDdl.script(true, "analytics");
-        for (WarehouseTable t : List.of(WarehouseTables.requestsAnalytical("analytics"), WarehouseTables.usersDim("analytics"))) {
-            Matcher m = Pattern.compile("CREATE TABLE IF NOT EXISTS analytics\\." + t.name() + " \\((.*?)\\n\\)", Pattern.DOTALL)
-                    .matcher(gp);
+        for (WarehouseTable t :
+                List.of(
+                        WarehouseTables.requestsAnalytical("analytics"),
+                        WarehouseTables.usersDim("analytics"))) {
+            Matcher m =
+                    Pattern.compile(
+                                    "CREATE TABLE IF NOT EXISTS analytics\\."
+                                            + t.name()
+                                            + " \\((.*?)\\n\\)",
+                                    Pattern.DOTALL)
+                            .matcher(gp);
             assertThat(m.find()).as(t.name()).isTrue();
             List<String> declared = new ArrayList<>();
             for (String line : m.group(1).split("\n")) {
@@ -80,8 +97,12 @@ class WarehouseDdlITCase {
             t.columns().forEach(c -> want.add(c.name() + " " + c.type().sqlName().split(" ")[0]));
             assertThat(declared.subList(0, want.size())).containsExactlyElementsOf(want);
         }
-        assertThat(gp).contains("DISTRIBUTED BY (user_id)", "PARTITION BY RANGE (created_at)",
-                "DEFAULT PARTITION", "DISTRIBUTED REPLICATED");
+        assertThat(gp)
+                .contains(
+                        "DISTRIBUTED BY (user_id)",
+                        "PARTITION BY RANGE (created_at)",
+                        "DEFAULT PARTITION",
+                        "DISTRIBUTED REPLICATED");
         assertThat(gp).doesNotContain("ON CONFLICT", "MERGE", "RETURNING");
     }
 }
