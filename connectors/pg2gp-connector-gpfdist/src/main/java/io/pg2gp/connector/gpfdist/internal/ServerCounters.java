@@ -1,0 +1,15 @@
+package io.pg2gp.connector.gpfdist.internal;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters the connection handlers update; read through {@code GpfdistMetrics}. */
+public final class ServerCounters {
+    public final LongAdder bytesServed = new LongAdder();
+    public final LongAdder rowsServed = new LongAdder();
+    public final LongAdder blocksServed = new LongAdder();
+    public final LongAdder sessions = new LongAdder();
+    public final LongAdder getRequests = new LongAdder();
+    public final LongAdder errors = new LongAdder();
+    public final AtomicInteger activeConnections = new AtomicInteger();
+}

@@ -1,0 +1,20 @@
+package io.pg2gp.connector.gpfdist.internal;
+
+import java.util.function.Function;
+
+/**
+ * What every connection handler of one server shares.
+ *
+ * @param serverVersion value of the X-GPFDIST-VERSION header
+ * @param blockMetadata send {@code F}, {@code O}, {@code L} frames before each {@code D}
+ * @param readTimeoutMillis how long a connection may stay silent before its request head is
+ *     complete
+ * @param counters metrics
+ * @param publications published batches by path (null when unknown or released)
+ */
+public record ServingContext(
+        String serverVersion,
+        boolean blockMetadata,
+        int readTimeoutMillis,
+        ServerCounters counters,
+        Function<String, Publication> publications) {}
