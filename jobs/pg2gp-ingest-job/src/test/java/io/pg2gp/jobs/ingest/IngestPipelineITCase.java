@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole ingest pipeline on a MiniCluster against real PostgreSQL source and warehouse. */
-class IngestPipelineITCase {
+public class IngestPipelineITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -41,7 +41,11 @@ class IngestPipelineITCase {
 
     private static final Duration CONVERGE = Duration.ofSeconds(120);
 
-    private static JobClient start(
+    /**
+     * Starts the ingest pipeline on the given MiniCluster-backed environment (also used by the
+     * rollup job's tests).
+     */
+    public static JobClient start(
             PipelineTestEnvironment env, PipelineConfig config, String savepoint) throws Exception {
         IngestJob.prepare(config);
         var flinkConf = IngestPipeline.flinkConfiguration(config);

@@ -24,18 +24,19 @@ import java.util.function.Supplier;
  * servers, plus the pipeline settings that connect them, and the queries that say what the
  * warehouse must hold.
  */
-final class PipelineTestEnvironment implements AutoCloseable {
+public final class PipelineTestEnvironment implements AutoCloseable {
 
     private static final AtomicInteger SLOTS = new AtomicInteger();
 
-    final PostgresServer source = SharedPostgres.source();
-    final PostgresServer warehouse = SharedPostgres.warehouse();
-    final String sourceDb = source.createDatabase(SharedPostgres.uniqueDatabase("src"));
-    final String warehouseDb = warehouse.createDatabase(SharedPostgres.uniqueDatabase("wh"));
-    final String slot = "it_" + ProcessHandle.current().pid() + "_" + SLOTS.incrementAndGet();
-    final Map<String, String> settings = new HashMap<>();
+    public final PostgresServer source = SharedPostgres.source();
+    public final PostgresServer warehouse = SharedPostgres.warehouse();
+    public final String sourceDb = source.createDatabase(SharedPostgres.uniqueDatabase("src"));
+    public final String warehouseDb = warehouse.createDatabase(SharedPostgres.uniqueDatabase("wh"));
+    public final String slot =
+            "it_" + ProcessHandle.current().pid() + "_" + SLOTS.incrementAndGet();
+    public final Map<String, String> settings = new HashMap<>();
 
-    PipelineTestEnvironment() {
+    public PipelineTestEnvironment() {
         source.execute(sourceDb, resource("/sql/source/01_schema.sql"));
         source.execute(sourceDb, resource("/sql/source/02_publication.sql"));
         settings.put("pipeline.name", "it");
@@ -58,19 +59,19 @@ final class PipelineTestEnvironment implements AutoCloseable {
         settings.put("enrichment.max-wait", "2s");
     }
 
-    PipelineConfig config() {
+    public PipelineConfig config() {
         return PipelineConfig.fromMap(settings);
     }
 
-    Connection sourceConnection() throws SQLException {
+    public Connection sourceConnection() throws SQLException {
         return source.connect(sourceDb);
     }
 
-    Connection warehouseConnection() throws SQLException {
+    public Connection warehouseConnection() throws SQLException {
         return warehouse.connect(warehouseDb);
     }
 
-    static String resource(String path) {
+    public static String resource(String path) {
         try (InputStream in = PipelineTestEnvironment.class.getResourceAsStream(path)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException | NullPointerException e) {
@@ -79,7 +80,7 @@ final class PipelineTestEnvironment implements AutoCloseable {
     }
 
     /** What requests_analytical must hold, computed by PostgreSQL itself from the source rows. */
-    List<String> expectedRequests() throws SQLException {
+    public List<String> expectedRequests() throws SQLException {
         return rows(
                 sourceConnection(),
                 "SELECT r.id, r.user_id, r.query, r.response::text, r.model, r.tokens_used,"
@@ -91,7 +92,7 @@ final class PipelineTestEnvironment implements AutoCloseable {
                         + " FROM public.requests r LEFT JOIN public.users u ON u.id = r.user_id ORDER BY r.id");
     }
 
-    List<String> actualRequests() throws SQLException {
+    public List<String> actualRequests() throws SQLException {
         return rows(
                 warehouseConnection(),
                 "SELECT id, user_id, query, response::text, model, tokens_used, execution_time_ms,"
@@ -100,19 +101,19 @@ final class PipelineTestEnvironment implements AutoCloseable {
                         + " FROM public.requests_analytical ORDER BY id");
     }
 
-    List<String> expectedUsers() throws SQLException {
+    public List<String> expectedUsers() throws SQLException {
         return rows(
                 sourceConnection(),
                 "SELECT id, email, role, registered_at FROM public.users ORDER BY id");
     }
 
-    List<String> actualUsers() throws SQLException {
+    public List<String> actualUsers() throws SQLException {
         return rows(
                 warehouseConnection(),
                 "SELECT id, email, role, registered_at FROM public.users_dim ORDER BY id");
     }
 
-    static List<String> rows(Connection c, String sql) throws SQLException {
+    public static List<String> rows(Connection c, String sql) throws SQLException {
         try (c;
                 Statement s = c.createStatement()) {
             s.execute("SET TIME ZONE 'UTC'");
@@ -131,7 +132,7 @@ final class PipelineTestEnvironment implements AutoCloseable {
         }
     }
 
-    long count(Connection c, String sql) throws SQLException {
+    public long count(Connection c, String sql) throws SQLException {
         try (c;
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
@@ -141,7 +142,7 @@ final class PipelineTestEnvironment implements AutoCloseable {
     }
 
     /** Polls until the warehouse equals the source, or fails with the first difference. */
-    void awaitWarehouseEqualsSource(Duration timeout) throws Exception {
+    public void awaitWarehouseEqualsSource(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> lastExpected = List.of();
         List<String> lastActual = List.of();
@@ -156,7 +157,7 @@ final class PipelineTestEnvironment implements AutoCloseable {
         throw new AssertionError(describeDifference(lastExpected, lastActual));
     }
 
-    static String describeDifference(List<String> expected, List<String> actual) {
+    public static String describeDifference(List<String> expected, List<String> actual) {
         List<String> missing = new ArrayList<>(expected);
         missing.removeAll(actual);
         List<String> extra = new ArrayList<>(actual);
@@ -171,7 +172,7 @@ final class PipelineTestEnvironment implements AutoCloseable {
                 + extra.subList(0, Math.min(5, extra.size()));
     }
 
-    static void await(String what, Duration timeout, Supplier<Boolean> condition)
+    public static void await(String what, Duration timeout, Supplier<Boolean> condition)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.get()) {
@@ -183,7 +184,7 @@ final class PipelineTestEnvironment implements AutoCloseable {
     }
 
     /** Terminates the warehouse sessions of the pipeline (an injected failure of the sink). */
-    int killWarehouseSessions() throws SQLException {
+    public int killWarehouseSessions() throws SQLException {
         return (int)
                 count(
                         warehouseConnection(),
@@ -192,7 +193,7 @@ final class PipelineTestEnvironment implements AutoCloseable {
     }
 
     /** Sessions the pipeline holds in the warehouse (writers and committers). */
-    long warehouseSessions() {
+    public long warehouseSessions() {
         try {
             return count(
                     warehouseConnection(),
@@ -204,7 +205,7 @@ final class PipelineTestEnvironment implements AutoCloseable {
     }
 
     /** Terminates the walsender streaming this test's slot (an injected failure of the source). */
-    int killWalSender() throws SQLException {
+    public int killWalSender() throws SQLException {
         return (int)
                 count(
                         sourceConnection(),
