@@ -1,0 +1,562 @@
+package io.pg2gp.connector.warehouse.internal.commit;
+
+import io.pg2gp.connector.warehouse.ColumnType;
+import io.pg2gp.connector.warehouse.DeleteMode;
+import io.pg2gp.connector.warehouse.WarehouseTable;
+import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
+import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
+import io.pg2gp.testutils.PostgresServer;
+import io.pg2gp.testutils.SharedPostgres;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Applying committables to a real PostgreSQL target: per key the latest version wins, the warehouse
+ * never goes back to an older LSN, deletes, touched hours, the ledger makes a retried commit a
+ * no-op, and staging is purged up to the checkpoint.
+ */
+class BatchApplierITCase {
+
+    private static final String JOB = "it-job";
+    private static final String TARGET = "public.items";
+    private static final String STAGE = "pg2gp.stage_public_items";
+
+    private static final WarehouseTable TABLE =
+            WarehouseTable.builder("public", "items")
+                    .column("id", ColumnType.UUID)
+                    .column("name", ColumnType.TEXT)
+                    .column("qty", ColumnType.INT4)
+                    .column("created_at", ColumnType.TIMESTAMPTZ)
+                    .key("id")
+                    .hourColumn("created_at")
+                    .build();
+
+    private static final UUID A = UUID.fromString("00000000-0000-0000-0000-00000000000a");
+    private static final UUID B = UUID.fromString("00000000-0000-0000-0000-00000000000b");
+    private static final UUID C = UUID.fromString("00000000-0000-0000-0000-00000000000c");
+
+    private static final String T1015 = "2024-05-01T10:15:00Z";
+    private static final String T1340 = "2024-05-01T13:40:00Z";
+
+    private final PostgresServer server = SharedPostgres.warehouse();
+    private Connection c;
+    private BookkeepingTables bookkeeping;
+    private final Map<Long, Integer> batchRows = new HashMap<>();
+    private final Map<Long, Long> batchMaxLsn = new HashMap<>();
+    private final Map<Long, Integer> batchDead = new HashMap<>();
+    private long nextCommitId = 1000;
+
+    @BeforeEach
+    void createDatabase() throws SQLException {
+        String db = server.createDatabase(SharedPostgres.uniqueDatabase("apply"));
+        c = server.connect(db);
+        execute(
+                "SET TIME ZONE 'UTC'",
+                "CREATE TABLE public.items (id uuid PRIMARY KEY, name text, qty integer,"
+                        + " created_at timestamptz, _cdc_lsn bigint NOT NULL, _cdc_op char(1)"
+                        + " NOT NULL, _cdc_committed_at timestamptz, _synced_at timestamptz NOT"
+                        + " NULL DEFAULT now(), _deleted boolean NOT NULL DEFAULT false)");
+        bookkeeping = new BookkeepingTables("pg2gp", WarehouseDialect.detect(c));
+        WarehouseSetup.ensureBookkeeping(c, bookkeeping, TABLE);
+        WarehouseSetup.checkTarget(c, TABLE, DeleteMode.SOFT);
+    }
+
+    @AfterEach
+    void closeConnection() throws SQLException {
+        c.close();
+    }
+
+    private BatchApplier applier(DeleteMode mode) {
+        return new BatchApplier(
+                JOB,
+                TABLE,
+                new ApplyStatements(TABLE, bookkeeping, mode, WarehouseDialect.POSTGRES));
+    }
+
+    // ---------------------------------------------------------------- staging by hand
+
+    /** Stages one version of a row, as a writer would for batch {@code batch} of {@code tag}. */
+    private void stage(
+            String job,
+            long batch,
+            long tag,
+            long seq,
+            UUID id,
+            String name,
+            Integer qty,
+            String createdAt,
+            long lsn,
+            char op)
+            throws SQLException {
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "INSERT INTO "
+                                + STAGE
+                                + " ("
+                                + BookkeepingTables.stagingColumnList(TABLE)
+                                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())")) {
+            p.setString(1, job);
+            p.setLong(2, batch);
+            p.setLong(3, tag);
+            p.setLong(4, seq);
+            p.setObject(5, id);
+            p.setString(6, name);
+            p.setObject(7, qty);
+            p.setTimestamp(8, createdAt == null ? null : Timestamp.from(Instant.parse(createdAt)));
+            p.setLong(9, lsn);
+            p.setString(10, String.valueOf(op));
+            p.executeUpdate();
+        }
+        if (job.equals(JOB)) {
+            batchRows.merge(batch, 1, Integer::sum);
+            batchMaxLsn.merge(batch, lsn, Math::max);
+        }
+    }
+
+    private void stage(long batch, long tag, long seq, UUID id, String name, long lsn, char op)
+            throws SQLException {
+        stage(JOB, batch, tag, seq, id, name, 1, T1015, lsn, op);
+    }
+
+    private void stageDeadLetter(String job, long batch, long tag, String reason)
+            throws SQLException {
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "INSERT INTO "
+                                + bookkeeping.stagedDeadLetters()
+                                + " (_pg2gp_job, _pg2gp_batch, _pg2gp_tag, target_table, reason,"
+                                + " cdc_lsn, cdc_op, payload) VALUES (?, ?, ?, ?, ?, 7, 'u',"
+                                + " '{}')")) {
+            p.setString(1, job);
+            p.setLong(2, batch);
+            p.setLong(3, tag);
+            p.setString(4, TARGET);
+            p.setString(5, reason);
+            p.executeUpdate();
+        }
+        if (job.equals(JOB)) {
+            batchDead.merge(batch, 1, Integer::sum);
+        }
+    }
+
+    /** The committable the aggregator would build for these batches (subtask = position). */
+    private WarehouseCommittable committable(long checkpointId, long... batchIds) {
+        List<StagedBatch> batches = new ArrayList<>();
+        for (int i = 0; i < batchIds.length; i++) {
+            long b = batchIds[i];
+            batches.add(
+                    new StagedBatch(
+                            TARGET,
+                            b,
+                            checkpointId,
+                            i,
+                            batchRows.getOrDefault(b, 0),
+                            batchDead.getOrDefault(b, 0),
+                            batchMaxLsn.getOrDefault(b, 0L)));
+        }
+        return new WarehouseCommittable(nextCommitId++, checkpointId, TARGET, batches);
+    }
+
+    // ---------------------------------------------------------------- reading the warehouse
+
+    private void execute(String... statements) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** {@code id -> "name@lsn/op"} of every target row. */
+    private Map<UUID, String> target() throws SQLException {
+        Map<UUID, String> rows = new HashMap<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT id, name, _cdc_lsn, _cdc_op, _deleted FROM " + TARGET)) {
+            while (rs.next()) {
+                rows.put(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2)
+                                + "@"
+                                + rs.getLong(3)
+                                + "/"
+                                + rs.getString(4)
+                                + (rs.getBoolean(5) ? " deleted" : ""));
+            }
+        }
+        return rows;
+    }
+
+    private List<String> touchedHours(long commitSeq) throws SQLException {
+        List<String> hours = new ArrayList<>();
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM "
+                                + bookkeeping.touchedHours()
+                                + " WHERE commit_seq = ? ORDER BY 1")) {
+            p.setLong(1, commitSeq);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    hours.add(rs.getString(1));
+                }
+            }
+        }
+        return hours;
+    }
+
+    // ---------------------------------------------------------------- tests
+
+    @Test
+    void theLatestVersionOfEachKeyByLsnWinsAcrossBatchesOfOneCommittable() throws Exception {
+        // Subtask 0 saw A at LSN 30 before A at LSN 10 (seq order must not matter across LSNs).
+        stage(1, 1, 0, A, "a@30", 30, 'u');
+        stage(1, 1, 1, A, "a@10", 10, 'c');
+        // Subtask 1 saw A at LSN 20 and B.
+        stage(2, 1, 0, A, "a@20", 20, 'u');
+        stage(2, 1, 1, B, "b@5", 5, 'c');
+
+        BatchApplier.Result r = applier(DeleteMode.MIRROR).apply(c, committable(1, 1, 2));
+
+        assertThat(r.alreadyApplied()).isFalse();
+        assertThat(r.upserted()).isEqualTo(2);
+        assertThat(target()).containsOnly(Map.entry(A, "a@30@30/u"), Map.entry(B, "b@5@5/c"));
+        try (Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT job, target_table, checkpoint_id, commit_seq, batches,"
+                                        + " rows_staged, rows_upserted, dead_letters, max_lsn FROM "
+                                        + bookkeeping.ledger())) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(JOB);
+            assertThat(rs.getString(2)).isEqualTo(TARGET);
+            assertThat(rs.getLong(3)).isEqualTo(1);
+            assertThat(rs.getLong(4)).isEqualTo(r.commitSeq());
+            assertThat(rs.getInt(5)).isEqualTo(2);
+            assertThat(rs.getLong(6)).isEqualTo(4);
+            assertThat(rs.getLong(7)).isEqualTo(2);
+            assertThat(rs.getLong(8)).isZero();
+            assertThat(rs.getLong(9)).isEqualTo(30);
+            assertThat(rs.next()).isFalse();
+        }
+        assertThat(c.getAutoCommit()).isTrue();
+    }
+
+    @Test
+    void equalLsnsAreDecidedByTheLaterStagedRow() throws Exception {
+        // Physically stage the later row first so only the ordering by seq can pick it.
+        stage(1, 1, 1, A, "second", 10, 'u');
+        stage(1, 1, 0, A, "first", 10, 'u');
+        stage(1, 1, 3, B, "b-last", 10, 'u');
+        stage(1, 1, 2, B, "b-before", 10, 'c');
+
+        applier(DeleteMode.MIRROR).apply(c, committable(1, 1));
+
+        assertThat(target()).containsOnly(Map.entry(A, "second@10/u"), Map.entry(B, "b-last@10/u"));
+    }
+
+    @Test
+    void anOlderLsnNeverReplacesANewerWarehouseRow() throws Exception {
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a@100", 100, 'u');
+        stage(1, 1, 1, B, "b@70", 70, 'u');
+        applier.apply(c, committable(1, 1));
+
+        // A replayed or reordered older change of A, an older delete of B, and a new key C.
+        stage(2, 2, 0, A, "a@50", 50, 'u');
+        stage(2, 2, 1, B, null, 60, 'd');
+        stage(2, 2, 2, C, "c@55", 55, 'c');
+        BatchApplier.Result r = applier.apply(c, committable(2, 2));
+
+        assertThat(target())
+                .containsOnly(
+                        Map.entry(A, "a@100@100/u"),
+                        Map.entry(B, "b@70@70/u"),
+                        Map.entry(C, "c@55@55/c"));
+        assertThat(r.deleted()).isZero();
+        assertThat(r.upserted()).isEqualTo(1);
+
+        // The same LSN again (a replayed change) replaces the row; a newer one does too.
+        stage(3, 3, 0, A, "a@100 again", 100, 'u');
+        stage(3, 3, 1, B, "b@80", 80, 'u');
+        applier.apply(c, committable(3, 3));
+        assertThat(target())
+                .containsOnly(
+                        Map.entry(A, "a@100 again@100/u"),
+                        Map.entry(B, "b@80@80/u"),
+                        Map.entry(C, "c@55@55/c"));
+    }
+
+    @Test
+    void aSnapshotReadReplacesWhateverTheTargetHolds() throws Exception {
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a@100", 100, 'u');
+        applier.apply(c, committable(1, 1));
+
+        stage(2, 2, 0, A, "snapshot", 0, 'r');
+        applier.apply(c, committable(2, 2));
+
+        assertThat(target()).containsOnly(Map.entry(A, "snapshot@0/r"));
+    }
+
+    @Test
+    void aDeleteRemovesTheRowInMirrorMode() throws Exception {
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a", 10, 'c');
+        stage(1, 1, 1, B, "b", 11, 'c');
+        applier.apply(c, committable(1, 1));
+
+        stage(2, 2, 0, A, null, 20, 'd');
+        BatchApplier.Result r = applier.apply(c, committable(2, 2));
+
+        assertThat(r.deleted()).isEqualTo(1);
+        assertThat(r.upserted()).isZero();
+        assertThat(target()).containsOnly(Map.entry(B, "b@11/c"));
+
+        // Insert then delete of a key within one batch: the delete is the latest, nothing lands.
+        stage(3, 3, 0, C, "c", 30, 'c');
+        stage(3, 3, 1, C, null, 31, 'd');
+        applier.apply(c, committable(3, 3));
+        assertThat(target()).containsOnly(Map.entry(B, "b@11/c"));
+    }
+
+    @Test
+    void aDeleteMarksTheRowInSoftMode() throws Exception {
+        BatchApplier applier = applier(DeleteMode.SOFT);
+        stage(1, 1, 0, A, "a", 10, 'c');
+        stage(1, 1, 1, B, "b", 11, 'c');
+        applier.apply(c, committable(1, 1));
+
+        stage(2, 2, 0, A, null, 20, 'd');
+        stage(2, 2, 1, B, null, 5, 'd'); // older than the target's version: ignored
+        BatchApplier.Result r = applier.apply(c, committable(2, 2));
+
+        assertThat(r.deleted()).isEqualTo(1);
+        assertThat(target()).containsOnly(Map.entry(A, "a@20/d deleted"), Map.entry(B, "b@11/c"));
+
+        // The key comes back later: a live row again.
+        stage(3, 3, 0, A, "a again", 30, 'c');
+        applier.apply(c, committable(3, 3));
+        assertThat(target()).containsOnly(Map.entry(A, "a again@30/c"), Map.entry(B, "b@11/c"));
+    }
+
+    @Test
+    void touchedHoursHoldTheOldAndTheNewHourOfAMovedRow() throws Exception {
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(JOB, 1, 1, 0, A, "a", 1, T1015, 10, 'c');
+        BatchApplier.Result first = applier.apply(c, committable(1, 1));
+        assertThat(touchedHours(first.commitSeq())).containsExactly("2024-05-01 10:00");
+
+        stage(JOB, 2, 2, 0, A, "a moved", 1, T1340, 20, 'u');
+        BatchApplier.Result moved = applier.apply(c, committable(2, 2));
+        assertThat(touchedHours(moved.commitSeq()))
+                .containsExactly("2024-05-01 10:00", "2024-05-01 13:00");
+
+        stage(JOB, 3, 3, 0, A, null, null, null, 30, 'd');
+        BatchApplier.Result deleted = applier.apply(c, committable(3, 3));
+        assertThat(touchedHours(deleted.commitSeq())).containsExactly("2024-05-01 13:00");
+    }
+
+    @Test
+    void aCommittableInTheLedgerIsSkippedAndAppliesNothingTwice() throws Exception {
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a", 10, 'c');
+        stage(1, 1, 1, B, "b", 11, 'c');
+        WarehouseCommittable committable = committable(1, 1);
+        BatchApplier.Result first = applier.apply(c, committable);
+        assertThat(first.alreadyApplied()).isFalse();
+
+        // As if the staged rows were still there and someone removed A since: a second apply
+        // would bring A back and record its hour again.
+        stage(1, 1, 0, A, "a", 10, 'c');
+        stage(1, 1, 1, B, "b", 11, 'c');
+        execute("DELETE FROM " + TARGET + " WHERE id = '" + A + "'");
+        long hoursBefore = count("SELECT count(*) FROM " + bookkeeping.touchedHours());
+
+        BatchApplier.Result again = applier.apply(c, committable);
+
+        assertThat(again.alreadyApplied()).isTrue();
+        assertThat(again.commitSeq()).isEqualTo(first.commitSeq());
+        assertThat(again.upserted()).isZero();
+        assertThat(target()).containsOnly(Map.entry(B, "b@11/c"));
+        assertThat(count("SELECT count(*) FROM " + bookkeeping.ledger())).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM " + bookkeeping.touchedHours()))
+                .isEqualTo(hoursBefore);
+        assertThat(c.getAutoCommit()).isTrue();
+    }
+
+    @Test
+    void stagedRowsUpToTheCheckpointArePurgedAndLaterOnesStay() throws Exception {
+        stage(10, 3, 0, C, "orphan of a failed attempt", 5, 'c'); // tag 3, never committed
+        stage(11, 5, 0, A, "a", 10, 'c'); // the committed batch of checkpoint 5
+        stage(12, 6, 0, B, "b next", 20, 'c'); // already staged for checkpoint 6
+        stage("other-job", 13, 1, 0, B, "other", 1, T1015, 1, 'c'); // another pipeline's row
+        stageDeadLetter(JOB, 10, 3, "orphan dead letter");
+        stageDeadLetter(JOB, 11, 5, "dead letter of 5");
+        stageDeadLetter(JOB, 12, 6, "dead letter of 6");
+        stageDeadLetter("other-job", 13, 1, "other job's dead letter");
+
+        BatchApplier.Result r = applier(DeleteMode.MIRROR).apply(c, committable(5, 11));
+
+        assertThat(target()).containsOnly(Map.entry(A, "a@10/c"));
+        assertThat(count("SELECT count(*) FROM " + STAGE + " WHERE _pg2gp_job = '" + JOB + "'"))
+                .isEqualTo(1);
+        assertThat(count("SELECT _pg2gp_tag FROM " + STAGE + " WHERE _pg2gp_job = '" + JOB + "'"))
+                .isEqualTo(6);
+        assertThat(count("SELECT count(*) FROM " + STAGE + " WHERE _pg2gp_job = 'other-job'"))
+                .isEqualTo(1);
+        assertThat(
+                        count(
+                                "SELECT count(*) FROM "
+                                        + bookkeeping.stagedDeadLetters()
+                                        + " WHERE _pg2gp_job = '"
+                                        + JOB
+                                        + "' AND _pg2gp_tag = 6"))
+                .isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM " + bookkeeping.stagedDeadLetters())).isEqualTo(2);
+        // Only the committed batch's dead letter reaches the dead-letter table.
+        assertThat(r.deadLetters()).isEqualTo(1);
+        try (Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT job, target_table, commit_seq, reason, cdc_lsn, cdc_op"
+                                        + " FROM "
+                                        + bookkeeping.deadLetters())) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(JOB);
+            assertThat(rs.getString(2)).isEqualTo(TARGET);
+            assertThat(rs.getLong(3)).isEqualTo(r.commitSeq());
+            assertThat(rs.getString(4)).isEqualTo("dead letter of 5");
+            assertThat(rs.getLong(5)).isEqualTo(7);
+            assertThat(rs.getString(6)).isEqualTo("u");
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
+    void aBatchOfOnlyDeadLettersCommitsThem() throws Exception {
+        stageDeadLetter(JOB, 1, 1, "bad row");
+        BatchApplier.Result r = applier(DeleteMode.MIRROR).apply(c, committable(1, 1));
+        assertThat(r.deadLetters()).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM " + bookkeeping.deadLetters())).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM " + bookkeeping.stagedDeadLetters())).isZero();
+        assertThat(count("SELECT count(*) FROM " + bookkeeping.ledger())).isEqualTo(1);
+    }
+
+    @Test
+    void aCommittableWhoseStagedRowsWereTruncatedFailsAndChangesNothing() throws Exception {
+        stage(1, 7, 0, A, "a", 10, 'c');
+        stage(1, 7, 1, B, "b", 11, 'c');
+        stage(1, 7, 2, C, "c", 12, 'c');
+        WarehouseCommittable committable = committable(7, 1);
+        execute("TRUNCATE " + STAGE);
+        stage(1, 7, 0, A, "a", 10, 'c'); // one row survived somehow: still not the batch
+
+        assertThatThrownBy(() -> applier(DeleteMode.MIRROR).apply(c, committable))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("staging lost rows of checkpoint 7 for public.items")
+                .hasMessageContaining("expected 3, found 1");
+
+        assertThat(target()).isEmpty();
+        assertThat(count("SELECT count(*) FROM " + bookkeeping.ledger())).isZero();
+        assertThat(count("SELECT count(*) FROM " + STAGE)).isEqualTo(1);
+        assertThat(c.getAutoCommit()).isTrue();
+    }
+
+    @Test
+    void theApplyFindsTargetRowsByIndexInsteadOfScanningTheTable() throws Exception {
+        execute(
+                "INSERT INTO "
+                        + TARGET
+                        + " (id, name, qty, created_at, _cdc_lsn, _cdc_op)"
+                        + " SELECT gen_random_uuid(), 'row ' || g, g,"
+                        + " timestamptz '2024-01-01' + g * interval '1 minute', g, 'c'"
+                        + " FROM generate_series(1, 50000) g",
+                "ANALYZE " + TARGET);
+        List<UUID> existing = new ArrayList<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id FROM " + TARGET + " LIMIT 3")) {
+            while (rs.next()) {
+                existing.add(rs.getObject(1, UUID.class));
+            }
+        }
+        for (int i = 0; i < existing.size(); i++) {
+            stage(1, 1, i, existing.get(i), "updated", 100_000 + i, 'u');
+        }
+        stage(1, 1, 3, A, "new", 100_010, 'c');
+        stage(1, 1, 4, B, null, 100_011, 'd');
+        WarehouseCommittable committable = committable(1, 1);
+        ApplyStatements sql =
+                new ApplyStatements(
+                        TABLE, bookkeeping, DeleteMode.MIRROR, WarehouseDialect.POSTGRES);
+
+        Map<String, String> plans = new LinkedHashMap<>();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate(sql.createDeduplicatedBatch(JOB, committable.batchIds()));
+            s.execute(sql.analyzeBatch());
+            for (String statement :
+                    List.of(
+                            sql.deleteReplaced(),
+                            sql.insertNewVersions(),
+                            sql.recordTouchedHours(JOB, 1))) {
+                plans.put(statement, explain(s, statement));
+            }
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+        plans.forEach(
+                (statement, plan) ->
+                        assertThat(plan)
+                                .as("plan of %s", statement)
+                                .containsPattern("Index (Only )?Scan using items_pkey on items t")
+                                .doesNotContain("Seq Scan on items"));
+
+        // And the real apply does what the plan promises.
+        BatchApplier.Result r = applier(DeleteMode.MIRROR).apply(c, committable);
+        assertThat(r.upserted()).isEqualTo(4);
+        assertThat(count("SELECT count(*) FROM " + TARGET + " WHERE name = 'updated'"))
+                .isEqualTo(3);
+        assertThat(count("SELECT count(*) FROM " + TARGET)).isEqualTo(50_001);
+    }
+
+    private static String explain(Statement s, String sql) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (ResultSet rs = s.executeQuery("EXPLAIN " + sql)) {
+            while (rs.next()) {
+                plan.append(rs.getString(1)).append('\n');
+            }
+        }
+        return plan.toString();
+    }
+}
