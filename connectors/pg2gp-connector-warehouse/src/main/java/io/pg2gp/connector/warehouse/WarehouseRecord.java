@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * One change for the warehouse: a new version of a row (upsert) or its deletion, with the source
- * LSN that orders versions of the same key. {@code values} follow {@link
- * WarehouseTable#columns()}; for a delete only the key columns need values.
+ * LSN that orders versions of the same key. {@code values} follow {@link WarehouseTable#columns()};
+ * for a delete only the key columns need values.
  */
 public final class WarehouseRecord {
 
@@ -82,6 +82,12 @@ public final class WarehouseRecord {
 
     @Override
     public String toString() {
-        return "WarehouseRecord{" + op + ", lsn=" + lsn + ", values=" + Arrays.toString(values) + '}';
+        return "WarehouseRecord{"
+                + op
+                + ", lsn="
+                + lsn
+                + ", values="
+                + Arrays.toString(values)
+                + '}';
     }
 }

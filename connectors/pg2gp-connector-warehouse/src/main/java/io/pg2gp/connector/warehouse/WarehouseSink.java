@@ -36,8 +36,8 @@ import java.sql.SQLException;
 import java.util.Collection;
 
 /**
- * Exactly-once sink of one warehouse table (PostgreSQL or Greenplum) without XA: writers stage
- * rows continuously, tagged with their checkpoint; when a checkpoint completes a single committer
+ * Exactly-once sink of one warehouse table (PostgreSQL or Greenplum) without XA: writers stage rows
+ * continuously, tagged with their checkpoint; when a checkpoint completes a single committer
  * applies that checkpoint's rows of every writer in one transaction together with a ledger entry.
  * Create it with {@link #builder()}.
  *
@@ -67,7 +67,9 @@ public final class WarehouseSink<IN>
         return options;
     }
 
-    /** @deprecated Flink calls {@link #createWriter(WriterInitContext)}. */
+    /**
+     * @deprecated Flink calls {@link #createWriter(WriterInitContext)}.
+     */
     @Override
     @Deprecated
     public SinkWriter<IN> createWriter(InitContext context) {
@@ -118,7 +120,10 @@ public final class WarehouseSink<IN>
         } catch (SQLException e) {
             closeQuietly(c);
             throw new IOException(
-                    "cannot open the warehouse sink for " + table.qualifiedName() + ": " + e.getMessage(),
+                    "cannot open the warehouse sink for "
+                            + table.qualifiedName()
+                            + ": "
+                            + e.getMessage(),
                     e);
         }
     }
@@ -129,7 +134,8 @@ public final class WarehouseSink<IN>
         WarehouseTable table = options.table();
         try (Connection c = options.connection().open(applicationName("committer"))) {
             WarehouseDialect dialect = WarehouseDialect.detect(c);
-            BookkeepingTables bookkeeping = new BookkeepingTables(options.bookkeepingSchema(), dialect);
+            BookkeepingTables bookkeeping =
+                    new BookkeepingTables(options.bookkeepingSchema(), dialect);
             WarehouseSetup.ensureBookkeeping(c, bookkeeping, table);
             WarehouseSetup.checkTarget(c, table, options.deleteMode());
             ApplyStatements sql =
@@ -141,7 +147,9 @@ public final class WarehouseSink<IN>
                     context.metricGroup());
         } catch (SQLException e) {
             throw new IOException(
-                    "cannot open the warehouse committer for " + table.qualifiedName() + ": "
+                    "cannot open the warehouse committer for "
+                            + table.qualifiedName()
+                            + ": "
                             + e.getMessage(),
                     e);
         }

@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  *     .serializer(row -> new WarehouseRecord(...))
  *     .pipelineName("pg2gp")
  *     .build();
+ * stream.sinkTo(sink).uid("sink-requests").name("Warehouse sink: requests");
  * }</pre>
+ *
+ * Flink requires a {@code uid} on the sink: its committer state is matched by it on restore.
  */
 public final class WarehouseSinkBuilder<IN> {
 

@@ -10,8 +10,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * A warehouse target table: its data columns, primary key and the column whose hour the rollup
- * job tracks. The sink adds the CDC metadata columns {@code _cdc_lsn}, {@code _cdc_op}, {@code
+ * A warehouse target table: its data columns, primary key and the column whose hour the rollup job
+ * tracks. The sink adds the CDC metadata columns {@code _cdc_lsn}, {@code _cdc_op}, {@code
  * _cdc_committed_at}, {@code _synced_at} (and {@code _deleted} for soft deletes) itself.
  */
 public final class WarehouseTable implements Serializable {
@@ -37,7 +37,8 @@ public final class WarehouseTable implements Serializable {
         }
         for (String k : b.keyColumns) {
             if (!b.columns.containsKey(k)) {
-                throw new IllegalArgumentException("key column " + k + " is not a column of " + name);
+                throw new IllegalArgumentException(
+                        "key column " + k + " is not a column of " + name);
             }
         }
         this.keyColumns = List.copyOf(b.keyColumns);

@@ -2,8 +2,8 @@ package io.pg2gp.connector.warehouse.internal.commit;
 
 /**
  * What one writer subtask staged for one target table between two checkpoints: the rows carry
- * {@code batchId} in the staging table. This is the writer's result, gathered per checkpoint into
- * a {@link WarehouseCommittable}.
+ * {@code batchId} in the staging table. This is the writer's result, gathered per checkpoint into a
+ * {@link WarehouseCommittable}.
  *
  * @param batchId random id of the rows in the staging table
  * @param tag the checkpoint the rows were staged for; the staging rows carry it too

@@ -3,8 +3,8 @@ package io.pg2gp.connector.warehouse.internal.commit;
 import java.util.List;
 
 /**
- * Everything every writer subtask staged for one target table up to one checkpoint; applied to
- * the target in one transaction once the checkpoint completes.
+ * Everything every writer subtask staged for one target table up to one checkpoint; applied to the
+ * target in one transaction once the checkpoint completes.
  *
  * @param commitId random id recorded in the commit ledger, so a retried commit is recognised
  */

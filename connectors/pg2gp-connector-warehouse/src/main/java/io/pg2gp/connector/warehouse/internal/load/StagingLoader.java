@@ -3,8 +3,8 @@ package io.pg2gp.connector.warehouse.internal.load;
 import java.sql.SQLException;
 
 /**
- * Moves encoded rows into a staging table of the warehouse. Rows arrive as whole COPY TEXT lines;
- * a call either stages all of them or none (one statement), so a rejected chunk can be split and
+ * Moves encoded rows into a staging table of the warehouse. Rows arrive as whole COPY TEXT lines; a
+ * call either stages all of them or none (one statement), so a rejected chunk can be split and
  * retried to find the row the warehouse refuses.
  */
 public interface StagingLoader extends AutoCloseable {

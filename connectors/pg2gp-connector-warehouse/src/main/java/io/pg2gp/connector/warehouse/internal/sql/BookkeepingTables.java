@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 public final class BookkeepingTables {
 
     /** Staging columns that precede the target's data columns. */
-    public static final String STAGE_PREFIX_COLUMNS = "_pg2gp_job, _pg2gp_batch, _pg2gp_tag, _pg2gp_seq";
+    public static final String STAGE_PREFIX_COLUMNS =
+            "_pg2gp_job, _pg2gp_batch, _pg2gp_tag, _pg2gp_seq";
 
     /** CDC metadata columns staged after the data columns. */
     public static final String STAGE_META_COLUMNS = "_cdc_lsn, _cdc_op, _cdc_committed_at";
@@ -66,7 +67,11 @@ public final class BookkeepingTables {
                 + STAGE_META_COLUMNS;
     }
 
-    /** Statements that create everything the sink needs for {@code target}, in order. */
+    /**
+     * Statements that create everything the sink needs for {@code target}, in order. In the ledger,
+     * {@code rows_deleted} counts target rows removed by the apply: versions replaced by a newer
+     * one as well as deleted rows.
+     */
     public List<String> createStatements(WarehouseTable target) {
         List<String> ddl = new ArrayList<>();
         ddl.add("CREATE SCHEMA IF NOT EXISTS " + schema);

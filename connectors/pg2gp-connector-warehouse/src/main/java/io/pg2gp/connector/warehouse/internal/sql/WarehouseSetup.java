@@ -19,11 +19,11 @@ public final class WarehouseSetup {
     private WarehouseSetup() {}
 
     /**
-     * Runs the idempotent bookkeeping DDL. Several subtasks may race on {@code IF NOT EXISTS}, which
-     * PostgreSQL reports as a duplicate; a second pass then finds everything in place.
+     * Runs the idempotent bookkeeping DDL. Several subtasks may race on {@code IF NOT EXISTS},
+     * which PostgreSQL reports as a duplicate; a second pass then finds everything in place.
      */
-    public static void ensureBookkeeping(Connection c, BookkeepingTables tables, WarehouseTable target)
-            throws SQLException {
+    public static void ensureBookkeeping(
+            Connection c, BookkeepingTables tables, WarehouseTable target) throws SQLException {
         for (int attempt = 1; ; attempt++) {
             try (Statement s = c.createStatement()) {
                 for (String ddl : tables.createStatements(target)) {
@@ -31,9 +31,11 @@ public final class WarehouseSetup {
                 }
                 return;
             } catch (SQLException e) {
-                boolean race = e.getSQLState() != null
-                        && (e.getSQLState().equals("23505") || e.getSQLState().startsWith("42P0")
-                                || e.getSQLState().equals("42710"));
+                boolean race =
+                        e.getSQLState() != null
+                                && (e.getSQLState().equals("23505")
+                                        || e.getSQLState().startsWith("42P0")
+                                        || e.getSQLState().equals("42710"));
                 if (!race || attempt >= 5) {
                     throw e;
                 }
@@ -73,9 +75,13 @@ public final class WarehouseSetup {
         List<String> missing = required.stream().filter(r -> !present.contains(r)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException(
-                    "warehouse table " + target.qualifiedName() + " lacks columns " + missing
+                    "warehouse table "
+                            + target.qualifiedName()
+                            + " lacks columns "
+                            + missing
                             + (missing.contains("_deleted")
-                                    ? " (soft deletes need: ALTER TABLE " + target.qualifiedName()
+                                    ? " (soft deletes need: ALTER TABLE "
+                                            + target.qualifiedName()
                                             + " ADD COLUMN _deleted boolean NOT NULL DEFAULT false)"
                                     : ""));
         }

@@ -83,7 +83,11 @@ public final class CopyTextEncoder {
                     writeTimestamp(((Number) v).longValue(), out);
                     return null;
                 case DATE:
-                    out.writeAscii(LocalDate.ofEpochDay(((Number) v).longValue()).toString());
+                    LocalDate d = LocalDate.ofEpochDay(((Number) v).longValue());
+                    if (d.getYear() < 1 || d.getYear() > 9999) {
+                        return "date year " + d.getYear() + " outside 0001..9999";
+                    }
+                    out.writeAscii(d.toString());
                     return null;
                 default:
                     return "unsupported type " + type;

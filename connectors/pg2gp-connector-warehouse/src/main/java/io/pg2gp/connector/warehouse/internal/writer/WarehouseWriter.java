@@ -1,5 +1,6 @@
 package io.pg2gp.connector.warehouse.internal.writer;
 
+import io.pg2gp.connector.warehouse.ColumnType;
 import io.pg2gp.connector.warehouse.WarehouseRecord;
 import io.pg2gp.connector.warehouse.WarehouseRecordSerializer;
 import io.pg2gp.connector.warehouse.WarehouseTable;
@@ -28,11 +29,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Stages rows into the warehouse continuously: rows are encoded as they arrive and staged in
- * chunks of bounded size, tagged with a batch id and the checkpoint they belong to. At each
- * checkpoint the batch is closed and handed on as a {@link StagedBatch}; the committer applies it
- * once the checkpoint completes. Memory stays bounded by the chunk size however large a batch
- * grows.
+ * Stages rows into the warehouse continuously: rows are encoded as they arrive and staged in chunks
+ * of bounded size, tagged with a batch id and the checkpoint they belong to. At each checkpoint the
+ * batch is closed and handed on as a {@link StagedBatch}; the committer applies it once the
+ * checkpoint completes. Memory stays bounded by the chunk size however large a batch grows.
  *
  * <p>A row the warehouse cannot hold becomes a dead letter with its reason, and the rest of the
  * batch goes on: values are checked while encoding, and a chunk the warehouse rejects is split
@@ -91,7 +91,8 @@ public final class WarehouseWriter<IN>
         this.subtask = subtask;
         this.chunkBytes = chunkBytes;
         this.encoder = new CopyTextEncoder(table);
-        this.columnNames = table.columns().stream().map(WarehouseTable.Column::name).toArray(String[]::new);
+        this.columnNames =
+                table.columns().stream().map(WarehouseTable.Column::name).toArray(String[]::new);
         this.connection = connection;
         this.loader = loader;
         this.deadLetterInsert =
@@ -120,8 +121,7 @@ public final class WarehouseWriter<IN>
             return;
         }
         if (rowPrefix == null) {
-            rowPrefix =
-                    (job + '\t' + batchId + '\t' + tag + '\t').getBytes(StandardCharsets.UTF_8);
+            rowPrefix = (job + '\t' + batchId + '\t' + tag + '\t').getBytes(StandardCharsets.UTF_8);
         }
         int mark = buffer.size();
         buffer.write(rowPrefix);
@@ -141,10 +141,14 @@ public final class WarehouseWriter<IN>
             buffer.write('\\');
             buffer.write('N');
         } else {
-            CopyTextEncoder.encodeValue(
-                    io.pg2gp.connector.warehouse.ColumnType.TIMESTAMPTZ,
-                    rec.committedAtMicros(),
-                    buffer);
+            String commitError =
+                    CopyTextEncoder.encodeValue(
+                            ColumnType.TIMESTAMPTZ, rec.committedAtMicros(), buffer);
+            if (commitError != null) {
+                buffer.truncate(mark);
+                deadLetter(rec, "source commit time: " + commitError);
+                return;
+            }
         }
         buffer.write('\n');
         addRow(buffer.size(), rec.lsn());
