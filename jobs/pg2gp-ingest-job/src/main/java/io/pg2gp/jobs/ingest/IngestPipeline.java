@@ -1,7 +1,9 @@
 package io.pg2gp.jobs.ingest;
 
 import io.pg2gp.connector.cdc.PostgresCdcSources;
+import io.pg2gp.connector.warehouse.WarehouseRecordSerializer;
 import io.pg2gp.connector.warehouse.WarehouseSink;
+import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.jobs.ingest.cdc.SourceChangeDeserializer;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
@@ -102,20 +104,7 @@ public final class IngestPipeline {
                         .name("users changes")
                         .uid(UID_USERS_FILTER)
                         .setParallelism(config.get(PipelineOptions.SOURCE_PARALLELISM));
-        users.sinkTo(
-                        WarehouseSink.<SourceChange>builder()
-                                .connection(config.warehouseConnection())
-                                .table(WarehouseTables.usersDim(schema))
-                                .serializer(new UserRecordSerializer())
-                                .pipelineName(config.get(PipelineOptions.NAME))
-                                .bookkeepingSchema(
-                                        config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
-                                .deleteMode(config.get(PipelineOptions.WAREHOUSE_DELETE_MODE))
-                                .stageChunkBytes(
-                                        (int)
-                                                config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK)
-                                                        .getBytes())
-                                .build())
+        users.sinkTo(sink(config, WarehouseTables.usersDim(schema), new UserRecordSerializer()))
                 .name("Warehouse sink: users_dim")
                 .uid(UID_USERS_SINK)
                 .setParallelism(parallelism);
@@ -127,21 +116,25 @@ public final class IngestPipeline {
                         .uid(UID_ENRICH)
                         .setParallelism(parallelism);
         enriched.sinkTo(
-                        WarehouseSink.<EnrichedRequest>builder()
-                                .connection(config.warehouseConnection())
-                                .table(WarehouseTables.requestsAnalytical(schema))
-                                .serializer(new RequestRecordSerializer())
-                                .pipelineName(config.get(PipelineOptions.NAME))
-                                .bookkeepingSchema(
-                                        config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
-                                .deleteMode(config.get(PipelineOptions.WAREHOUSE_DELETE_MODE))
-                                .stageChunkBytes(
-                                        (int)
-                                                config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK)
-                                                        .getBytes())
-                                .build())
+                        sink(
+                                config,
+                                WarehouseTables.requestsAnalytical(schema),
+                                new RequestRecordSerializer()))
                 .name("Warehouse sink: requests_analytical")
                 .uid(UID_REQUESTS_SINK)
                 .setParallelism(parallelism);
+    }
+
+    private static <T> WarehouseSink<T> sink(
+            PipelineConfig config, WarehouseTable table, WarehouseRecordSerializer<T> serializer) {
+        return WarehouseSink.<T>builder()
+                .connection(config.warehouseConnection())
+                .table(table)
+                .serializer(serializer)
+                .pipelineName(config.get(PipelineOptions.NAME))
+                .bookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
+                .deleteMode(config.get(PipelineOptions.WAREHOUSE_DELETE_MODE))
+                .stageChunkBytes((int) config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK).getBytes())
+                .build();
     }
 }
