@@ -1,0 +1,50 @@
+package io.pg2gp.jobs.ingest.sink;
+
+import io.pg2gp.connector.cdc.ChangeOp;
+import io.pg2gp.connector.warehouse.WarehouseRecord;
+import io.pg2gp.jobs.ingest.model.EnrichedRequest;
+import io.pg2gp.jobs.ingest.model.RequestRow;
+import io.pg2gp.jobs.ingest.model.SourceChange;
+import io.pg2gp.jobs.ingest.model.UserRow;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RecordSerializersTest {
+
+    private static EnrichedRequest enriched(ChangeOp op, String rawOp) {
+        EnrichedRequest e = new EnrichedRequest();
+        e.op = op;
+        e.rawOp = rawOp;
+        e.lsn = 7;
+        e.request = new RequestRow();
+        e.request.id = "r1";
+        e.userEmail = "a@x";
+        return e;
+    }
+
+    @Test
+    void requestValuesFollowTheTableColumns() {
+        WarehouseRecord r = new RequestRecordSerializer().serialize(enriched(ChangeOp.UPDATE, "u"));
+        var table = WarehouseTables.requestsAnalytical("public");
+        assertThat(r.values()).hasSize(table.columns().size());
+        assertThat(r.values()[table.indexOf("id")]).isEqualTo("r1");
+        assertThat(r.values()[table.indexOf("user_email")]).isEqualTo("a@x");
+        assertThat(r.op()).isEqualTo(WarehouseRecord.Op.UPDATE);
+        assertThat(r.rejectReason()).isNull();
+    }
+
+    @Test
+    void anUnknownOpBecomesADeadLetterWithItsCode() {
+        WarehouseRecord r =
+                new RequestRecordSerializer().serialize(enriched(ChangeOp.UNKNOWN, "t"));
+        assertThat(r.rejectReason()).contains("unknown change op 't'").contains("requests");
+        SourceChange c =
+                SourceChange.ofUser(ChangeOp.UNKNOWN, 9, 0, new UserRow("u1", "e", "r", 0L));
+        c.rawOp = "m";
+        WarehouseRecord u = new UserRecordSerializer().serialize(c);
+        assertThat(u.rejectReason()).contains("unknown change op 'm'").contains("users");
+        assertThat(u.values()).hasSize(WarehouseTables.usersDim("public").columns().size());
+    }
+}
