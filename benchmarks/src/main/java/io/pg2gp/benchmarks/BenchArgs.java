@@ -1,0 +1,63 @@
+package io.pg2gp.benchmarks;
+
+import java.util.List;
+
+/** Command-line settings of a benchmark run. */
+record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize) {
+
+    static final String USAGE =
+            "usage: ./pg2gp bench <sink|source|e2e|snapshot|all> [--rows N] [--runs R]"
+                    + " [--split-size S]\n"
+                    + "  --rows N        rows (and changes per phase) per measurement, default 1000000\n"
+                    + "  --runs R        runs per measurement; the median is reported, default 3\n"
+                    + "  --split-size S  snapshot chunk rows (source.snapshot.split-size), default "
+                    + SnapshotBenchmark.DEFAULT_SPLIT_SIZE;
+
+    static final List<String> ALL = List.of("sink", "source", "e2e", "snapshot");
+
+    static BenchArgs parse(String[] args) {
+        if (args.length == 0) {
+            throw new IllegalArgumentException("say which benchmark to run");
+        }
+        List<String> which =
+                switch (args[0]) {
+                    case "all" -> ALL;
+                    case "sink", "source", "e2e", "snapshot" -> List.of(args[0]);
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "unknown benchmark '" + args[0] + "'");
+                };
+        long rows = 1_000_000;
+        int runs = 3;
+        int split = SnapshotBenchmark.DEFAULT_SPLIT_SIZE;
+        for (int i = 1; i < args.length; i++) {
+            String flag = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            String v = args[++i];
+            switch (flag) {
+                case "--rows" -> rows = positive(flag, Long.parseLong(v.replace("_", "")));
+                case "--runs" -> runs = (int) positive(flag, Integer.parseInt(v));
+                case "--split-size" -> split = (int) positive(flag, Integer.parseInt(v));
+                default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
+            }
+        }
+        if (rows < 1000) {
+            throw new IllegalArgumentException("--rows must be at least 1000");
+        }
+        return new BenchArgs(which, rows, runs, split);
+    }
+
+    private static long positive(String flag, long v) {
+        if (v < 1) {
+            throw new IllegalArgumentException(flag + " must be positive, got " + v);
+        }
+        return v;
+    }
+
+    /** Users behind the requests: one per 100 requests, at least 1000. */
+    long users() {
+        return Math.max(1000, rows / 100);
+    }
+}

@@ -1,0 +1,124 @@
+package io.pg2gp.benchmarks;
+
+import io.pg2gp.testutils.PostgresServer;
+
+import org.apache.flink.core.execution.JobClient;
+
+import java.time.Duration;
+
+/**
+ * The whole pipeline: the source benchmark's backlog (users, N inserts, N updates) through CDC,
+ * enrichment and the exactly-once sink until the warehouse shows every change, next to
+ * pg_recvlogical draining the same backlog. Then freshness under a steady load ({@link
+ * FreshnessProbe}).
+ */
+final class EndToEndBenchmark {
+
+    static final Duration TIMEOUT = Duration.ofMinutes(30);
+
+    private final BenchArgs args;
+
+    EndToEndBenchmark(BenchArgs args) {
+        this.args = args;
+    }
+
+    void run() throws Exception {
+        long n = args.rows();
+        long users = args.users();
+        Report.title(
+                String.format(
+                        "e2e: backlog of %,d users + %,d inserts + %,d updates through the whole"
+                                + " pipeline until warehouse-visible",
+                        users, n, n));
+        Measurement recv = new Measurement("pg_recvlogical, whole backlog");
+        Measurement e2e = new Measurement("pg2gp pipeline, whole backlog");
+        try (PostgresServer src = BenchServers.source("bench-e2e-source");
+                PostgresServer wh = BenchServers.warehouse("bench-e2e-warehouse")) {
+            Report.line(
+                    "source and warehouse PostgreSQL %s (two servers); IngestPipeline with the"
+                            + " shipped defaults (parallelism 2, source parallelism 2, %s checkpoints),"
+                            + " startup mode committed",
+                    BenchServers.version(src), Pipelines.CHECKPOINT_INTERVAL);
+            for (int run = 1; run <= args.runs(); run++) {
+                Report.line("run %d/%d", run, args.runs());
+                measure(src, wh, run, recv, e2e);
+            }
+            recv.printSummary();
+            e2e.printSummary();
+            Report.ratio("pipeline / pg_recvlogical", e2e.median() / recv.median(), 0.3);
+            Report.line(
+                    "(pipeline: from job submission until the commit ledger shows every change"
+                            + " applied, polled every 250 ms; rates count all %,d changes)",
+                    users + 2 * n);
+            new FreshnessProbe(src, wh).run(e2e.median() / 2);
+        }
+    }
+
+    private void measure(
+            PostgresServer src, PostgresServer wh, int run, Measurement recv, Measurement e2e)
+            throws Exception {
+        long n = args.rows();
+        long users = args.users();
+        String srcDb = "e2e_src_" + run;
+        String whDb = "e2e_wh_" + run;
+        String slot = "e2e_cdc_" + run;
+        String recvSlot = "e2e_recv_" + run;
+        BenchServers.dropDatabase(src, srcDb);
+        BenchServers.dropDatabase(wh, whDb);
+        src.createDatabase(srcDb);
+        wh.createDatabase(whDb);
+        BenchServers.createSourceSchema(src, srcDb);
+        BenchServers.createLogicalSlot(src, srcDb, slot);
+        BenchServers.createLogicalSlot(src, srcDb, recvSlot);
+        SourceWorkload.Backlog backlog = SourceWorkload.writeBacklog(src, srcDb, users, n);
+        Report.line("backlog written in %.1f s (100k-row transactions)", backlog.seconds());
+
+        long recvNanos = PgRecvLogical.stream(src, srcDb, recvSlot, backlog.lsnAfterUpdates());
+        recv.add(users + 2 * n, recvNanos, "slot confirmed " + backlog.lsnAfterUpdates());
+
+        JobClient job =
+                Pipelines.start(Pipelines.settings(src, srcDb, wh, whDb, slot, "committed"));
+        long start = System.nanoTime();
+        try (WarehouseLedger ledger = new WarehouseLedger(wh, whDb)) {
+            long done =
+                    FlinkJobs.awaitCondition(
+                            "every change applied in the warehouse",
+                            job,
+                            TIMEOUT,
+                            Duration.ofMillis(250),
+                            () ->
+                                    ledger.applied("requests_analytical") >= 2 * n
+                                            && ledger.applied("users_dim") >= users);
+            FlinkJobs.cancel(job);
+            String check = check(ledger, n, users);
+            e2e.add(users + 2 * n, done - start, check);
+        } finally {
+            FlinkJobs.cancel(job);
+        }
+        BenchServers.dropSlot(src, srcDb, slot);
+        BenchServers.dropSlot(src, srcDb, recvSlot);
+        BenchServers.dropDatabase(src, srcDb);
+        BenchServers.dropDatabase(wh, whDb);
+    }
+
+    /** Every request present and completed, every user present, nothing dead-lettered. */
+    static String check(WarehouseLedger ledger, long n, long users) throws Exception {
+        long rows = ledger.count("SELECT count(*) FROM public.requests_analytical");
+        long completed =
+                ledger.count(
+                        "SELECT count(*) FROM public.requests_analytical WHERE status <> 'pending'"
+                                + " AND response IS NOT NULL AND user_email IS NOT NULL");
+        long userRows = ledger.count("SELECT count(*) FROM public.users_dim");
+        long dead = ledger.count("SELECT count(*) FROM pg2gp.dead_letters");
+        if (rows != n || completed != n || userRows != users || dead != 0) {
+            throw new IllegalStateException(
+                    String.format(
+                            "warehouse holds %d requests (%d completed and enriched), %d users,"
+                                    + " %d dead letters; expected %d, %d, %d, 0",
+                            rows, completed, userRows, dead, n, n, users));
+        }
+        return String.format(
+                "%,d/%,d requests, all updated and enriched; %,d/%,d users; 0 dead letters",
+                rows, n, userRows, users);
+    }
+}

@@ -1,0 +1,45 @@
+package io.pg2gp.benchmarks;
+
+import io.pg2gp.testutils.PostgresServer;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Reads the pipeline's progress from the warehouse: the commit ledger says how many changes were
+ * applied per table (cheap to poll), counts confirm what is visible.
+ */
+final class WarehouseLedger implements AutoCloseable {
+
+    private final Connection c;
+
+    WarehouseLedger(PostgresServer wh, String db) throws SQLException {
+        this.c = wh.connect(db);
+    }
+
+    /** Changes applied to {@code public.<table>} so far (each staged change counts once). */
+    long applied(String table) throws SQLException {
+        try {
+            return BenchServers.queryLong(
+                    c,
+                    "SELECT coalesce(sum(rows_staged), 0) FROM pg2gp.commit_ledger"
+                            + " WHERE target_table = 'public."
+                            + table
+                            + "'");
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return 0; // the sink has not created its bookkeeping yet
+            }
+            throw e;
+        }
+    }
+
+    long count(String sql) throws SQLException {
+        return BenchServers.queryLong(c, sql);
+    }
+
+    @Override
+    public void close() throws SQLException {
+        c.close();
+    }
+}
