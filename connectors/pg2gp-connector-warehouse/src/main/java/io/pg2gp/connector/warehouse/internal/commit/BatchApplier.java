@@ -56,14 +56,18 @@ public final class BatchApplier {
                 checkStagedRows(s, committable);
                 s.executeUpdate(sql.createDeduplicatedBatch(job, batchIds));
                 s.execute(sql.analyzeBatch());
+                long matched = s.executeUpdate(sql.createMatches());
                 String hours = sql.recordTouchedHours(job, commitSeq);
                 if (hours != null) {
                     s.executeUpdate(hours);
                 }
-                deleted = s.executeUpdate(sql.deleteReplaced());
-                String soft = sql.markSoftDeleted();
-                if (soft != null) {
-                    deleted += s.executeUpdate(soft);
+                if (matched > 0) {
+                    deleted = s.executeUpdate(sql.deleteReplaced());
+                    String soft = sql.markSoftDeleted();
+                    if (soft != null) {
+                        deleted += s.executeUpdate(soft);
+                    }
+                    s.executeUpdate(sql.dropLosers());
                 }
                 upserted = s.executeUpdate(sql.insertNewVersions());
             }

@@ -18,6 +18,9 @@ public final class ApplyStatements {
 
     public static final String BATCH_TABLE = "pg2gp_apply_batch";
 
+    /** The batch keys that already have a version in the target, found with one join. */
+    public static final String MATCH_TABLE = "pg2gp_apply_match";
+
     /**
      * When a batch row replaces the target's version of its key: never with an older LSN. Snapshot
      * reads ({@code r}) carry no usable LSN (Flink CDC reports 0) and always hold the state the
@@ -107,21 +110,54 @@ public final class ApplyStatements {
                 + SqlLiterals.string(target.qualifiedName())
                 + ", "
                 + commitSeq
-                + ", x.h FROM (SELECT date_trunc('hour', t."
+                + ", x.h FROM (SELECT date_trunc('hour', m.old_hour) AS h FROM "
+                + MATCH_TABLE
+                + " m WHERE m.replaces UNION ALL SELECT date_trunc('hour', b."
                 + h
-                + ") AS h FROM "
+                + ") FROM "
+                + BATCH_TABLE
+                + " b WHERE b._cdc_op <> 'd') x WHERE x.h IS NOT NULL";
+    }
+
+    /**
+     * The one statement that reads the target: every batch key with a version there, whether the
+     * batch row replaces it, and the old version's hour. Everything after works on this small
+     * table, so a batch of new keys costs one index probe per key and no further scans.
+     */
+    public String createMatches() {
+        String h = target.hourColumn();
+        return "CREATE TEMP TABLE "
+                + MATCH_TABLE
+                + " ON COMMIT DROP AS SELECT "
+                + target.keyColumns().stream().map(k -> "b." + k).collect(Collectors.joining(", "))
+                + ", b._cdc_op AS op, "
+                + REPLACES
+                + " AS replaces"
+                + (h == null ? "" : ", t." + h + " AS old_hour")
+                + " FROM "
                 + target.qualifiedName()
                 + " t JOIN "
                 + BATCH_TABLE
                 + " b ON "
                 + keyJoin
-                + " WHERE "
-                + REPLACES
-                + " UNION ALL SELECT date_trunc('hour', b."
-                + h
-                + ") FROM "
+                + dialect.distributedBy(keyColumns);
+    }
+
+    /** Drops batch rows whose key holds a newer version in the target: they lost. */
+    public String dropLosers() {
+        return "DELETE FROM "
                 + BATCH_TABLE
-                + " b WHERE b._cdc_op <> 'd') x WHERE x.h IS NOT NULL";
+                + " b USING "
+                + MATCH_TABLE
+                + " m WHERE "
+                + matchJoin("b")
+                + " AND NOT m.replaces";
+    }
+
+    private String matchJoin(String alias) {
+        return target.keyColumns().stream()
+                .map(k -> alias + "." + k + " = m." + k)
+                .collect(Collectors.joining(" AND "));
     }
 
     /** Removes the target versions the batch replaces (never a newer one). */
@@ -130,12 +166,11 @@ public final class ApplyStatements {
                 "DELETE FROM "
                         + target.qualifiedName()
                         + " t USING "
-                        + BATCH_TABLE
-                        + " b WHERE "
-                        + keyJoin
-                        + " AND "
-                        + REPLACES;
-        return deleteMode == DeleteMode.SOFT ? sql + " AND b._cdc_op <> 'd'" : sql;
+                        + MATCH_TABLE
+                        + " m WHERE "
+                        + matchJoin("t")
+                        + " AND m.replaces";
+        return deleteMode == DeleteMode.SOFT ? sql + " AND m.op <> 'd'" : sql;
     }
 
     /** Soft deletes: marks the row instead of removing it. Null in mirror mode. */
@@ -148,13 +183,16 @@ public final class ApplyStatements {
                 + " t SET _deleted = true, _cdc_op = 'd', _cdc_lsn = b._cdc_lsn,"
                 + " _cdc_committed_at = b._cdc_committed_at, _synced_at = now() FROM "
                 + BATCH_TABLE
-                + " b WHERE "
+                + " b, "
+                + MATCH_TABLE
+                + " m WHERE "
                 + keyJoin
-                + " AND b._cdc_op = 'd' AND "
-                + REPLACES;
+                + " AND "
+                + matchJoin("b")
+                + " AND m.replaces AND b._cdc_op = 'd'";
     }
 
-    /** Inserts the new versions whose key holds no newer version in the target. */
+    /** Inserts the new versions; losers were dropped and replaced versions deleted before. */
     public String insertNewVersions() {
         String softColumn = deleteMode == DeleteMode.SOFT ? ", _deleted" : "";
         String softValue = deleteMode == DeleteMode.SOFT ? ", false" : "";
@@ -172,11 +210,7 @@ public final class ApplyStatements {
                 + softValue
                 + " FROM "
                 + BATCH_TABLE
-                + " b WHERE b._cdc_op <> 'd' AND NOT EXISTS (SELECT 1 FROM "
-                + target.qualifiedName()
-                + " t WHERE "
-                + keyJoin
-                + ")";
+                + " b WHERE b._cdc_op <> 'd'";
     }
 
     public String moveDeadLetters(String job, Collection<Long> batchIds, long commitSeq) {

@@ -519,28 +519,38 @@ class BatchApplierITCase {
                 new ApplyStatements(
                         TABLE, bookkeeping, DeleteMode.MIRROR, WarehouseDialect.POSTGRES);
 
-        Map<String, String> plans = new LinkedHashMap<>();
+        Map<String, String> readsTarget = new LinkedHashMap<>();
+        Map<String, String> leavesTargetAlone = new LinkedHashMap<>();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.executeUpdate(sql.createDeduplicatedBatch(JOB, committable.batchIds()));
             s.execute(sql.analyzeBatch());
+            readsTarget.put(sql.createMatches(), explain(s, sql.createMatches()));
+            s.executeUpdate(sql.createMatches());
+            s.execute("ANALYZE " + ApplyStatements.MATCH_TABLE);
+            readsTarget.put(sql.deleteReplaced(), explain(s, sql.deleteReplaced()));
             for (String statement :
                     List.of(
-                            sql.deleteReplaced(),
                             sql.insertNewVersions(),
-                            sql.recordTouchedHours(JOB, 1))) {
-                plans.put(statement, explain(s, statement));
+                            sql.recordTouchedHours(JOB, 1),
+                            sql.dropLosers())) {
+                leavesTargetAlone.put(statement, explain(s, statement));
             }
         } finally {
             c.rollback();
             c.setAutoCommit(true);
         }
-        plans.forEach(
+        readsTarget.forEach(
                 (statement, plan) ->
                         assertThat(plan)
                                 .as("plan of %s", statement)
                                 .containsPattern("Index (Only )?Scan using items_pkey on items t")
                                 .doesNotContain("Seq Scan on items"));
+        leavesTargetAlone.forEach(
+                (statement, plan) ->
+                        assertThat(plan)
+                                .as("plan of %s", statement)
+                                .doesNotContain("Scan on items"));
 
         // And the real apply does what the plan promises.
         BatchApplier.Result r = applier(DeleteMode.MIRROR).apply(c, committable);
