@@ -142,7 +142,7 @@ public final class WarehouseSink<IN>
                     new ApplyStatements(table, bookkeeping, options.deleteMode(), dialect);
             return new WarehouseCommitter(
                     options.connection(),
-                    new BatchApplier(options.pipelineName(), table, sql),
+                    new BatchApplier(options.pipelineName(), table, sql, options.applyMemory()),
                     applicationName("committer"),
                     context.metricGroup());
         } catch (SQLException e) {

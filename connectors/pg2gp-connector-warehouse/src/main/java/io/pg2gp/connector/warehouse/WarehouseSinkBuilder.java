@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
 public final class WarehouseSinkBuilder<IN> {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}");
+    private static final Pattern MEMORY = Pattern.compile("[1-9][0-9]{0,6}(kB|MB|GB)");
     public static final int DEFAULT_STAGE_CHUNK_BYTES = 8 << 20;
+    public static final String DEFAULT_APPLY_MEMORY = "256MB";
 
     private WarehouseConnectionOptions connection;
     private WarehouseTable table;
@@ -30,6 +32,7 @@ public final class WarehouseSinkBuilder<IN> {
     private String bookkeepingSchema = "pg2gp";
     private DeleteMode deleteMode = DeleteMode.MIRROR;
     private int stageChunkBytes = DEFAULT_STAGE_CHUNK_BYTES;
+    private String applyMemory = DEFAULT_APPLY_MEMORY;
 
     WarehouseSinkBuilder() {}
 
@@ -71,6 +74,15 @@ public final class WarehouseSinkBuilder<IN> {
         return this;
     }
 
+    /**
+     * Memory the apply session may use to deduplicate a batch in memory ({@code work_mem} and
+     * {@code temp_buffers} on PostgreSQL, {@code statement_mem} on Greenplum); default 256MB.
+     */
+    public WarehouseSinkBuilder<IN> applyMemory(String memory) {
+        this.applyMemory = memory;
+        return this;
+    }
+
     public WarehouseSink<IN> build() {
         Objects.requireNonNull(connection, "connection is required");
         Objects.requireNonNull(table, "table is required");
@@ -84,6 +96,12 @@ public final class WarehouseSinkBuilder<IN> {
             throw new IllegalArgumentException(
                     "stage chunk bytes must be between 1 KiB and 256 MiB, got " + stageChunkBytes);
         }
+        if (applyMemory == null || !MEMORY.matcher(applyMemory).matches()) {
+            throw new IllegalArgumentException(
+                    "apply memory '"
+                            + applyMemory
+                            + "' must be a PostgreSQL memory size such as 64MB or 1GB");
+        }
         return new WarehouseSink<>(
                 new WarehouseSinkOptions(
                         connection,
@@ -91,7 +109,8 @@ public final class WarehouseSinkBuilder<IN> {
                         pipelineName,
                         bookkeepingSchema,
                         Objects.requireNonNull(deleteMode, "deleteMode"),
-                        stageChunkBytes),
+                        stageChunkBytes,
+                        applyMemory),
                 serializer);
     }
 }

@@ -13,6 +13,7 @@ public final class WarehouseSinkOptions implements Serializable {
     private final String bookkeepingSchema;
     private final DeleteMode deleteMode;
     private final int stageChunkBytes;
+    private final String applyMemory;
 
     WarehouseSinkOptions(
             WarehouseConnectionOptions connection,
@@ -20,13 +21,15 @@ public final class WarehouseSinkOptions implements Serializable {
             String pipelineName,
             String bookkeepingSchema,
             DeleteMode deleteMode,
-            int stageChunkBytes) {
+            int stageChunkBytes,
+            String applyMemory) {
         this.connection = connection;
         this.table = table;
         this.pipelineName = pipelineName;
         this.bookkeepingSchema = bookkeepingSchema;
         this.deleteMode = deleteMode;
         this.stageChunkBytes = stageChunkBytes;
+        this.applyMemory = applyMemory;
     }
 
     public WarehouseConnectionOptions connection() {
@@ -53,5 +56,10 @@ public final class WarehouseSinkOptions implements Serializable {
     /** Encoded bytes a writer buffers before staging them. */
     public int stageChunkBytes() {
         return stageChunkBytes;
+    }
+
+    /** Memory the apply session may use to sort and hold a batch, e.g. {@code 256MB}. */
+    public String applyMemory() {
+        return applyMemory;
     }
 }

@@ -135,6 +135,12 @@ public final class IngestPipeline {
                 .bookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
                 .deleteMode(config.get(PipelineOptions.WAREHOUSE_DELETE_MODE))
                 .stageChunkBytes((int) config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK).getBytes())
+                .applyMemory(
+                        Math.max(
+                                        1,
+                                        config.get(PipelineOptions.WAREHOUSE_APPLY_MEMORY)
+                                                .getMebiBytes())
+                                + "MB")
                 .build();
     }
 }

@@ -152,6 +152,11 @@ public final class PipelineConfig {
                     "setting 'enrichment.time-zone': " + e.getMessage(), e);
         }
         positive(PipelineOptions.ENRICH_MAX_WAITING);
+        if (get(PipelineOptions.WAREHOUSE_APPLY_MEMORY).getMebiBytes() < 1) {
+            throw new IllegalArgumentException(
+                    "setting 'warehouse.apply-memory' must be at least 1mb, got "
+                            + get(PipelineOptions.WAREHOUSE_APPLY_MEMORY));
+        }
         required(PipelineOptions.SOURCE_DATABASE);
         required(PipelineOptions.SOURCE_USER);
         required(PipelineOptions.WAREHOUSE_URL);

@@ -206,6 +206,13 @@ public final class PipelineOptions {
                     .memoryType()
                     .defaultValue(MemorySize.parse("8mb"))
                     .withDescription("Encoded rows a writer buffers before staging them.");
+    public static final ConfigOption<MemorySize> WAREHOUSE_APPLY_MEMORY =
+            ConfigOptions.key("warehouse.apply-memory")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("256mb"))
+                    .withDescription(
+                            "Memory an apply session may use to deduplicate a batch (work_mem and"
+                                    + " temp_buffers on PostgreSQL, statement_mem on Greenplum).");
 
     // ---- enrichment ----
     public static final ConfigOption<Duration> ENRICH_MAX_WAIT =

@@ -109,6 +109,10 @@ class PipelineConfigTest {
         m4.put("warehouse.url", "jdbc:mysql://x/y");
         assertThatThrownBy(() -> PipelineConfig.fromMap(m4))
                 .hasMessageContaining("jdbc:postgresql");
+        Map<String, String> m5 = minimal();
+        m5.put("warehouse.apply-memory", "100kb");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m5))
+                .hasMessageContaining("'warehouse.apply-memory'");
     }
 
     @Test

@@ -32,11 +32,14 @@ public final class BatchApplier {
     private final String job;
     private final WarehouseTable target;
     private final ApplyStatements sql;
+    private final String applyMemory;
 
-    public BatchApplier(String job, WarehouseTable target, ApplyStatements sql) {
+    public BatchApplier(
+            String job, WarehouseTable target, ApplyStatements sql, String applyMemory) {
         this.job = job;
         this.target = target;
         this.sql = sql;
+        this.applyMemory = applyMemory;
     }
 
     public Result apply(Connection c, WarehouseCommittable committable) throws SQLException {
@@ -53,23 +56,20 @@ public final class BatchApplier {
             long deleted = 0;
             var batchIds = committable.batchIds();
             if (committable.rows() > 0) {
-                checkStagedRows(s, committable);
-                s.executeUpdate(sql.createDeduplicatedBatch(job, batchIds));
-                s.execute(sql.analyzeBatch());
-                long matched = s.executeUpdate(sql.createMatches());
-                String hours = sql.recordTouchedHours(job, commitSeq);
+                String batch = batchRelation(s, committable);
+                long matched = s.executeUpdate(sql.createMatches(batch));
+                String hours = sql.recordTouchedHours(job, commitSeq, batch);
                 if (hours != null) {
                     s.executeUpdate(hours);
                 }
                 if (matched > 0) {
                     deleted = s.executeUpdate(sql.deleteReplaced());
-                    String soft = sql.markSoftDeleted();
+                    String soft = sql.markSoftDeleted(batch);
                     if (soft != null) {
                         deleted += s.executeUpdate(soft);
                     }
-                    s.executeUpdate(sql.dropLosers());
                 }
-                upserted = s.executeUpdate(sql.insertNewVersions());
+                upserted = s.executeUpdate(sql.insertNewVersions(batch, matched > 0));
             }
             long deadLetters = 0;
             if (committable.deadLetters() > 0) {
@@ -133,25 +133,48 @@ public final class BatchApplier {
         }
     }
 
-    private void checkStagedRows(Statement s, WarehouseCommittable committable)
-            throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql.countStaged(job, committable.batchIds()))) {
-            rs.next();
-            long found = rs.getLong(1);
-            if (found != committable.rows()) {
-                throw new IllegalStateException(
-                        "staging lost rows of checkpoint "
-                                + committable.checkpointId()
-                                + " for "
-                                + target.qualifiedName()
-                                + ": expected "
-                                + committable.rows()
-                                + ", found "
-                                + found
-                                + ". Someone truncated or purged the staging table; the"
-                                + " missing changes must be re-read from the source (restart"
-                                + " from an earlier savepoint or re-snapshot).");
+    /** Applies the session settings the apply relies on; called on every new connection. */
+    public void prepareSession(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String setting : sql.sessionSettings(applyMemory)) {
+                s.execute(setting);
             }
         }
+    }
+
+    /**
+     * The batch to apply, one row per key: the staged rows in place when every key was staged once
+     * (the common case, saving a copy of the batch), else a deduplicated temporary table.
+     */
+    private String batchRelation(Statement s, WarehouseCommittable committable)
+            throws SQLException {
+        var batchIds = committable.batchIds();
+        long staged;
+        long surplus;
+        try (ResultSet rs = s.executeQuery(sql.batchStats(job, batchIds))) {
+            rs.next();
+            staged = rs.getLong(1);
+            surplus = rs.getLong(2);
+        }
+        if (staged != committable.rows()) {
+            throw new IllegalStateException(
+                    "staging lost rows of checkpoint "
+                            + committable.checkpointId()
+                            + " for "
+                            + target.qualifiedName()
+                            + ": expected "
+                            + committable.rows()
+                            + ", found "
+                            + staged
+                            + ". Someone truncated or purged the staging table; the"
+                            + " missing changes must be re-read from the source (restart"
+                            + " from an earlier savepoint or re-snapshot).");
+        }
+        if (surplus == 0) {
+            return sql.stagedBatch(job, batchIds);
+        }
+        s.executeUpdate(sql.createDeduplicatedBatch(job, batchIds));
+        s.execute(sql.analyzeBatch());
+        return ApplyStatements.BATCH_TABLE;
     }
 }

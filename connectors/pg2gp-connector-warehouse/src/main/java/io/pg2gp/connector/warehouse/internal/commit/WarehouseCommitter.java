@@ -95,6 +95,7 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
     private Connection connection() throws SQLException {
         if (conn == null || conn.isClosed()) {
             conn = connection.open(applicationName);
+            applier.prepareSession(conn);
         }
         return conn;
     }

@@ -4,6 +4,7 @@ import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -63,12 +64,30 @@ public final class ApplyStatements {
                 + SqlLiterals.longList(batchIds);
     }
 
-    /** Counts the staged rows of the batches, to detect a staging area that lost rows. */
-    public String countStaged(String job, Collection<Long> batchIds) {
-        return "SELECT count(*) FROM "
+    /**
+     * Counts the staged rows of the batches (to detect a staging area that lost rows) and the
+     * surplus versions of keys staged more than once: with none, the batch needs no deduplication
+     * and the apply reads the staged rows in place.
+     */
+    public String batchStats(String job, Collection<Long> batchIds) {
+        return "SELECT coalesce(sum(n), 0), coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM "
                 + bookkeeping.stagingTable(target)
                 + " WHERE "
-                + stageFilter(job, batchIds);
+                + stageFilter(job, batchIds)
+                + " GROUP BY "
+                + keyColumns
+                + ") g";
+    }
+
+    /** The staged rows of the batches as a relation, for a batch whose keys are all distinct. */
+    public String stagedBatch(String job, Collection<Long> batchIds) {
+        return "(SELECT "
+                + dataColumns
+                + ", _cdc_lsn, _cdc_op, _cdc_committed_at FROM "
+                + bookkeeping.stagingTable(target)
+                + " WHERE "
+                + stageFilter(job, batchIds)
+                + ")";
     }
 
     /** The batch, one row per key: the version with the highest LSN (then the latest staged). */
@@ -89,15 +108,20 @@ public final class ApplyStatements {
                 + dialect.distributedBy(keyColumns);
     }
 
+    /** Statistics on the key only: enough for the join plan, and cheap on wide rows. */
     public String analyzeBatch() {
-        return "ANALYZE " + BATCH_TABLE;
+        return "ANALYZE " + BATCH_TABLE + " (" + keyColumns + ")";
+    }
+
+    public List<String> sessionSettings(String memory) {
+        return dialect.applySessionSettings(memory);
     }
 
     /**
      * Records the hours of the versions being replaced and of the new versions, so the rollup job
      * recomputes both when a change moves a row between hours. Null when the table tracks no hour.
      */
-    public String recordTouchedHours(String job, long commitSeq) {
+    public String recordTouchedHours(String job, long commitSeq, String batch) {
         String h = target.hourColumn();
         if (h == null) {
             return null;
@@ -115,7 +139,7 @@ public final class ApplyStatements {
                 + " m WHERE m.replaces UNION ALL SELECT date_trunc('hour', b."
                 + h
                 + ") FROM "
-                + BATCH_TABLE
+                + batch
                 + " b WHERE b._cdc_op <> 'd') x WHERE x.h IS NOT NULL";
     }
 
@@ -124,7 +148,7 @@ public final class ApplyStatements {
      * batch row replaces it, and the old version's hour. Everything after works on this small
      * table, so a batch of new keys costs one index probe per key and no further scans.
      */
-    public String createMatches() {
+    public String createMatches(String batch) {
         String h = target.hourColumn();
         return "CREATE TEMP TABLE "
                 + MATCH_TABLE
@@ -137,21 +161,10 @@ public final class ApplyStatements {
                 + " FROM "
                 + target.qualifiedName()
                 + " t JOIN "
-                + BATCH_TABLE
+                + batch
                 + " b ON "
                 + keyJoin
                 + dialect.distributedBy(keyColumns);
-    }
-
-    /** Drops batch rows whose key holds a newer version in the target: they lost. */
-    public String dropLosers() {
-        return "DELETE FROM "
-                + BATCH_TABLE
-                + " b USING "
-                + MATCH_TABLE
-                + " m WHERE "
-                + matchJoin("b")
-                + " AND NOT m.replaces";
     }
 
     private String matchJoin(String alias) {
@@ -174,7 +187,7 @@ public final class ApplyStatements {
     }
 
     /** Soft deletes: marks the row instead of removing it. Null in mirror mode. */
-    public String markSoftDeleted() {
+    public String markSoftDeleted(String batch) {
         if (deleteMode != DeleteMode.SOFT) {
             return null;
         }
@@ -182,7 +195,7 @@ public final class ApplyStatements {
                 + target.qualifiedName()
                 + " t SET _deleted = true, _cdc_op = 'd', _cdc_lsn = b._cdc_lsn,"
                 + " _cdc_committed_at = b._cdc_committed_at, _synced_at = now() FROM "
-                + BATCH_TABLE
+                + batch
                 + " b, "
                 + MATCH_TABLE
                 + " m WHERE "
@@ -192,8 +205,11 @@ public final class ApplyStatements {
                 + " AND m.replaces AND b._cdc_op = 'd'";
     }
 
-    /** Inserts the new versions; losers were dropped and replaced versions deleted before. */
-    public String insertNewVersions() {
+    /**
+     * Inserts the new versions; replaced versions were deleted before. With {@code matched}, batch
+     * rows whose key holds a newer version in the target (losers) are left out.
+     */
+    public String insertNewVersions(String batch, boolean matched) {
         String softColumn = deleteMode == DeleteMode.SOFT ? ", _deleted" : "";
         String softValue = deleteMode == DeleteMode.SOFT ? ", false" : "";
         return "INSERT INTO "
@@ -209,8 +225,15 @@ public final class ApplyStatements {
                 + ", b._cdc_lsn, b._cdc_op, b._cdc_committed_at, now()"
                 + softValue
                 + " FROM "
-                + BATCH_TABLE
-                + " b WHERE b._cdc_op <> 'd'";
+                + batch
+                + " b WHERE b._cdc_op <> 'd'"
+                + (matched
+                        ? " AND NOT EXISTS (SELECT 1 FROM "
+                                + MATCH_TABLE
+                                + " m WHERE "
+                                + matchJoin("b")
+                                + " AND NOT m.replaces)"
+                        : "");
     }
 
     public String moveDeadLetters(String job, Collection<Long> batchIds, long commitSeq) {

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /** The warehouse flavour, detected from {@code SELECT version()}. */
 public enum WarehouseDialect {
@@ -36,6 +37,20 @@ public enum WarehouseDialect {
     /** The distribution clause for a new table, empty on PostgreSQL. */
     public String distributedBy(String columns) {
         return isGreenplum() ? " DISTRIBUTED BY (" + columns + ")" : "";
+    }
+
+    /**
+     * Session settings for the apply connection: the batch sort and the temporary batch table stay
+     * in memory up to {@code memory} (a PostgreSQL memory size such as {@code 256MB}). Greenplum
+     * budgets a statement's memory with {@code statement_mem} instead of {@code work_mem}.
+     */
+    public List<String> applySessionSettings(String memory) {
+        String value = SqlLiterals.string(memory);
+        if (isGreenplum()) {
+            return List.of("SET statement_mem = " + value);
+        }
+        // temp_buffers only takes effect before the session's first temporary table.
+        return List.of("SET work_mem = " + value, "SET temp_buffers = " + value);
     }
 
     /** Distribution for small bookkeeping tables read by key. */

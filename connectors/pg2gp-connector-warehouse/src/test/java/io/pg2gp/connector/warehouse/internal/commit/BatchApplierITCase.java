@@ -91,7 +91,8 @@ class BatchApplierITCase {
         return new BatchApplier(
                 JOB,
                 TABLE,
-                new ApplyStatements(TABLE, bookkeeping, mode, WarehouseDialect.POSTGRES));
+                new ApplyStatements(TABLE, bookkeeping, mode, WarehouseDialect.POSTGRES),
+                "64MB");
     }
 
     // ---------------------------------------------------------------- staging by hand
@@ -523,23 +524,31 @@ class BatchApplierITCase {
         Map<String, String> leavesTargetAlone = new LinkedHashMap<>();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
+            // Both shapes of a batch: the staged rows in place (distinct keys) and the
+            // deduplicated temporary table (a key staged twice).
             s.executeUpdate(sql.createDeduplicatedBatch(JOB, committable.batchIds()));
             s.execute(sql.analyzeBatch());
-            readsTarget.put(sql.createMatches(), explain(s, sql.createMatches()));
-            s.executeUpdate(sql.createMatches());
-            s.execute("ANALYZE " + ApplyStatements.MATCH_TABLE);
-            readsTarget.put(sql.deleteReplaced(), explain(s, sql.deleteReplaced()));
-            for (String statement :
+            for (String batch :
                     List.of(
-                            sql.insertNewVersions(),
-                            sql.recordTouchedHours(JOB, 1),
-                            sql.dropLosers())) {
-                leavesTargetAlone.put(statement, explain(s, statement));
+                            sql.stagedBatch(JOB, committable.batchIds()),
+                            ApplyStatements.BATCH_TABLE)) {
+                s.execute("DROP TABLE IF EXISTS " + ApplyStatements.MATCH_TABLE);
+                readsTarget.put(sql.createMatches(batch), explain(s, sql.createMatches(batch)));
+                s.executeUpdate(sql.createMatches(batch));
+                s.execute("ANALYZE " + ApplyStatements.MATCH_TABLE);
+                readsTarget.put(sql.deleteReplaced(), explain(s, sql.deleteReplaced()));
+                for (String statement :
+                        List.of(
+                                sql.insertNewVersions(batch, true),
+                                sql.recordTouchedHours(JOB, 1, batch))) {
+                    leavesTargetAlone.put(statement, explain(s, statement));
+                }
             }
         } finally {
             c.rollback();
             c.setAutoCommit(true);
         }
+        assertThat(readsTarget).hasSize(3);
         readsTarget.forEach(
                 (statement, plan) ->
                         assertThat(plan)
