@@ -131,6 +131,39 @@ public final class GpfdistServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Serves {@code batch} under {@code path}, a path from {@link #newSecretPath()} that a caller
+     * reuses batch after batch (a reusable external table has a fixed LOCATION). The previous batch
+     * at that path must have been released.
+     */
+    public PublishedBatch publish(ServedBatch batch, String path) {
+        if (closed.get()) {
+            throw new IllegalStateException("gpfdist server is closed");
+        }
+        if (!PathTokens.isPath(path)) {
+            throw new IllegalArgumentException("not a path from newSecretPath(): " + path);
+        }
+        Publication publication = new Publication(path, batch);
+        if (publications.putIfAbsent(path, publication) != null) {
+            throw new IllegalStateException(
+                    "a batch is still published at " + path + "; release it first");
+        }
+        LOG.debug("published {} at {}", batch, path);
+        return new PublishedBatch(publication, baseUrl() + path, batch);
+    }
+
+    /**
+     * A new unguessable path such as {@code /k2b6...} for {@link #publish(ServedBatch, String)}.
+     */
+    public static String newSecretPath() {
+        return PathTokens.newPath();
+    }
+
+    /** {@code gpfdist://<advertised-host>:<port>} followed by {@code path}. */
+    public String url(String path) {
+        return baseUrl() + path;
+    }
+
     /** {@code gpfdist://<advertised-host>:<port>/<path>} of a published batch. */
     public String url(PublishedBatch batch) {
         return batch.url();

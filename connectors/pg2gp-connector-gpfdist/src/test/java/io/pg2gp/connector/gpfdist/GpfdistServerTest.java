@@ -42,6 +42,34 @@ class GpfdistServerTest {
     }
 
     @Test
+    void aReusedPathServesOneBatchAtATimeEachToItsOwnStatements() throws IOException {
+        try (GpfdistServer server = local().start()) {
+            String path = GpfdistServer.newSecretPath();
+            assertThat(path).matches("/[a-z2-7]{26}");
+            assertThat(server.url(path)).isEqualTo("gpfdist://127.0.0.1:" + server.port() + path);
+
+            PublishedBatch first = server.publish(rows(2), path);
+            assertThat(first.path()).isEqualTo(path);
+            assertThatThrownBy(() -> server.publish(rows(1), path))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("release it first");
+            assertThat(Framing.assertWellFramed(get(server, first, "20-1"), true)).hasSize(1);
+            server.release(first);
+
+            PublishedBatch second = server.publish(rows(3), path);
+            List<Framing.Block> blocks =
+                    Framing.assertWellFramed(get(server, second, "20-2"), true);
+            assertThat(new String(blocks.get(0).data(), StandardCharsets.US_ASCII).lines())
+                    .hasSize(3);
+            server.release(second);
+            assertThat(server.publishedBatches()).isZero();
+
+            assertThatThrownBy(() -> server.publish(rows(1), "/guessable"))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void bracketsAnIpv6AdvertisedHostAndDefaultsToASpecificBindAddress() throws IOException {
         try (GpfdistServer server = local().advertisedHost("fd00::7").start()) {
             assertThat(server.url(server.publish(rows(1))))

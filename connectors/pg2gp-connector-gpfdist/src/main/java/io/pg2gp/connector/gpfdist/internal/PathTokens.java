@@ -10,6 +10,8 @@ public final class PathTokens {
 
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.regex.Pattern SHAPE =
+            java.util.regex.Pattern.compile("/[a-z2-7]{26}");
 
     private PathTokens() {}
 
@@ -18,6 +20,11 @@ public final class PathTokens {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         return "/" + base32(bytes);
+    }
+
+    /** Whether {@code path} has the shape {@link #newPath()} gives. */
+    public static boolean isPath(String path) {
+        return path != null && SHAPE.matcher(path).matches();
     }
 
     static String base32(byte[] bytes) {
