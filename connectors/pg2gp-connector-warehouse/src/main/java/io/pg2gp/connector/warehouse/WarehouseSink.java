@@ -7,7 +7,8 @@ import io.pg2gp.connector.warehouse.internal.commit.StagedBatchSerializer;
 import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommittable;
 import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommittableSerializer;
 import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommitter;
-import io.pg2gp.connector.warehouse.internal.load.CopyStagingLoader;
+import io.pg2gp.connector.warehouse.internal.load.StagingLoader;
+import io.pg2gp.connector.warehouse.internal.load.StagingLoaders;
 import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
@@ -98,14 +99,20 @@ public final class WarehouseSink<IN>
         Connection c = null;
         try {
             c = options.connection().open(applicationName("writer-" + subtask));
+            WarehouseDialect dialect = WarehouseDialect.detect(c);
             BookkeepingTables bookkeeping =
-                    new BookkeepingTables(options.bookkeepingSchema(), WarehouseDialect.detect(c));
+                    new BookkeepingTables(options.bookkeepingSchema(), dialect);
             WarehouseSetup.ensureBookkeeping(c, bookkeeping, table);
-            CopyStagingLoader loader =
-                    new CopyStagingLoader(
+            StagingLoader loader =
+                    StagingLoaders.open(
+                            options.loader(),
+                            options.gpfdist(),
+                            dialect,
                             c,
-                            bookkeeping.stagingTable(table),
-                            BookkeepingTables.stagingColumnList(table));
+                            bookkeeping,
+                            table,
+                            options.pipelineName(),
+                            subtask);
             return new WarehouseWriter<>(
                     serializer,
                     table,

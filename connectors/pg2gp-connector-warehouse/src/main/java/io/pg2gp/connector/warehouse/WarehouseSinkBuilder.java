@@ -33,6 +33,8 @@ public final class WarehouseSinkBuilder<IN> {
     private DeleteMode deleteMode = DeleteMode.MIRROR;
     private int stageChunkBytes = DEFAULT_STAGE_CHUNK_BYTES;
     private String applyMemory = DEFAULT_APPLY_MEMORY;
+    private LoaderKind loader = LoaderKind.AUTO;
+    private GpfdistLoaderOptions gpfdist = GpfdistLoaderOptions.DEFAULTS;
 
     WarehouseSinkBuilder() {}
 
@@ -83,6 +85,18 @@ public final class WarehouseSinkBuilder<IN> {
         return this;
     }
 
+    /** gpfdist on Greenplum when the segments reach the workers, else COPY (default auto). */
+    public WarehouseSinkBuilder<IN> loader(LoaderKind loader) {
+        this.loader = loader;
+        return this;
+    }
+
+    /** Where the writers' gpfdist endpoints listen and how segments reach them. */
+    public WarehouseSinkBuilder<IN> gpfdist(GpfdistLoaderOptions gpfdist) {
+        this.gpfdist = gpfdist;
+        return this;
+    }
+
     public WarehouseSink<IN> build() {
         Objects.requireNonNull(connection, "connection is required");
         Objects.requireNonNull(table, "table is required");
@@ -110,7 +124,9 @@ public final class WarehouseSinkBuilder<IN> {
                         bookkeepingSchema,
                         Objects.requireNonNull(deleteMode, "deleteMode"),
                         stageChunkBytes,
-                        applyMemory),
+                        applyMemory,
+                        Objects.requireNonNull(loader, "loader"),
+                        Objects.requireNonNull(gpfdist, "gpfdist")),
                 serializer);
     }
 }

@@ -14,6 +14,8 @@ public final class WarehouseSinkOptions implements Serializable {
     private final DeleteMode deleteMode;
     private final int stageChunkBytes;
     private final String applyMemory;
+    private final LoaderKind loader;
+    private final GpfdistLoaderOptions gpfdist;
 
     WarehouseSinkOptions(
             WarehouseConnectionOptions connection,
@@ -22,7 +24,9 @@ public final class WarehouseSinkOptions implements Serializable {
             String bookkeepingSchema,
             DeleteMode deleteMode,
             int stageChunkBytes,
-            String applyMemory) {
+            String applyMemory,
+            LoaderKind loader,
+            GpfdistLoaderOptions gpfdist) {
         this.connection = connection;
         this.table = table;
         this.pipelineName = pipelineName;
@@ -30,6 +34,8 @@ public final class WarehouseSinkOptions implements Serializable {
         this.deleteMode = deleteMode;
         this.stageChunkBytes = stageChunkBytes;
         this.applyMemory = applyMemory;
+        this.loader = loader;
+        this.gpfdist = gpfdist;
     }
 
     public WarehouseConnectionOptions connection() {
@@ -61,5 +67,15 @@ public final class WarehouseSinkOptions implements Serializable {
     /** Memory the apply session may use to sort and hold a batch, e.g. {@code 256MB}. */
     public String applyMemory() {
         return applyMemory;
+    }
+
+    /** How writers move staged rows into the warehouse. */
+    public LoaderKind loader() {
+        return loader;
+    }
+
+    /** The writers' gpfdist endpoints, when the loader is gpfdist. */
+    public GpfdistLoaderOptions gpfdist() {
+        return gpfdist;
     }
 }

@@ -135,6 +135,8 @@ public final class IngestPipeline {
                 .bookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
                 .deleteMode(config.get(PipelineOptions.WAREHOUSE_DELETE_MODE))
                 .stageChunkBytes((int) config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK).getBytes())
+                .loader(config.get(PipelineOptions.WAREHOUSE_LOADER))
+                .gpfdist(config.gpfdistOptions())
                 .applyMemory(
                         Math.max(
                                         1,

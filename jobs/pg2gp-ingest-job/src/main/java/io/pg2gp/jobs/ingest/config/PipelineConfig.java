@@ -1,6 +1,7 @@
 package io.pg2gp.jobs.ingest.config;
 
 import io.pg2gp.connector.cdc.PostgresCdcOptions;
+import io.pg2gp.connector.warehouse.GpfdistLoaderOptions;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.jobs.ingest.enrich.EnrichmentSettings;
 
@@ -164,6 +165,7 @@ public final class PipelineConfig {
         try {
             cdcOptions();
             warehouseConnection();
+            gpfdistOptions();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("setting " + e.getMessage(), e);
         }
@@ -193,10 +195,38 @@ public final class PipelineConfig {
                 .startupMode(get(PipelineOptions.SOURCE_STARTUP_MODE))
                 .splitSize(get(PipelineOptions.SOURCE_SPLIT_SIZE))
                 .fetchSize(get(PipelineOptions.SOURCE_FETCH_SIZE))
+                .skipSnapshotBackfill(get(PipelineOptions.SOURCE_SKIP_BACKFILL))
                 .heartbeatInterval(get(PipelineOptions.SOURCE_HEARTBEAT_INTERVAL))
                 .heartbeatTable(get(PipelineOptions.SOURCE_HEARTBEAT_TABLE))
                 .requireReplicaIdentityFull(get(PipelineOptions.SOURCE_REQUIRE_FULL_IDENTITY))
                 .build();
+    }
+
+    /** The writers' gpfdist endpoints, from the {@code warehouse.gpfdist.*} settings. */
+    public GpfdistLoaderOptions gpfdistOptions() {
+        String range = get(PipelineOptions.WAREHOUSE_GPFDIST_PORTS).trim();
+        int first;
+        int last;
+        try {
+            int dash = range.indexOf('-');
+            first = Integer.parseInt(dash < 0 ? range : range.substring(0, dash).trim());
+            last = dash < 0 ? first : Integer.parseInt(range.substring(dash + 1).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "'warehouse.gpfdist.port-range' must be a port or first-last, got '"
+                            + range
+                            + "'");
+        }
+        try {
+            return GpfdistLoaderOptions.builder()
+                    .bindAddress(get(PipelineOptions.WAREHOUSE_GPFDIST_BIND))
+                    .advertisedHost(get(PipelineOptions.WAREHOUSE_GPFDIST_HOST))
+                    .portRange(first, last)
+                    .blockBytes((int) get(PipelineOptions.WAREHOUSE_GPFDIST_BLOCK).getBytes())
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'warehouse.gpfdist.*': " + e.getMessage(), e);
+        }
     }
 
     public WarehouseConnectionOptions warehouseConnection() {

@@ -2,6 +2,7 @@ package io.pg2gp.jobs.ingest.config;
 
 import io.pg2gp.connector.cdc.StartupMode;
 import io.pg2gp.connector.warehouse.DeleteMode;
+import io.pg2gp.connector.warehouse.LoaderKind;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -135,6 +136,17 @@ public final class PipelineOptions {
                     .intType()
                     .defaultValue(10_000)
                     .withDescription("JDBC fetch size of snapshot reads.");
+    public static final ConfigOption<Boolean> SOURCE_SKIP_BACKFILL =
+            ConfigOptions.key("source.snapshot.skip-backfill")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Skip the per-chunk backfill of changes made while a chunk was read"
+                                    + " (saves a temporary replication slot per chunk). Those"
+                                    + " changes arrive again from the stream; the sink keeps the"
+                                    + " latest version per key by LSN, so the warehouse converges"
+                                    + " to the same rows, briefly older for rows changed during"
+                                    + " the snapshot.");
     public static final ConfigOption<Integer> SOURCE_PARALLELISM =
             ConfigOptions.key("source.parallelism")
                     .intType()
@@ -206,6 +218,42 @@ public final class PipelineOptions {
                     .memoryType()
                     .defaultValue(MemorySize.parse("8mb"))
                     .withDescription("Encoded rows a writer buffers before staging them.");
+    public static final ConfigOption<LoaderKind> WAREHOUSE_LOADER =
+            ConfigOptions.key("warehouse.loader")
+                    .enumType(LoaderKind.class)
+                    .defaultValue(LoaderKind.AUTO)
+                    .withDescription(
+                            "auto: gpfdist on Greenplum when the segments reach the workers (checked"
+                                    + " when each writer opens), else COPY; gpfdist: Greenplum"
+                                    + " only, fail when unreachable; copy: COPY through the"
+                                    + " coordinator.");
+    public static final ConfigOption<String> WAREHOUSE_GPFDIST_BIND =
+            ConfigOptions.key("warehouse.gpfdist.bind-address")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Interface the writers' gpfdist endpoints listen on (default: all).");
+    public static final ConfigOption<String> WAREHOUSE_GPFDIST_HOST =
+            ConfigOptions.key("warehouse.gpfdist.advertised-host")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Host name or address Greenplum segments connect to (default: the"
+                                    + " worker's host name).");
+    public static final ConfigOption<String> WAREHOUSE_GPFDIST_PORTS =
+            ConfigOptions.key("warehouse.gpfdist.port-range")
+                    .stringType()
+                    .defaultValue("0")
+                    .withDescription(
+                            "Port or range the endpoints bind, e.g. 41000-41099, at least as many"
+                                    + " ports as writer subtasks per worker; 0 = any free port.");
+    public static final ConfigOption<MemorySize> WAREHOUSE_GPFDIST_BLOCK =
+            ConfigOptions.key("warehouse.gpfdist.block-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("1mb"))
+                    .withDescription(
+                            "Rows go to the segments in blocks of about this size, first come"
+                                    + " first served (64kb..16mb).");
     public static final ConfigOption<MemorySize> WAREHOUSE_APPLY_MEMORY =
             ConfigOptions.key("warehouse.apply-memory")
                     .memoryType()

@@ -113,6 +113,15 @@ class PipelineConfigTest {
         m5.put("warehouse.apply-memory", "100kb");
         assertThatThrownBy(() -> PipelineConfig.fromMap(m5))
                 .hasMessageContaining("'warehouse.apply-memory'");
+        Map<String, String> m6 = minimal();
+        m6.put("warehouse.gpfdist.port-range", "41000-40000");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m6))
+                .hasMessageContaining("warehouse.gpfdist")
+                .hasMessageContaining("41000..40000");
+        Map<String, String> m7 = minimal();
+        m7.put("warehouse.loader", "xa");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m7))
+                .hasMessageContaining("'warehouse.loader'");
     }
 
     @Test

@@ -25,7 +25,7 @@ public final class CopyStagingLoader implements StagingLoader {
     }
 
     @Override
-    public void load(byte[] buffer, int offset, int length) throws SQLException {
+    public void load(byte[] buffer, int offset, int length, int rows) throws SQLException {
         CopyIn copy = copyManager.copyIn(copySql);
         try {
             for (int pos = offset, end = offset + length; pos < end; pos += SLICE) {
@@ -37,6 +37,11 @@ public final class CopyStagingLoader implements StagingLoader {
                 copy.cancelCopy();
             }
         }
+    }
+
+    @Override
+    public String describe() {
+        return "COPY through the coordinator";
     }
 
     @Override

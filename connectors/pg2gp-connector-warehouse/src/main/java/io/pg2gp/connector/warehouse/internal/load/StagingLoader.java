@@ -9,8 +9,11 @@ import java.sql.SQLException;
  */
 public interface StagingLoader extends AutoCloseable {
 
-    /** Stages {@code length} bytes of whole lines starting at {@code offset}. */
-    void load(byte[] buffer, int offset, int length) throws SQLException;
+    /** Stages {@code rows} whole lines, {@code length} bytes starting at {@code offset}. */
+    void load(byte[] buffer, int offset, int length, int rows) throws SQLException;
+
+    /** Names the path rows take, for logs and errors. */
+    String describe();
 
     @Override
     void close() throws SQLException;

@@ -108,19 +108,39 @@ public final class BookkeepingTables {
                         + " cdc_lsn bigint, cdc_op text, payload text, staged_at timestamptz NOT"
                         + " NULL DEFAULT now())"
                         + dialect.distributedRandomly());
-        StringBuilder stage =
-                new StringBuilder("CREATE TABLE IF NOT EXISTS ")
-                        .append(stagingTable(target))
-                        .append(
-                                " (_pg2gp_job text NOT NULL, _pg2gp_batch bigint NOT NULL,"
-                                        + " _pg2gp_tag bigint NOT NULL, _pg2gp_seq bigint NOT NULL");
-        for (WarehouseTable.Column c : target.columns()) {
-            stage.append(", ").append(c.name()).append(' ').append(c.type().sqlName());
-        }
-        stage.append(", _cdc_lsn bigint NOT NULL, _cdc_op char(1) NOT NULL, _cdc_committed_at")
-                .append(" timestamptz)")
-                .append(dialect.distributedBy(String.join(", ", target.keyColumns())));
-        ddl.add(stage.toString());
+        ddl.add(
+                "CREATE TABLE IF NOT EXISTS "
+                        + stagingTable(target)
+                        + " ("
+                        + stagingColumnDefinitions(target, true)
+                        + ")"
+                        + dialect.distributedBy(String.join(", ", target.keyColumns())));
         return ddl;
+    }
+
+    /**
+     * Column definitions of the staging table, in {@link #stagingColumnList} order; without
+     * constraints for an external table that reads the same rows.
+     */
+    public static String stagingColumnDefinitions(WarehouseTable target, boolean constraints) {
+        String notNull = constraints ? " NOT NULL" : "";
+        StringBuilder defs =
+                new StringBuilder("_pg2gp_job text")
+                        .append(notNull)
+                        .append(", _pg2gp_batch bigint")
+                        .append(notNull)
+                        .append(", _pg2gp_tag bigint")
+                        .append(notNull)
+                        .append(", _pg2gp_seq bigint")
+                        .append(notNull);
+        for (WarehouseTable.Column c : target.columns()) {
+            defs.append(", ").append(c.name()).append(' ').append(c.type().sqlName());
+        }
+        return defs.append(", _cdc_lsn bigint")
+                .append(notNull)
+                .append(", _cdc_op char(1)")
+                .append(notNull)
+                .append(", _cdc_committed_at timestamptz")
+                .toString();
     }
 }

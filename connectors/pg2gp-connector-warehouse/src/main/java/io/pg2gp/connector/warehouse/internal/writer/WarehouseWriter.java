@@ -246,7 +246,7 @@ public final class WarehouseWriter<IN>
         int startByte = from == 0 ? 0 : rowEnds[from - 1];
         int endByte = rowEnds[to - 1];
         try {
-            loader.load(buffer.array(), startByte, endByte - startByte);
+            loader.load(buffer.array(), startByte, endByte - startByte, to - from);
             batchRows += to - from;
             rowsSent.inc(to - from);
             for (int i = from; i < to; i++) {

@@ -1,0 +1,94 @@
+package io.pg2gp.connector.warehouse.internal.load;
+
+import io.pg2gp.connector.gpfdist.GpfdistServer;
+import io.pg2gp.connector.warehouse.GpfdistLoaderOptions;
+import io.pg2gp.connector.warehouse.LoaderKind;
+import io.pg2gp.connector.warehouse.WarehouseTable;
+import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
+import io.pg2gp.connector.warehouse.internal.sql.ExternalTableStatements;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Picks a writer's loader: gpfdist on Greenplum when the segments can reach the subtask (proved
+ * with an empty load before any data depends on it), COPY through the coordinator otherwise.
+ */
+public final class StagingLoaders {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StagingLoaders.class);
+
+    private StagingLoaders() {}
+
+    public static StagingLoader open(
+            LoaderKind kind,
+            GpfdistLoaderOptions gpfdist,
+            WarehouseDialect dialect,
+            Connection connection,
+            BookkeepingTables bookkeeping,
+            WarehouseTable table,
+            String job,
+            int subtask)
+            throws SQLException, IOException {
+        if (kind == LoaderKind.GPFDIST && !dialect.isGreenplum()) {
+            throw new IllegalArgumentException(
+                    "setting 'warehouse.loader' is gpfdist, but the warehouse is PostgreSQL, which"
+                            + " has no external tables: use auto or copy");
+        }
+        if (kind == LoaderKind.COPY || !dialect.isGreenplum()) {
+            return copy(connection, bookkeeping, table);
+        }
+        GpfdistServer server = start(gpfdist);
+        ExternalTableStatements sql = new ExternalTableStatements(bookkeeping, table, job, subtask);
+        GpfdistStagingLoader loader = null;
+        try {
+            loader = GpfdistStagingLoader.open(connection, server, sql);
+            loader.probe(connection, sql);
+            LOG.info("subtask {} stages {} through {}", subtask, table, loader.describe());
+            return loader;
+        } catch (SQLException | RuntimeException e) {
+            if (loader != null) {
+                loader.close();
+            } else {
+                server.close();
+            }
+            if (kind == LoaderKind.GPFDIST) {
+                throw e;
+            }
+            LOG.warn(
+                    "subtask {} falls back to COPY through the coordinator for {}: {}",
+                    subtask,
+                    table,
+                    e.getMessage());
+            return copy(connection, bookkeeping, table);
+        }
+    }
+
+    private static CopyStagingLoader copy(
+            Connection connection, BookkeepingTables bookkeeping, WarehouseTable table)
+            throws SQLException {
+        return new CopyStagingLoader(
+                connection,
+                bookkeeping.stagingTable(table),
+                BookkeepingTables.stagingColumnList(table));
+    }
+
+    private static GpfdistServer start(GpfdistLoaderOptions o) throws IOException {
+        GpfdistServer.Builder b =
+                GpfdistServer.builder()
+                        .portRange(o.firstPort(), o.lastPort())
+                        .blockSize(o.blockBytes());
+        if (o.bindAddress() != null) {
+            b.bindAddress(o.bindAddress());
+        }
+        if (o.advertisedHost() != null) {
+            b.advertisedHost(o.advertisedHost());
+        }
+        return b.start();
+    }
+}

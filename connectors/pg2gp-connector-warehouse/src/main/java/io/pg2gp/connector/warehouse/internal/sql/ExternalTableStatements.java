@@ -1,0 +1,78 @@
+package io.pg2gp.connector.warehouse.internal.sql;
+
+import io.pg2gp.connector.warehouse.WarehouseTable;
+
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+
+/**
+ * The readable external table through which Greenplum's segments pull one sink subtask's staged
+ * rows from its gpfdist endpoint, and the statements that use it. One table per (pipeline, target
+ * table, subtask), created when the writer opens and reused for every chunk: its LOCATION is the
+ * subtask's fixed secret path, at which the endpoint serves the chunk being loaded.
+ *
+ * <p>The rows are the writer's COPY TEXT lines: Greenplum's TEXT format with tab delimiter, {@code
+ * \N} for NULL and backslash escapes reads them exactly as {@code COPY ... FROM STDIN} does.
+ */
+public final class ExternalTableStatements {
+
+    private final BookkeepingTables bookkeeping;
+    private final WarehouseTable target;
+    private final String name;
+
+    public ExternalTableStatements(
+            BookkeepingTables bookkeeping, WarehouseTable target, String job, int subtask) {
+        this.bookkeeping = bookkeeping;
+        this.target = target;
+        CRC32 crc = new CRC32();
+        crc.update((job + '/' + target.qualifiedName()).getBytes(StandardCharsets.UTF_8));
+        // Short and stable: identifiers stop at 63 bytes, job and table names may be long.
+        this.name =
+                bookkeeping.schema()
+                        + ".ext_"
+                        + target.name().substring(0, Math.min(20, target.name().length()))
+                        + "_"
+                        + String.format("%08x", crc.getValue())
+                        + "_"
+                        + subtask;
+    }
+
+    /** The external table's qualified name. */
+    public String name() {
+        return name;
+    }
+
+    public String drop() {
+        return "DROP EXTERNAL TABLE IF EXISTS " + name;
+    }
+
+    /** {@code url} is {@code gpfdist://host:port/path}; it reaches the table as a literal. */
+    public String create(String url) {
+        return "CREATE READABLE EXTERNAL TABLE "
+                + name
+                + " ("
+                + BookkeepingTables.stagingColumnDefinitions(target, false)
+                + ") LOCATION ("
+                + SqlLiterals.string(url)
+                + ") FORMAT 'TEXT' (DELIMITER E'\\t' NULL E'\\\\N' ESCAPE E'\\\\')"
+                + " ENCODING 'UTF8'";
+    }
+
+    /** Every segment reads its share of the published chunk; the rows land in staging. */
+    public String load() {
+        String columns = BookkeepingTables.stagingColumnList(target);
+        return "INSERT INTO "
+                + bookkeeping.stagingTable(target)
+                + " ("
+                + columns
+                + ") SELECT "
+                + columns
+                + " FROM "
+                + name;
+    }
+
+    /** Reads an empty published batch: proves that the segments reach the endpoint. */
+    public String probe() {
+        return "SELECT count(*) FROM " + name;
+    }
+}
