@@ -124,6 +124,7 @@ final class SnapshotBenchmark {
                                                             + " WHERE user_email IS NULL")
                                             == 0);
             FlinkJobs.cancel(job);
+            String applied = ledger.applySummary("requests_analytical");
             long userRows = ledger.count("SELECT count(*) FROM public.users_dim");
             long dead = ledger.count("SELECT count(*) FROM pg2gp.dead_letters");
             long rows = ledger.count("SELECT count(*) FROM public.requests_analytical");
@@ -139,8 +140,14 @@ final class SnapshotBenchmark {
                     done - start,
                     String.format(
                             "%,d/%,d requests, %,d/%,d users, 0 dead letters; %,d rows lacked user"
-                                    + " fields at that moment, all enriched %.1f s after start",
-                            rows, n, userRows, users, unenriched, (enrichedAt - start) / 1e9));
+                                    + " fields at that moment, all enriched %.1f s after start; %s",
+                            rows,
+                            n,
+                            userRows,
+                            users,
+                            unenriched,
+                            (enrichedAt - start) / 1e9,
+                            applied));
         } finally {
             FlinkJobs.cancel(job);
         }

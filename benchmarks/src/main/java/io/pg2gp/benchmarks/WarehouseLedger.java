@@ -34,6 +34,23 @@ final class WarehouseLedger implements AutoCloseable {
         }
     }
 
+    /** Commits to {@code public.<table>} and the time they spent applying, from the ledger. */
+    String applySummary(String table) throws SQLException {
+        try (var st = c.createStatement();
+                var rs =
+                        st.executeQuery(
+                                "SELECT count(*), coalesce(sum(apply_millis), 0),"
+                                        + " coalesce(max(rows_staged), 0) FROM pg2gp.commit_ledger"
+                                        + " WHERE target_table = 'public."
+                                        + table
+                                        + "' AND rows_staged > 0")) {
+            rs.next();
+            return String.format(
+                    "%d commits to %s applying %.1f s in all, largest %,d rows",
+                    rs.getLong(1), table, rs.getLong(2) / 1e3, rs.getLong(3));
+        }
+    }
+
     long count(String sql) throws SQLException {
         return BenchServers.queryLong(c, sql);
     }

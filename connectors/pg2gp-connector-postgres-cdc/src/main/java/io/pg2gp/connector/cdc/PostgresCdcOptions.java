@@ -26,6 +26,7 @@ public final class PostgresCdcOptions implements Serializable {
     private final StartupMode startupMode;
     private final int splitSize;
     private final int fetchSize;
+    private final boolean skipSnapshotBackfill;
     private final Duration heartbeatInterval;
     private final String heartbeatTable;
     private final boolean requireReplicaIdentityFull;
@@ -67,6 +68,7 @@ public final class PostgresCdcOptions implements Serializable {
                     "source.snapshot.fetch-size must be >= 100, got " + b.fetchSize);
         }
         this.fetchSize = b.fetchSize;
+        this.skipSnapshotBackfill = b.skipSnapshotBackfill;
         this.heartbeatInterval = Objects.requireNonNull(b.heartbeatInterval);
         if (b.heartbeatTable != null && !TABLE.matcher(b.heartbeatTable).matches()) {
             throw new IllegalArgumentException(
@@ -151,6 +153,16 @@ public final class PostgresCdcOptions implements Serializable {
         return fetchSize;
     }
 
+    /**
+     * Whether snapshot chunks skip the backfill of changes made while they were read. Skipping
+     * saves a temporary replication slot per chunk; changes made during the snapshot then arrive
+     * again from the stream (at-least-once), which a sink that keeps the latest version per key by
+     * LSN absorbs.
+     */
+    public boolean skipSnapshotBackfill() {
+        return skipSnapshotBackfill;
+    }
+
     public Duration heartbeatInterval() {
         return heartbeatInterval;
     }
@@ -200,6 +212,7 @@ public final class PostgresCdcOptions implements Serializable {
         private StartupMode startupMode = StartupMode.INITIAL;
         private int splitSize = 100_000;
         private int fetchSize = 10_000;
+        private boolean skipSnapshotBackfill = true;
         private Duration heartbeatInterval = Duration.ofSeconds(30);
         private String heartbeatTable;
         private boolean requireReplicaIdentityFull = true;
@@ -256,6 +269,11 @@ public final class PostgresCdcOptions implements Serializable {
 
         public Builder splitSize(int v) {
             splitSize = v;
+            return this;
+        }
+
+        public Builder skipSnapshotBackfill(boolean v) {
+            skipSnapshotBackfill = v;
             return this;
         }
 

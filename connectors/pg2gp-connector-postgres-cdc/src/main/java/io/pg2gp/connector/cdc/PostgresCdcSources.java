@@ -48,6 +48,7 @@ public final class PostgresCdcSources {
                         .startupOptions(o.startupMode().toStartupOptions())
                         .splitSize(o.splitSize())
                         .fetchSize(o.fetchSize())
+                        .skipSnapshotBackfill(o.skipSnapshotBackfill())
                         .heartbeatInterval(o.heartbeatInterval())
                         .debeziumProperties(debezium)
                         .deserializer(deserializer);
