@@ -34,18 +34,39 @@ public final class WarehouseRecord {
     private final long committedAtMicros;
     private final Object[] values;
     private final String rejectReason;
+    private final Long previousHourMicros;
 
     public WarehouseRecord(Op op, long lsn, long committedAtMicros, Object[] values) {
-        this(op, lsn, committedAtMicros, values, null);
+        this(op, lsn, committedAtMicros, values, null, null);
     }
 
     private WarehouseRecord(
-            Op op, long lsn, long committedAtMicros, Object[] values, String rejectReason) {
+            Op op,
+            long lsn,
+            long committedAtMicros,
+            Object[] values,
+            String rejectReason,
+            Long previousHourMicros) {
         this.op = Objects.requireNonNull(op, "op");
         this.lsn = lsn;
         this.committedAtMicros = committedAtMicros;
         this.values = Objects.requireNonNull(values, "values");
         this.rejectReason = rejectReason;
+        this.previousHourMicros = previousHourMicros;
+    }
+
+    /**
+     * This update with the value the table's hour column had before it (from the source's before
+     * image). The apply then looks for the replaced version only in the partitions between the old
+     * and new values instead of in all of them.
+     */
+    public WarehouseRecord withPreviousHourValue(Long micros) {
+        return new WarehouseRecord(op, lsn, committedAtMicros, values, rejectReason, micros);
+    }
+
+    /** The hour column's value before this change, or {@code null} when not known. */
+    public Long previousHourMicros() {
+        return previousHourMicros;
     }
 
     /**
@@ -55,7 +76,7 @@ public final class WarehouseRecord {
     public static WarehouseRecord rejected(
             String reason, Op op, long lsn, long committedAtMicros, Object[] values) {
         return new WarehouseRecord(
-                op, lsn, committedAtMicros, values, Objects.requireNonNull(reason, "reason"));
+                op, lsn, committedAtMicros, values, Objects.requireNonNull(reason, "reason"), null);
     }
 
     /** Why this record goes to the dead-letter table, or {@code null} for a normal change. */

@@ -39,6 +39,9 @@ public final class SourceChangeDeserializer extends TypedChangeDeserializer<Sour
                             meta.lsn(),
                             meta.commitMicros(),
                             row == null ? new RequestRow() : request(row, old));
+            if (meta.op() == ChangeOp.UPDATE && old != null) {
+                change.previousCreatedAtMicros = StructValues.timestampMicros(old, "created_at");
+            }
         } else if (table.equals(usersTable)) {
             change =
                     SourceChange.ofUser(

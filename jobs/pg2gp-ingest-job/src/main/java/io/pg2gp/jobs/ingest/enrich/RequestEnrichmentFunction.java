@@ -209,6 +209,7 @@ public final class RequestEnrichmentFunction
         e.lsn = change.lsn;
         e.commitMicros = change.commitMicros;
         e.request = change.request;
+        e.previousCreatedAtMicros = change.previousCreatedAtMicros;
         e.userKnown = known != null;
         if (known != null) {
             e.userEmail = known.email;

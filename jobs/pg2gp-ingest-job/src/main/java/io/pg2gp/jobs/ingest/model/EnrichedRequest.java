@@ -13,6 +13,9 @@ public class EnrichedRequest {
     public long commitMicros;
     public RequestRow request;
 
+    /** {@code created_at} before an update; see {@link SourceChange#previousCreatedAtMicros}. */
+    public Long previousCreatedAtMicros;
+
     /** Whether the user was known; false rows are repaired when the user arrives. */
     public boolean userKnown;
 

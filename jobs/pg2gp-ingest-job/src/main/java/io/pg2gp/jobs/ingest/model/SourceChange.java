@@ -18,6 +18,12 @@ public class SourceChange {
     public UserRow user;
     public RequestRow request;
 
+    /**
+     * For an update of {@code requests}: {@code created_at} before it (from the before image), so
+     * the warehouse finds the replaced version in its old partition; null otherwise.
+     */
+    public Long previousCreatedAtMicros;
+
     public SourceChange() {}
 
     public static SourceChange ofUser(ChangeOp op, long lsn, long commitMicros, UserRow user) {

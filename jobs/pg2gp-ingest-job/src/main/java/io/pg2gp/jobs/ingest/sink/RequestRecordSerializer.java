@@ -41,6 +41,7 @@ public final class RequestRecordSerializer implements WarehouseRecordSerializer<
                     e.commitMicros,
                     values);
         }
-        return new WarehouseRecord(Ops.of(e.op), e.lsn, e.commitMicros, values);
+        return new WarehouseRecord(Ops.of(e.op), e.lsn, e.commitMicros, values)
+                .withPreviousHourValue(e.previousCreatedAtMicros);
     }
 }

@@ -117,6 +117,19 @@ class SourceChangeDeserializerTest {
         assertThat(c.request.tokensUsed).isEqualTo(12);
         assertThat(c.request.createdAtMicros).isEqualTo(1_740_823_200_123_456L);
         assertThat(c.userKey()).isEqualTo("u1");
+        assertThat(c.previousCreatedAtMicros)
+                .as("created_at before the update, to find the old partition")
+                .isEqualTo(1_740_823_200_123_456L);
+    }
+
+    @Test
+    void anUpdateThatMovesCreatedAtCarriesTheOldValue() throws Exception {
+        Struct after = request("r1", null, "pending").put("created_at", "2025-04-02T00:00:00Z");
+        SourceChange c = deserialize("u", request("r1", null, "pending"), after, "requests").get(0);
+        assertThat(c.request.createdAtMicros).isEqualTo(1_743_552_000_000_000L);
+        assertThat(c.previousCreatedAtMicros).isEqualTo(1_740_823_200_123_456L);
+        SourceChange insert = deserialize("c", null, after, "requests").get(0);
+        assertThat(insert.previousCreatedAtMicros).isNull();
     }
 
     @Test

@@ -33,6 +33,12 @@ class RecordSerializersTest {
         assertThat(r.values()[table.indexOf("user_email")]).isEqualTo("a@x");
         assertThat(r.op()).isEqualTo(WarehouseRecord.Op.UPDATE);
         assertThat(r.rejectReason()).isNull();
+        assertThat(r.previousHourMicros()).isNull();
+
+        EnrichedRequest moved = enriched(ChangeOp.UPDATE, "u");
+        moved.previousCreatedAtMicros = 1_700_000_000_000_000L;
+        assertThat(new RequestRecordSerializer().serialize(moved).previousHourMicros())
+                .isEqualTo(1_700_000_000_000_000L);
     }
 
     @Test

@@ -33,6 +33,7 @@ public final class BatchApplier {
     private final WarehouseTable target;
     private final ApplyStatements sql;
     private final String applyMemory;
+    private Long lastAppliedLsn;
 
     public BatchApplier(
             String job, WarehouseTable target, ApplyStatements sql, String applyMemory) {
@@ -56,20 +57,20 @@ public final class BatchApplier {
             long deleted = 0;
             var batchIds = committable.batchIds();
             if (committable.rows() > 0) {
-                String batch = batchRelation(s, committable);
-                long matched = s.executeUpdate(sql.createMatches(batch));
-                String hours = sql.recordTouchedHours(job, commitSeq, batch);
+                Plan plan = plan(c, s, committable);
+                long matched = s.executeUpdate(sql.createMatches(plan.batch(), plan.bounds()));
+                String hours = sql.recordTouchedHours(job, commitSeq, plan.batch());
                 if (hours != null) {
                     s.executeUpdate(hours);
                 }
                 if (matched > 0) {
-                    deleted = s.executeUpdate(sql.deleteReplaced());
-                    String soft = sql.markSoftDeleted(batch);
+                    deleted = s.executeUpdate(sql.deleteReplaced(plan.bounds()));
+                    String soft = sql.markSoftDeleted(plan.batch(), plan.bounds());
                     if (soft != null) {
                         deleted += s.executeUpdate(soft);
                     }
                 }
-                upserted = s.executeUpdate(sql.insertNewVersions(batch, matched > 0));
+                upserted = s.executeUpdate(sql.insertNewVersions(plan.batch(), matched > 0));
             }
             long deadLetters = 0;
             if (committable.deadLetters() > 0) {
@@ -94,6 +95,9 @@ public final class BatchApplier {
             s.executeUpdate(sql.purgeStaged(job, committable.checkpointId()));
             s.executeUpdate(sql.purgeStagedDeadLetters(job, committable.checkpointId()));
             c.commit();
+            if (lastAppliedLsn != null) {
+                lastAppliedLsn = Math.max(lastAppliedLsn, committable.maxLsn());
+            }
             LOG.debug(
                     "applied checkpoint {} to {}: {} staged, {} upserted, {} deleted, {} dead",
                     committable.checkpointId(),
@@ -142,19 +146,36 @@ public final class BatchApplier {
         }
     }
 
+    /** How to apply a batch: the relation to read it from and the bounds on the target. */
+    private record Plan(String batch, String bounds) {}
+
     /**
      * The batch to apply, one row per key: the staged rows in place when every key was staged once
-     * (the common case, saving a copy of the batch), else a deduplicated temporary table.
+     * (the common case, saving a copy of the batch), else a deduplicated temporary table. The
+     * target is read within literal hour bounds (pruning partitions) when the batch holds only
+     * changes never applied before, each with its hour and the hour it moves from: then every
+     * replaced version lies within those bounds. Snapshot reads and replays after a restore (LSN
+     * not above the last applied one) may meet versions anywhere, so they read without bounds.
      */
-    private String batchRelation(Statement s, WarehouseCommittable committable)
+    private Plan plan(Connection c, Statement s, WarehouseCommittable committable)
             throws SQLException {
         var batchIds = committable.batchIds();
         long staged;
         long surplus;
+        long minLsn;
+        long reads;
+        long untimed;
+        String from;
+        String to;
         try (ResultSet rs = s.executeQuery(sql.batchStats(job, batchIds))) {
             rs.next();
             staged = rs.getLong(1);
             surplus = rs.getLong(2);
+            minLsn = rs.getLong(3);
+            reads = rs.getLong(4);
+            untimed = rs.getLong(5);
+            from = rs.getString(6);
+            to = rs.getString(7);
         }
         if (staged != committable.rows()) {
             throw new IllegalStateException(
@@ -170,11 +191,28 @@ public final class BatchApplier {
                             + " missing changes must be re-read from the source (restart"
                             + " from an earlier savepoint or re-snapshot).");
         }
+        boolean fresh = reads == 0 && untimed == 0 && minLsn > lastAppliedLsn(c);
+        String bounds = fresh ? sql.targetBounds(from, to) : "";
         if (surplus == 0) {
-            return sql.stagedBatch(job, batchIds);
+            return new Plan(sql.stagedBatch(job, batchIds), bounds);
         }
         s.executeUpdate(sql.createDeduplicatedBatch(job, batchIds));
         s.execute(sql.analyzeBatch());
-        return ApplyStatements.BATCH_TABLE;
+        return new Plan(ApplyStatements.BATCH_TABLE, bounds);
+    }
+
+    /** Read from the ledger once per committer, then kept up to date by each apply. */
+    private long lastAppliedLsn(Connection c) throws SQLException {
+        if (lastAppliedLsn == null) {
+            try (PreparedStatement p = c.prepareStatement(sql.lastAppliedLsn())) {
+                p.setString(1, job);
+                p.setString(2, target.qualifiedName());
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    lastAppliedLsn = rs.getLong(1);
+                }
+            }
+        }
+        return lastAppliedLsn;
     }
 }

@@ -65,18 +65,62 @@ public final class ApplyStatements {
     }
 
     /**
-     * Counts the staged rows of the batches (to detect a staging area that lost rows) and the
-     * surplus versions of keys staged more than once: with none, the batch needs no deduplication
-     * and the apply reads the staged rows in place.
+     * One pass over the staged rows of the batches, grouped by key: the row count (to detect a
+     * staging area that lost rows); surplus versions of keys staged more than once (with none, the
+     * apply reads the staged rows in place); the lowest LSN and the snapshot reads (to tell whether
+     * the batch can hold a replay); rows without an hour value, or updates without the hour they
+     * move from (their old version could be anywhere); and the hour range spanned by the new values
+     * and the previous ones (the partitions that can hold the replaced versions).
      */
     public String batchStats(String job, Collection<Long> batchIds) {
-        return "SELECT coalesce(sum(n), 0), coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM "
+        String h = target.hourColumn() == null ? "NULL::timestamptz" : target.hourColumn();
+        return "SELECT coalesce(sum(n), 0), coalesce(sum(n - 1), 0), min(lsn_lo),"
+                + " coalesce(sum(reads), 0), coalesce(sum(untimed), 0),"
+                + " date_trunc('hour', min(t_lo))::text,"
+                + " (date_trunc('hour', max(t_hi)) + interval '1 hour')::text FROM (SELECT"
+                + " count(*) AS n, min(_cdc_lsn) AS lsn_lo,"
+                + " sum(CASE WHEN _cdc_op = 'r' THEN 1 ELSE 0 END) AS reads,"
+                + " sum(CASE WHEN "
+                + h
+                + " IS NULL OR (_cdc_op = 'u' AND _cdc_prev_hour IS NULL) THEN 1 ELSE 0 END)"
+                + " AS untimed, min(least("
+                + h
+                + ", _cdc_prev_hour)) AS t_lo, max(greatest("
+                + h
+                + ", _cdc_prev_hour)) AS t_hi FROM "
                 + bookkeeping.stagingTable(target)
                 + " WHERE "
                 + stageFilter(job, batchIds)
                 + " GROUP BY "
                 + keyColumns
                 + ") g";
+    }
+
+    /**
+     * Literal bounds on the target's hour (partition) column, {@code [from, to)}, for the
+     * statements that read the target: the planner prunes partitions from literals only (a join
+     * gives GP6 nothing to prune with). Empty when the table has no hour column.
+     */
+    public String targetBounds(String from, String to) {
+        if (target.hourColumn() == null || from == null || to == null) {
+            return "";
+        }
+        String h = "t." + target.hourColumn();
+        return " AND "
+                + h
+                + " >= timestamptz "
+                + SqlLiterals.string(from)
+                + " AND "
+                + h
+                + " < timestamptz "
+                + SqlLiterals.string(to);
+    }
+
+    /** The highest source LSN this job applied to the table; later rows were never applied. */
+    public String lastAppliedLsn() {
+        return "SELECT coalesce(max(max_lsn), 0) FROM "
+                + bookkeeping.ledger()
+                + " WHERE job = ? AND target_table = ?";
     }
 
     /** The staged rows of the batches as a relation, for a batch whose keys are all distinct. */
@@ -148,7 +192,7 @@ public final class ApplyStatements {
      * batch row replaces it, and the old version's hour. Everything after works on this small
      * table, so a batch of new keys costs one index probe per key and no further scans.
      */
-    public String createMatches(String batch) {
+    public String createMatches(String batch, String bounds) {
         String h = target.hourColumn();
         return "CREATE TEMP TABLE "
                 + MATCH_TABLE
@@ -164,6 +208,7 @@ public final class ApplyStatements {
                 + batch
                 + " b ON "
                 + keyJoin
+                + bounds
                 + dialect.distributedBy(keyColumns);
     }
 
@@ -174,7 +219,7 @@ public final class ApplyStatements {
     }
 
     /** Removes the target versions the batch replaces (never a newer one). */
-    public String deleteReplaced() {
+    public String deleteReplaced(String bounds) {
         String sql =
                 "DELETE FROM "
                         + target.qualifiedName()
@@ -182,12 +227,13 @@ public final class ApplyStatements {
                         + MATCH_TABLE
                         + " m WHERE "
                         + matchJoin("t")
-                        + " AND m.replaces";
+                        + " AND m.replaces"
+                        + bounds;
         return deleteMode == DeleteMode.SOFT ? sql + " AND m.op <> 'd'" : sql;
     }
 
     /** Soft deletes: marks the row instead of removing it. Null in mirror mode. */
-    public String markSoftDeleted(String batch) {
+    public String markSoftDeleted(String batch, String bounds) {
         if (deleteMode != DeleteMode.SOFT) {
             return null;
         }
@@ -202,7 +248,8 @@ public final class ApplyStatements {
                 + keyJoin
                 + " AND "
                 + matchJoin("b")
-                + " AND m.replaces AND b._cdc_op = 'd'";
+                + " AND m.replaces AND b._cdc_op = 'd'"
+                + bounds;
     }
 
     /**

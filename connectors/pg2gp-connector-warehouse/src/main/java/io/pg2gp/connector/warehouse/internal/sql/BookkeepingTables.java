@@ -18,7 +18,11 @@ public final class BookkeepingTables {
             "_pg2gp_job, _pg2gp_batch, _pg2gp_tag, _pg2gp_seq";
 
     /** CDC metadata columns staged after the data columns. */
-    public static final String STAGE_META_COLUMNS = "_cdc_lsn, _cdc_op, _cdc_committed_at";
+    public static final String STAGE_META_COLUMNS =
+            "_cdc_lsn, _cdc_op, _cdc_committed_at, _cdc_prev_hour";
+
+    /** Added to staging after the first release; {@link WarehouseSetup} adds it to old ones. */
+    public static final String PREVIOUS_HOUR_COLUMN = "_cdc_prev_hour";
 
     private final String schema;
     private final WarehouseDialect dialect;
@@ -141,6 +145,7 @@ public final class BookkeepingTables {
                 .append(", _cdc_op char(1)")
                 .append(notNull)
                 .append(", _cdc_committed_at timestamptz")
+                .append(", _cdc_prev_hour timestamptz")
                 .toString();
     }
 }

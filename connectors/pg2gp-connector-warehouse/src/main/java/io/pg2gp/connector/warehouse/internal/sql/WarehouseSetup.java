@@ -22,6 +22,37 @@ public final class WarehouseSetup {
      * Runs the idempotent bookkeeping DDL. Several subtasks may race on {@code IF NOT EXISTS},
      * which PostgreSQL reports as a duplicate; a second pass then finds everything in place.
      */
+    /**
+     * Staging tables of earlier releases lack columns added since; they may still hold staged rows
+     * of a completed checkpoint, so columns are added (nullable) instead of recreating the table.
+     * GP6 has no {@code ADD COLUMN IF NOT EXISTS}: the catalog is asked first.
+     */
+    private static void upgradeStaging(Connection c, String stagingTable) throws SQLException {
+        int dot = stagingTable.indexOf('.');
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "SELECT count(*) FROM information_schema.columns WHERE table_schema = ?"
+                                + " AND table_name = ? AND column_name = ?")) {
+            p.setString(1, stagingTable.substring(0, dot));
+            p.setString(2, stagingTable.substring(dot + 1));
+            p.setString(3, BookkeepingTables.PREVIOUS_HOUR_COLUMN);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    return;
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute(
+                    "ALTER TABLE "
+                            + stagingTable
+                            + " ADD COLUMN "
+                            + BookkeepingTables.PREVIOUS_HOUR_COLUMN
+                            + " timestamptz");
+        }
+    }
+
     public static void ensureBookkeeping(
             Connection c, BookkeepingTables tables, WarehouseTable target) throws SQLException {
         for (int attempt = 1; ; attempt++) {
@@ -29,13 +60,15 @@ public final class WarehouseSetup {
                 for (String ddl : tables.createStatements(target)) {
                     s.execute(ddl);
                 }
+                upgradeStaging(c, tables.stagingTable(target));
                 return;
             } catch (SQLException e) {
                 boolean race =
                         e.getSQLState() != null
                                 && (e.getSQLState().equals("23505")
                                         || e.getSQLState().startsWith("42P0")
-                                        || e.getSQLState().equals("42710"));
+                                        || e.getSQLState().equals("42710")
+                                        || e.getSQLState().equals("42701"));
                 if (!race || attempt >= 5) {
                     throw e;
                 }

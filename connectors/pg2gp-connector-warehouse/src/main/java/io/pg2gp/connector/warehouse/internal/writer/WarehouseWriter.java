@@ -150,6 +150,20 @@ public final class WarehouseWriter<IN>
                 return;
             }
         }
+        buffer.write('\t');
+        if (rec.previousHourMicros() == null) {
+            buffer.write('\\');
+            buffer.write('N');
+        } else {
+            String prevError =
+                    CopyTextEncoder.encodeValue(
+                            ColumnType.TIMESTAMPTZ, rec.previousHourMicros(), buffer);
+            if (prevError != null) {
+                buffer.truncate(mark);
+                deadLetter(rec, "previous hour value: " + prevError);
+                return;
+            }
+        }
         buffer.write('\n');
         addRow(buffer.size(), rec.lsn());
         if (buffer.size() >= chunkBytes) {

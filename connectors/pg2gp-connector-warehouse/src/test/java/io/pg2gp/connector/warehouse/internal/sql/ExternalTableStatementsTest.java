@@ -51,7 +51,7 @@ class ExternalTableStatementsTest {
                                 + " (_pg2gp_job text, _pg2gp_batch bigint, _pg2gp_tag bigint,"
                                 + " _pg2gp_seq bigint, id uuid, response jsonb, created_at"
                                 + " timestamptz, _cdc_lsn bigint, _cdc_op char(1),"
-                                + " _cdc_committed_at timestamptz)"
+                                + " _cdc_committed_at timestamptz, _cdc_prev_hour timestamptz)"
                                 + " LOCATION ('gpfdist://worker-1:41000/abcdefghijklmnopqrstuvwxyz')"
                                 + " FORMAT 'TEXT' (DELIMITER E'\\t' NULL E'\\\\N' ESCAPE E'\\\\')"
                                 + " ENCODING 'UTF8'");
@@ -62,7 +62,7 @@ class ExternalTableStatementsTest {
     void theLoadInsertsIntoStagingByColumnName() {
         String columns =
                 "_pg2gp_job, _pg2gp_batch, _pg2gp_tag, _pg2gp_seq, id, response, created_at,"
-                        + " _cdc_lsn, _cdc_op, _cdc_committed_at";
+                        + " _cdc_lsn, _cdc_op, _cdc_committed_at, _cdc_prev_hour";
         assertThat(sql.load())
                 .isEqualTo(
                         "INSERT INTO pg2gp.stage_public_requests_analytical ("
