@@ -1,15 +1,19 @@
 package io.pg2gp.jobs.ingest;
 
 import io.pg2gp.connector.cdc.PostgresPreflight;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.jobs.ingest.sink.MonthlyPartitions;
 import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
 import io.pg2gp.jobs.ingest.sink.WarehouseTables;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.nio.file.Path;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -74,6 +78,12 @@ public final class IngestJob {
                     c,
                     WarehouseTables.usersDim(schema),
                     config.get(PipelineOptions.WAREHOUSE_DELETE_MODE));
+            new MonthlyPartitions(schema)
+                    .ensureAhead(
+                            c,
+                            WarehouseDialect.detect(c),
+                            YearMonth.now(ZoneOffset.UTC),
+                            config.get(PipelineOptions.WAREHOUSE_PARTITIONS_AHEAD));
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(
                     "cannot reach the warehouse "

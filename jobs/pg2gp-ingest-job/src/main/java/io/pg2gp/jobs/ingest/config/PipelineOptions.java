@@ -254,6 +254,13 @@ public final class PipelineOptions {
                     .withDescription(
                             "Rows go to the segments in blocks of about this size, first come"
                                     + " first served (64kb..16mb).");
+    public static final ConfigOption<Integer> WAREHOUSE_PARTITIONS_AHEAD =
+            ConfigOptions.key("warehouse.partitions-ahead")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Greenplum: at start-up, split this month and the next N off the"
+                                    + " default partition of requests_analytical when missing.");
     public static final ConfigOption<MemorySize> WAREHOUSE_APPLY_MEMORY =
             ConfigOptions.key("warehouse.apply-memory")
                     .memoryType()

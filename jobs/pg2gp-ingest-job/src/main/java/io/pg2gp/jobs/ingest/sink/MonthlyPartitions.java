@@ -1,0 +1,132 @@
+package io.pg2gp.jobs.ingest.sink;
+
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps named monthly partitions of {@code requests_analytical} ahead of the calendar on Greenplum,
+ * so the apply's hour bounds prune to one partition instead of landing in the default one (which
+ * every bounded read must also scan). A month is split off the default partition: rows that already
+ * arrived for it move with it. Runs at every start-up ({@code warehouse.partitions-ahead} months);
+ * the default partition keeps rows safe in between.
+ */
+public final class MonthlyPartitions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MonthlyPartitions.class);
+    private static final Pattern DATE = Pattern.compile("(\\d{4})-(\\d{2})-01");
+
+    private final String table;
+    private final String schema;
+    private final String name;
+
+    public MonthlyPartitions(String schema) {
+        this.schema = schema;
+        this.name = WarehouseTables.REQUESTS;
+        this.table = schema + "." + name;
+    }
+
+    /**
+     * Months from {@code current} to {@code current + ahead} that have no partition of their own.
+     */
+    static List<YearMonth> missing(Set<YearMonth> existing, YearMonth current, int ahead) {
+        List<YearMonth> out = new ArrayList<>();
+        for (int i = 0; i <= ahead; i++) {
+            YearMonth m = current.plusMonths(i);
+            if (!existing.contains(m)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** Splits {@code month} off the default partition named {@code defaultPartition}. */
+    String splitDefault(YearMonth month, String defaultPartition) {
+        return "ALTER TABLE "
+                + table
+                + " SPLIT DEFAULT PARTITION START ('"
+                + month.atDay(1)
+                + " 00:00:00+00'::timestamptz) INCLUSIVE END ('"
+                + month.plusMonths(1).atDay(1)
+                + " 00:00:00+00'::timestamptz) EXCLUSIVE INTO (PARTITION "
+                + String.format("p_%04d_%02d", month.getYear(), month.getMonthValue())
+                + ", DEFAULT PARTITION "
+                + defaultPartition
+                + ")";
+    }
+
+    /** Range starts of the named partitions: GP6 lists them in pg_partitions, GP7 in bounds. */
+    String existingQuery(WarehouseDialect dialect) {
+        if (dialect == WarehouseDialect.GREENPLUM_6) {
+            return "SELECT partitionrangestart, partitionname, partitionisdefault FROM"
+                    + " pg_partitions WHERE schemaname = ? AND tablename = ?";
+        }
+        return "SELECT pg_get_expr(c.relpartbound, c.oid), c.relname,"
+                + " pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT' FROM pg_inherits i JOIN"
+                + " pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent JOIN"
+                + " pg_namespace n ON n.oid = p.relnamespace WHERE n.nspname = ? AND p.relname"
+                + " = ?";
+    }
+
+    /** Creates the partitions of this month and the next {@code ahead}; returns those created. */
+    public List<YearMonth> ensureAhead(
+            Connection c, WarehouseDialect dialect, YearMonth current, int ahead)
+            throws SQLException {
+        if (!dialect.isGreenplum()) {
+            return List.of(); // the PostgreSQL warehouse table is not partitioned
+        }
+        Set<YearMonth> existing = new TreeSet<>();
+        String defaultPartition = null;
+        try (PreparedStatement p = c.prepareStatement(existingQuery(dialect))) {
+            p.setString(1, schema);
+            p.setString(2, name);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getBoolean(3)) {
+                        // GP7 names the relation <table>_1_prt_<partition name>.
+                        String relname = rs.getString(2);
+                        String prefix = name + "_1_prt_";
+                        defaultPartition =
+                                relname.startsWith(prefix)
+                                        ? relname.substring(prefix.length())
+                                        : relname;
+                        continue;
+                    }
+                    Matcher m = DATE.matcher(String.valueOf(rs.getString(1)));
+                    if (m.find()) {
+                        existing.add(
+                                YearMonth.of(
+                                        Integer.parseInt(m.group(1)),
+                                        Integer.parseInt(m.group(2))));
+                    }
+                }
+            }
+        }
+        if (defaultPartition == null) {
+            LOG.warn("{} has no default partition; not adding months ahead", table);
+            return List.of();
+        }
+        List<YearMonth> created = missing(existing, current, ahead);
+        try (Statement s = c.createStatement()) {
+            for (YearMonth m : created) {
+                s.execute(splitDefault(m, defaultPartition));
+                LOG.info("created partition {} of {}", m, table);
+            }
+        }
+        return created;
+    }
+}
