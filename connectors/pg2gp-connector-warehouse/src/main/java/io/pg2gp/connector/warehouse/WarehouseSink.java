@@ -146,7 +146,12 @@ public final class WarehouseSink<IN>
             WarehouseSetup.ensureBookkeeping(c, bookkeeping, table);
             WarehouseSetup.checkTarget(c, table, options.deleteMode());
             ApplyStatements sql =
-                    new ApplyStatements(table, bookkeeping, options.deleteMode(), dialect);
+                    new ApplyStatements(
+                            table,
+                            bookkeeping,
+                            options.deleteMode(),
+                            dialect,
+                            dialect.isPartitioned(c, table.qualifiedName()));
             return new WarehouseCommitter(
                     options.connection(),
                     new BatchApplier(options.pipelineName(), table, sql, options.applyMemory()),

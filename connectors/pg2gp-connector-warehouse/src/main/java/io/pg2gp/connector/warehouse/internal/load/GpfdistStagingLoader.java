@@ -97,7 +97,7 @@ public final class GpfdistStagingLoader implements StagingLoader {
 
     @Override
     public void load(byte[] buffer, int offset, int length, int rows) throws SQLException {
-        ServedBatch batch = toBatch(buffer, offset, length);
+        ServedBatch batch = toBatch(server.newBatch(), buffer, offset, length);
         if (batch.rowCount() != rows) {
             throw new IllegalStateException(
                     "chunk holds " + batch.rowCount() + " lines, the writer counted " + rows);
@@ -125,8 +125,9 @@ public final class GpfdistStagingLoader implements StagingLoader {
         }
     }
 
-    private ServedBatch toBatch(byte[] buffer, int offset, int length) {
-        ServedBatch.Builder b = server.newBatch();
+    /** Cuts whole lines into slices on line ends and builds the served batch from them. */
+    public static ServedBatch toBatch(
+            ServedBatch.Builder b, byte[] buffer, int offset, int length) {
         int end = offset + length;
         int sliceStart = offset;
         int rowsInSlice = 0;

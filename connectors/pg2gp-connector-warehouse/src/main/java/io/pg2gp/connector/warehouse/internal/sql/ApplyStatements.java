@@ -33,6 +33,7 @@ public final class ApplyStatements {
     private final BookkeepingTables bookkeeping;
     private final DeleteMode deleteMode;
     private final WarehouseDialect dialect;
+    private final boolean partitioned;
     private final String dataColumns;
     private final String keyColumns;
     private final String keyJoin;
@@ -41,7 +42,9 @@ public final class ApplyStatements {
             WarehouseTable target,
             BookkeepingTables bookkeeping,
             DeleteMode deleteMode,
-            WarehouseDialect dialect) {
+            WarehouseDialect dialect,
+            boolean partitioned) {
+        this.partitioned = partitioned;
         this.target = target;
         this.bookkeeping = bookkeeping;
         this.deleteMode = deleteMode;
@@ -99,10 +102,11 @@ public final class ApplyStatements {
     /**
      * Literal bounds on the target's hour (partition) column, {@code [from, to)}, for the
      * statements that read the target: the planner prunes partitions from literals only (a join
-     * gives GP6 nothing to prune with). Empty when the table has no hour column.
+     * gives GP6 nothing to prune with). Empty when the table is not partitioned or has no hour
+     * column.
      */
     public String targetBounds(String from, String to) {
-        if (target.hourColumn() == null || from == null || to == null) {
+        if (!partitioned || target.hourColumn() == null || from == null || to == null) {
             return "";
         }
         String h = "t." + target.hourColumn();

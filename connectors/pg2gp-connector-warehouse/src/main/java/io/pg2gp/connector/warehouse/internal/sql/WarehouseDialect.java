@@ -53,6 +53,23 @@ public enum WarehouseDialect {
         return List.of("SET work_mem = " + value, "SET temp_buffers = " + value);
     }
 
+    /**
+     * Whether {@code table} is partitioned: only then do literal hour bounds help the apply (on a
+     * plain table they only tempt the planner into a range scan of the hour index).
+     */
+    public boolean isPartitioned(Connection c, String table) throws SQLException {
+        String sql =
+                this == GREENPLUM_6
+                        ? "SELECT count(*) > 0 FROM pg_partition WHERE parrelid = ?::regclass"
+                        : "SELECT relkind = 'p' FROM pg_class WHERE oid = ?::regclass";
+        try (java.sql.PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, table);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
     /** Distribution for small bookkeeping tables read by key. */
     public String distributedRandomly() {
         return isGreenplum() ? " DISTRIBUTED RANDOMLY" : "";

@@ -87,11 +87,13 @@ class BatchApplierITCase {
         c.close();
     }
 
-    private BatchApplier applier(DeleteMode mode) {
+    private BatchApplier applier(DeleteMode mode) throws SQLException {
+        boolean partitioned = WarehouseDialect.POSTGRES.isPartitioned(c, TARGET);
         return new BatchApplier(
                 JOB,
                 TABLE,
-                new ApplyStatements(TABLE, bookkeeping, mode, WarehouseDialect.POSTGRES),
+                new ApplyStatements(
+                        TABLE, bookkeeping, mode, WarehouseDialect.POSTGRES, partitioned),
                 "64MB");
     }
 
@@ -540,7 +542,7 @@ class BatchApplierITCase {
         WarehouseCommittable committable = committable(1, 1);
         ApplyStatements sql =
                 new ApplyStatements(
-                        TABLE, bookkeeping, DeleteMode.MIRROR, WarehouseDialect.POSTGRES);
+                        TABLE, bookkeeping, DeleteMode.MIRROR, WarehouseDialect.POSTGRES, false);
 
         Map<String, String> readsTarget = new LinkedHashMap<>();
         Map<String, String> leavesTargetAlone = new LinkedHashMap<>();
@@ -627,9 +629,20 @@ class BatchApplierITCase {
                         + B
                         + "', 'b', 1, '2024-03-10 12:00+00', 180, 'c')",
                 "ANALYZE public.items");
+        assertThat(WarehouseDialect.POSTGRES.isPartitioned(c, TARGET)).isTrue();
         ApplyStatements sql =
                 new ApplyStatements(
-                        TABLE, bookkeeping, DeleteMode.MIRROR, WarehouseDialect.POSTGRES);
+                        TABLE, bookkeeping, DeleteMode.MIRROR, WarehouseDialect.POSTGRES, true);
+        // On a plain table bounds would only tempt the planner into a range scan of the hour index.
+        assertThat(
+                        new ApplyStatements(
+                                        TABLE,
+                                        bookkeeping,
+                                        DeleteMode.MIRROR,
+                                        WarehouseDialect.POSTGRES,
+                                        false)
+                                .targetBounds("2024-01-01 00:00:00+00", "2024-01-01 01:00:00+00"))
+                .isEmpty();
         BatchApplier applier = applier(DeleteMode.MIRROR);
 
         // A fresh batch in February: a new row and an update within the month.
