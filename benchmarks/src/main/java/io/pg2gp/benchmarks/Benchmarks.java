@@ -34,6 +34,7 @@ public final class Benchmarks {
                     case "source" -> new SourceBenchmark(a).run();
                     case "e2e" -> new EndToEndBenchmark(a).run();
                     case "snapshot" -> new SnapshotBenchmark(a).run();
+                    case "encode" -> new EncodeBenchmark(a).run();
                     default -> throw new IllegalStateException(what);
                 }
             } catch (Exception | AssertionError e) {

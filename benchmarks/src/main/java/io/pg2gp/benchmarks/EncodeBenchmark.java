@@ -1,0 +1,92 @@
+package io.pg2gp.benchmarks;
+
+import io.pg2gp.connector.gpfdist.ServedBatch;
+import io.pg2gp.connector.warehouse.WarehouseRecord;
+import io.pg2gp.connector.warehouse.internal.load.GpfdistStagingLoader;
+import io.pg2gp.connector.warehouse.internal.writer.ByteBuf;
+import io.pg2gp.connector.warehouse.internal.writer.CopyTextEncoder;
+import io.pg2gp.jobs.ingest.model.EnrichedRequest;
+import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
+import io.pg2gp.jobs.ingest.sink.WarehouseTables;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Row encoding, the CPU a writer spends per row before any I/O: enriched requests → warehouse
+ * records → COPY TEXT lines (what both loaders send) → gpfdist blocks. Next to it, in the same run,
+ * the benchmark's plain StringBuilder encoder of the same rows (the one the raw COPY reference
+ * uses) turned into UTF-8 bytes.
+ */
+final class EncodeBenchmark {
+
+    private final BenchArgs args;
+
+    EncodeBenchmark(BenchArgs args) {
+        this.args = args;
+    }
+
+    void run() {
+        long n = args.rows();
+        Report.title(String.format("encode: %,d enriched request rows in memory", n));
+        EnrichedRequest[] rows = new EnrichedRequest[(int) Math.min(n, 200_000)];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = RequestRows.enriched(i, args.users());
+        }
+        Measurement pg2gp = new Measurement("pg2gp CopyTextEncoder + gpfdist blocks");
+        Measurement plain = new Measurement("StringBuilder line + getBytes(UTF_8)");
+        long[] bytes = new long[1];
+        for (int run = 0; run <= args.runs(); run++) {
+            boolean warmUp = run == 0; // JIT
+            long start = System.nanoTime();
+            bytes[0] = encodePg2gp(rows, n);
+            long mid = System.nanoTime();
+            long plainBytes = encodePlain(rows, n);
+            long end = System.nanoTime();
+            if (!warmUp) {
+                pg2gp.add(n, mid - start, String.format("%,d bytes", bytes[0]));
+                plain.add(n, end - mid, String.format("%,d bytes", plainBytes));
+            }
+        }
+        pg2gp.printSummary();
+        plain.printSummary();
+        Report.line(
+                "pg2gp encoding: %.0f MB/s of COPY TEXT (%.0f bytes/row)",
+                pg2gp.median() * bytes[0] / n / 1e6, bytes[0] / (double) n);
+        Report.line(
+                "ratio pg2gp / plain StringBuilder encoder: %.2fx",
+                pg2gp.median() / plain.median());
+    }
+
+    /** What a writer does per row, and per 8 MiB chunk what the gpfdist loader does. */
+    private static long encodePg2gp(EnrichedRequest[] rows, long n) {
+        RequestRecordSerializer serializer = new RequestRecordSerializer();
+        CopyTextEncoder encoder = new CopyTextEncoder(WarehouseTables.requestsAnalytical("public"));
+        ByteBuf buf = new ByteBuf(9 << 20);
+        long total = 0;
+        for (long i = 0; i < n; i++) {
+            WarehouseRecord r = serializer.serialize(rows[(int) (i % rows.length)]);
+            String error = encoder.encodeColumns(r.values(), buf);
+            if (error != null) {
+                throw new IllegalStateException(error);
+            }
+            buf.write('\n');
+            if (buf.size() >= 8 << 20 || i == n - 1) {
+                GpfdistStagingLoader.toBatch(ServedBatch.builder(), buf.array(), 0, buf.size());
+                total += buf.size();
+                buf.clear();
+            }
+        }
+        return total;
+    }
+
+    private static long encodePlain(EnrichedRequest[] rows, long n) {
+        StringBuilder sb = new StringBuilder(1024);
+        long total = 0;
+        for (long i = 0; i < n; i++) {
+            sb.setLength(0);
+            RequestRows.encodeCopyLine(rows[(int) (i % rows.length)], sb);
+            total += sb.toString().getBytes(StandardCharsets.UTF_8).length;
+        }
+        return total;
+    }
+}
