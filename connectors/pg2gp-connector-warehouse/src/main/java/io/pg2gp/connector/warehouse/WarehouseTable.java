@@ -24,6 +24,7 @@ public final class WarehouseTable implements Serializable {
     private final List<Column> columns;
     private final List<String> keyColumns;
     private final String hourColumn;
+    private final List<String> distributionColumns;
 
     private WarehouseTable(Builder b) {
         this.schema = checkIdentifier(b.schema, "schema");
@@ -49,6 +50,22 @@ public final class WarehouseTable implements Serializable {
                     "hour column " + b.hourColumn + " must be a timestamptz column of " + name);
         }
         this.hourColumn = b.hourColumn;
+        for (String d : b.distributionColumns) {
+            if (!b.columns.containsKey(d)) {
+                throw new IllegalArgumentException(
+                        "distribution column " + d + " is not a column of " + name);
+            }
+        }
+        this.distributionColumns =
+                b.distributionColumns.isEmpty() ? keyColumns : List.copyOf(b.distributionColumns);
+    }
+
+    /**
+     * Greenplum distribution key of the target (default: the key). Staging is distributed the same
+     * way, so moving a batch from staging into the target stays on each segment.
+     */
+    public List<String> distributionColumns() {
+        return distributionColumns;
     }
 
     public static Builder builder(String schema, String name) {
@@ -118,6 +135,7 @@ public final class WarehouseTable implements Serializable {
         private final Map<String, Column> columns = new LinkedHashMap<>();
         private final List<String> keyColumns = new ArrayList<>();
         private String hourColumn;
+        private final List<String> distributionColumns = new ArrayList<>();
 
         private Builder(String schema, String name) {
             this.schema = schema;
@@ -138,6 +156,12 @@ public final class WarehouseTable implements Serializable {
 
         public Builder hourColumn(String column) {
             this.hourColumn = column;
+            return this;
+        }
+
+        /** The target's Greenplum distribution key, when it is not the key. */
+        public Builder distributedBy(String... columns) {
+            Collections.addAll(distributionColumns, columns);
             return this;
         }
 

@@ -118,7 +118,7 @@ public final class BookkeepingTables {
                         + " ("
                         + stagingColumnDefinitions(target, true)
                         + ")"
-                        + dialect.distributedBy(String.join(", ", target.keyColumns())));
+                        + dialect.distributedBy(String.join(", ", target.distributionColumns())));
         return ddl;
     }
 

@@ -1,0 +1,50 @@
+package io.pg2gp.connector.warehouse.internal.sql;
+
+import io.pg2gp.connector.warehouse.ColumnType;
+import io.pg2gp.connector.warehouse.WarehouseTable;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Greenplum DDL of the bookkeeping tables (golden; PostgreSQL runs it in the ITs). */
+class BookkeepingTablesTest {
+
+    private static final WarehouseTable FACT =
+            WarehouseTable.builder("public", "facts")
+                    .column("id", ColumnType.UUID)
+                    .column("user_id", ColumnType.UUID)
+                    .column("created_at", ColumnType.TIMESTAMPTZ)
+                    .key("id")
+                    .hourColumn("created_at")
+                    .distributedBy("user_id")
+                    .build();
+
+    @Test
+    void stagingIsDistributedLikeItsTargetOnGreenplumOnly() {
+        List<String> gp =
+                new BookkeepingTables("pg2gp", WarehouseDialect.GREENPLUM_6).createStatements(FACT);
+        assertThat(gp.get(gp.size() - 1))
+                .startsWith("CREATE TABLE IF NOT EXISTS pg2gp.stage_public_facts (")
+                .contains("_cdc_prev_hour timestamptz")
+                .endsWith(") DISTRIBUTED BY (user_id)");
+        assertThat(gp).anyMatch(d -> d.contains("pg2gp.dead_letters") && d.endsWith("RANDOMLY"));
+
+        List<String> pg =
+                new BookkeepingTables("pg2gp", WarehouseDialect.POSTGRES).createStatements(FACT);
+        assertThat(pg).noneMatch(d -> d.contains("DISTRIBUTED"));
+    }
+
+    @Test
+    void withoutADistributionKeyTheTableKeyIsUsed() {
+        WarehouseTable dim =
+                WarehouseTable.builder("public", "dim")
+                        .column("id", ColumnType.UUID)
+                        .key("id")
+                        .build();
+        assertThat(dim.distributionColumns()).containsExactly("id");
+        assertThat(FACT.distributionColumns()).containsExactly("user_id");
+    }
+}
