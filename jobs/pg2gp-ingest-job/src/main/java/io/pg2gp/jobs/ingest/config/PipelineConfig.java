@@ -153,6 +153,11 @@ public final class PipelineConfig {
                     "setting 'enrichment.time-zone': " + e.getMessage(), e);
         }
         positive(PipelineOptions.ENRICH_MAX_WAITING);
+        positive(PipelineOptions.ROLLUP_MAX_HOURS);
+        if (get(PipelineOptions.ROLLUP_POLL_INTERVAL).toMillis() < 100) {
+            throw new IllegalArgumentException(
+                    "setting 'rollup.poll-interval' must be at least 100ms");
+        }
         if (get(PipelineOptions.WAREHOUSE_APPLY_MEMORY).getMebiBytes() < 1) {
             throw new IllegalArgumentException(
                     "setting 'warehouse.apply-memory' must be at least 1mb, got "

@@ -269,6 +269,27 @@ public final class PipelineOptions {
                             "Memory an apply session may use to deduplicate a batch (work_mem and"
                                     + " temp_buffers on PostgreSQL, statement_mem on Greenplum).");
 
+    // ---- rollup job (reads the same file) ----
+    public static final ConfigOption<Duration> ROLLUP_POLL_INTERVAL =
+            ConfigOptions.key("rollup.poll-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "How often the rollup job reads the hours touched by new commits, and"
+                                    + " how long dirty hours gather before they are recomputed.");
+    public static final ConfigOption<Integer> ROLLUP_MAX_HOURS =
+            ConfigOptions.key("rollup.max-hours-per-transaction")
+                    .intType()
+                    .defaultValue(168)
+                    .withDescription("Dirty hours recomputed together in one transaction.");
+    public static final ConfigOption<String> ROLLUP_DEFINITIONS_DIR =
+            ConfigOptions.key("rollup.definitions-dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Directory of rollup definitions (*.sql); default: sql/rollups/ as"
+                                    + " shipped in the job jar.");
+
     // ---- enrichment ----
     public static final ConfigOption<Duration> ENRICH_MAX_WAIT =
             ConfigOptions.key("enrichment.max-wait")

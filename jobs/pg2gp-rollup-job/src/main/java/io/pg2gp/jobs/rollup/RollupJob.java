@@ -1,0 +1,74 @@
+package io.pg2gp.jobs.rollup;
+
+import io.pg2gp.jobs.ingest.IngestJob;
+import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.jobs.rollup.recompute.HourRanges;
+import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
+
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.sql.Connection;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of the rollup job: {@code flink run pg2gp-rollup-job-job.jar --config pipeline.yaml
+ * [--set key=value ...]} keeps the rollups current. With {@code --backfill <from> <to>} (ISO
+ * instants) it instead rebuilds every rollup for that range, a day per transaction, and exits; it
+ * is safe while the job runs (recomputes of one rollup take turns on a table lock).
+ */
+public final class RollupJob {
+
+    private RollupJob() {}
+
+    public static void main(String[] args) throws Exception {
+        int backfill = Arrays.asList(args).indexOf("--backfill");
+        if (backfill >= 0) {
+            if (backfill + 2 >= args.length) {
+                throw new IllegalArgumentException(
+                        "--backfill needs <from> <to>, e.g. 2024-01-01T00:00:00Z");
+            }
+            Instant from = Instant.parse(args[backfill + 1]);
+            Instant to = Instant.parse(args[backfill + 2]);
+            List<String> rest = new ArrayList<>(Arrays.asList(args));
+            rest.subList(backfill, backfill + 3).clear();
+            PipelineConfig config = IngestJob.parseArgs(rest.toArray(String[]::new));
+            long hours = backfill(config, from, to);
+            System.out.println("rebuilt " + hours + " hours of every rollup");
+            return;
+        }
+        PipelineConfig config = IngestJob.parseArgs(args);
+        RollupPipeline.prepare(config);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        RollupPipeline.flinkConfiguration(config));
+        RollupPipeline.build(env, config);
+        env.execute(RollupPipeline.jobName(config));
+    }
+
+    /** Rebuilds every rollup for the hours in {@code [from, to)}; returns the hours rebuilt. */
+    public static long backfill(PipelineConfig config, Instant from, Instant to) throws Exception {
+        Instant start = from.truncatedTo(ChronoUnit.HOURS);
+        if (!to.isAfter(start)) {
+            throw new IllegalArgumentException("backfill range is empty: " + from + " .. " + to);
+        }
+        RollupPipeline.prepare(config);
+        RollupRecomputer recomputer = RollupPipeline.recomputer(config);
+        long total = 0;
+        try (Connection c = config.warehouseConnection().open("pg2gp rollup backfill")) {
+            for (Instant day = start; day.isBefore(to); day = day.plus(1, ChronoUnit.DAYS)) {
+                List<Long> hours = new ArrayList<>();
+                for (Instant h = day;
+                        h.isBefore(day.plus(1, ChronoUnit.DAYS)) && h.isBefore(to);
+                        h = h.plus(1, ChronoUnit.HOURS)) {
+                    hours.add(h.toEpochMilli());
+                }
+                total += recomputer.recompute(c, HourRanges.of(hours)).hours();
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,97 @@
+package io.pg2gp.jobs.rollup;
+
+import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.jobs.ingest.IngestPipeline;
+import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.jobs.ingest.sink.WarehouseTables;
+import io.pg2gp.jobs.rollup.definition.RollupDefinition;
+import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
+import io.pg2gp.jobs.rollup.recompute.DirtyHoursFunction;
+import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
+import io.pg2gp.jobs.rollup.source.TouchedHoursSource;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The rollup job: touched hours (from the ingest job's commits) → dirty hours gathered in state →
+ * recompute of every rollup for those hours. It reads the ingest job's pipeline file.
+ */
+public final class RollupPipeline {
+
+    public static final String SOURCE_UID = "pg2gp-touched-hours";
+    public static final String RECOMPUTE_UID = "pg2gp-recompute-rollups";
+
+    private RollupPipeline() {}
+
+    /** The ingest job's Flink settings, under the rollup job's own name. */
+    public static Configuration flinkConfiguration(PipelineConfig config) {
+        Configuration c = IngestPipeline.flinkConfiguration(config);
+        c.set(org.apache.flink.configuration.PipelineOptions.NAME, jobName(config));
+        return c;
+    }
+
+    public static String jobName(PipelineConfig config) {
+        return config.get(PipelineOptions.NAME) + "-rollups";
+    }
+
+    public static RollupRecomputer recomputer(PipelineConfig config) {
+        List<RollupDefinition> rollups =
+                RollupDefinitions.load(config.get(PipelineOptions.ROLLUP_DEFINITIONS_DIR));
+        return new RollupRecomputer(rollups, config.get(PipelineOptions.WAREHOUSE_SCHEMA));
+    }
+
+    /** Creates the rollup tables that are missing and (re)creates the dashboard views. */
+    public static void prepare(PipelineConfig config) throws Exception {
+        String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
+        try (Connection c = config.warehouseConnection().open("pg2gp rollup setup");
+                Statement s = c.createStatement()) {
+            recomputer(config).createTables(c, WarehouseDialect.detect(c));
+            for (String views : RollupDefinitions.views()) {
+                s.execute(views.replace("{{schema}}", schema));
+            }
+        }
+    }
+
+    public static void build(StreamExecutionEnvironment env, PipelineConfig config) {
+        String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
+        var bookkeeping =
+                new BookkeepingTables(
+                        config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA),
+                        WarehouseDialect.POSTGRES);
+        var poll = config.get(PipelineOptions.ROLLUP_POLL_INTERVAL);
+        env.fromSource(
+                        new TouchedHoursSource(
+                                config.warehouseConnection(),
+                                bookkeeping.touchedHours(),
+                                WarehouseTables.requestsAnalytical(schema).qualifiedName(),
+                                poll),
+                        WatermarkStrategy.noWatermarks(),
+                        "Hours touched by ingest commits")
+                .uid(SOURCE_UID)
+                .setParallelism(1)
+                .keyBy(hour -> 0, Types.INT)
+                .process(
+                        new DirtyHoursFunction(
+                                config.warehouseConnection(),
+                                recomputer(config),
+                                poll.toMillis(),
+                                config.get(PipelineOptions.ROLLUP_MAX_HOURS)),
+                        Types.LONG)
+                .name("Recompute dirty hours of every rollup")
+                .uid(RECOMPUTE_UID)
+                .setParallelism(1)
+                .sinkTo(new DiscardingSink<>())
+                .name("(nothing downstream)")
+                .setParallelism(1);
+    }
+}

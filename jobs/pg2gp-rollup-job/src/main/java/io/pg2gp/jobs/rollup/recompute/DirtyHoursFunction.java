@@ -1,0 +1,167 @@
+package io.pg2gp.jobs.rollup.recompute;
+
+import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Collects dirty hours in state and, one poll interval after the first of them arrived, recomputes
+ * all pending hours of every rollup (in transactions of at most {@code maxHours} hours). Pending
+ * hours and the timer are checkpointed with the source's offsets, so a failure before a recompute
+ * committed repeats it after the restore; repeating one is harmless.
+ */
+public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long, Long> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DirtyHoursFunction.class);
+
+    private final WarehouseConnectionOptions connection;
+    private final RollupRecomputer recomputer;
+    private final long delayMillis;
+    private final int maxHours;
+
+    private transient MapState<Long, Long> pending;
+    private transient ValueState<Long> timer;
+    private transient Connection conn;
+    private transient Counter recomputedHours;
+    private transient Counter recomputes;
+    private transient volatile long pendingCount;
+    private transient volatile long oldestPendingSince;
+    private transient volatile long lastRecomputeMillis;
+    private transient volatile long lastRowsRead;
+
+    public DirtyHoursFunction(
+            WarehouseConnectionOptions connection,
+            RollupRecomputer recomputer,
+            long delayMillis,
+            int maxHours) {
+        this.connection = connection;
+        this.recomputer = recomputer;
+        this.delayMillis = delayMillis;
+        this.maxHours = maxHours;
+    }
+
+    @Override
+    public void open(Configuration parameters) {
+        pending =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>("dirty-hours", Types.LONG, Types.LONG));
+        timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
+        var metrics = getRuntimeContext().getMetricGroup();
+        recomputedHours = metrics.counter("pg2gpRecomputedHours");
+        recomputes = metrics.counter("pg2gpRecomputes");
+        metrics.gauge("pg2gpDirtyHoursPending", () -> pendingCount);
+        metrics.gauge(
+                "pg2gpOldestPendingAgeMillis",
+                () ->
+                        oldestPendingSince == 0
+                                ? 0
+                                : System.currentTimeMillis() - oldestPendingSince);
+        metrics.gauge("pg2gpRecomputeMillis", () -> lastRecomputeMillis);
+        metrics.gauge("pg2gpRowsReadPerRecompute", () -> lastRowsRead);
+    }
+
+    @Override
+    public void processElement(Long hour, Context ctx, Collector<Long> out) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        if (!pending.contains(hour)) {
+            pending.put(hour, now);
+            pendingCount++;
+            if (oldestPendingSince == 0) {
+                oldestPendingSince = now;
+            }
+        }
+        if (timer.value() == null) {
+            long at = now + delayMillis;
+            ctx.timerService().registerProcessingTimeTimer(at);
+            timer.update(at);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Long> out) throws Exception {
+        timer.clear();
+        TreeMap<Long, Long> hours = new TreeMap<>();
+        for (Map.Entry<Long, Long> e : pending.entries()) {
+            hours.put(e.getKey(), e.getValue());
+        }
+        List<Long> chunk = new ArrayList<>();
+        for (Long h : hours.keySet()) {
+            chunk.add(h);
+            if (chunk.size() == maxHours) {
+                recompute(chunk);
+                chunk.clear();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            recompute(chunk);
+        }
+        pendingCount = 0;
+        oldestPendingSince = 0;
+    }
+
+    private void recompute(List<Long> hours) throws Exception {
+        RollupRecomputer.Result r;
+        try {
+            r = recomputer.recompute(connection(), HourRanges.of(hours));
+        } catch (SQLException e) {
+            closeConnection();
+            throw e; // the job restarts and recomputes the pending hours again
+        }
+        for (Long h : hours) {
+            pending.remove(h);
+        }
+        recomputes.inc();
+        recomputedHours.inc(r.hours());
+        lastRecomputeMillis = r.millis();
+        lastRowsRead = r.factRowsRead();
+        LOG.debug(
+                "recomputed {} hours: {} fact rows read, {} rollup rows in {} ms",
+                r.hours(),
+                r.factRowsRead(),
+                r.rollupRowsWritten(),
+                r.millis());
+    }
+
+    private Connection connection() throws SQLException {
+        if (conn == null || conn.isClosed()) {
+            conn = connection.open("pg2gp rollup recompute");
+        }
+        return conn;
+    }
+
+    private void closeConnection() {
+        try {
+            if (conn != null) {
+                conn.close();
+            }
+        } catch (SQLException ignored) {
+            // reopened on the next recompute
+        }
+        conn = null;
+    }
+
+    @Override
+    public void close() {
+        closeConnection();
+    }
+}
