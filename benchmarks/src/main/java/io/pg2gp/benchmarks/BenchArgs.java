@@ -6,14 +6,15 @@ import java.util.List;
 record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize) {
 
     static final String USAGE =
-            "usage: ./pg2gp bench <sink|source|e2e|snapshot|encode|all> [--rows N] [--runs R]"
+            "usage: ./pg2gp bench <sink|source|e2e|snapshot|encode|rollup|all> [--rows N] [--runs R]"
                     + " [--split-size S]\n"
                     + "  --rows N        rows (and changes per phase) per measurement, default 1000000\n"
                     + "  --runs R        runs per measurement; the median is reported, default 3\n"
                     + "  --split-size S  snapshot chunk rows (source.snapshot.split-size), default "
                     + SnapshotBenchmark.DEFAULT_SPLIT_SIZE;
 
-    static final List<String> ALL = List.of("sink", "source", "e2e", "snapshot", "encode");
+    static final List<String> ALL =
+            List.of("sink", "source", "e2e", "snapshot", "encode", "rollup");
 
     static BenchArgs parse(String[] args) {
         if (args.length == 0) {
@@ -22,7 +23,8 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize) {
         List<String> which =
                 switch (args[0]) {
                     case "all" -> ALL;
-                    case "sink", "source", "e2e", "snapshot", "encode" -> List.of(args[0]);
+                    case "sink", "source", "e2e", "snapshot", "encode", "rollup" ->
+                            List.of(args[0]);
                     default ->
                             throw new IllegalArgumentException(
                                     "unknown benchmark '" + args[0] + "'");

@@ -35,6 +35,7 @@ public final class Benchmarks {
                     case "e2e" -> new EndToEndBenchmark(a).run();
                     case "snapshot" -> new SnapshotBenchmark(a).run();
                     case "encode" -> new EncodeBenchmark(a).run();
+                    case "rollup" -> new RollupBenchmark(a).run();
                     default -> throw new IllegalStateException(what);
                 }
             } catch (Exception | AssertionError e) {
