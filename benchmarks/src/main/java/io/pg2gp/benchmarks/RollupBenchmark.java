@@ -65,7 +65,7 @@ final class RollupBenchmark {
                             + " tokens_used, execution_time_ms, status, created_at, _cdc_lsn,"
                             + " _cdc_op) SELECT gen_random_uuid(), md5((g % 10000)::text)::uuid,"
                             + " jsonb_build_object('agent_used', 'agent-' || g % 8), 'agent-' ||"
-                            + " g % 8, g % 500, (g * 7919) % 9000, CASE WHEN g % 20 = 0 THEN"
+                            + " g % 8, g % 500, ((g::bigint * 7919) % 9000)::int, CASE WHEN g % 20 = 0 THEN"
                             + " 'error' ELSE 'success' END, timestamptz '2025-01-01' + (g::float8"
                             + " / "
                             + n

@@ -4,6 +4,7 @@ import io.pg2gp.jobs.ingest.IngestJob;
 import io.pg2gp.jobs.ingest.IngestPipeline;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.jobs.rollup.RollupPipeline;
 import io.pg2gp.testutils.PostgresServer;
 
 import org.apache.flink.configuration.Configuration;
@@ -77,6 +78,10 @@ public final class LocalPipeline {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         IngestPipeline.build(env, config);
+        // Locally the rollups run in the same Flink job (one local cluster, one web UI); in
+        // production they are a separate job with its own jar and savepoints.
+        RollupPipeline.prepare(config);
+        RollupPipeline.build(env, config);
         JobClient job = env.executeAsync(config.get(PipelineOptions.NAME));
         System.out.println(
                 "Flink web UI: http://localhost:" + s.webPort() + "  (job " + job.getJobID() + ")");
