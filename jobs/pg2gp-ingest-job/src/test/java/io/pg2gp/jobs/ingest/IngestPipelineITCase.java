@@ -60,7 +60,12 @@ public class IngestPipelineITCase {
 
     /** Failures the job recovered from, read from the REST API's exception history. */
     private static long restarts(JobClient job) throws Exception {
-        var conf = FLINK.getClientConfiguration();
+        return restarts(FLINK, job);
+    }
+
+    /** As above, on {@code flink} (also used by the rollup job's tests). */
+    public static long restarts(MiniClusterExtension flink, JobClient job) throws Exception {
+        var conf = flink.getClientConfiguration();
         String url =
                 "http://"
                         + conf.get(RestOptions.ADDRESS)

@@ -151,6 +151,18 @@ class RollupJobITCase {
         }
     }
 
+    /** Terminates the rollup job's warehouse sessions (an injected failure). */
+    private static long killRollupSessions(PipelineTestEnvironment env) {
+        try {
+            return env.count(
+                    env.warehouseConnection(),
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+                            + " application_name LIKE 'pg2gp rollup%'");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void seed(SeedWorkload w) throws SQLException {
         for (int i = 0; i < 15; i++) {
             w.addUser();
@@ -179,6 +191,21 @@ class RollupJobITCase {
                 shuffle(w, src, random, 150);
                 env.awaitWarehouseEqualsSource(CONVERGE);
                 awaitRollupsMatchFacts(env);
+
+                // Failures: the recompute's warehouse sessions die under it while hours change;
+                // the job restarts from its last checkpoint and loses no dirty hour.
+                for (int i = 0; i < 3; i++) {
+                    shuffle(w, src, random, 40);
+                    PipelineTestEnvironment.await(
+                            "a rollup session to kill",
+                            CONVERGE,
+                            () -> killRollupSessions(env) > 0);
+                }
+                env.awaitWarehouseEqualsSource(CONVERGE);
+                awaitRollupsMatchFacts(env);
+                assertThat(IngestPipelineITCase.restarts(FLINK, rollups))
+                        .as("failures the rollup job recovered from")
+                        .isPositive();
 
                 // Stop the rollup job with a savepoint, change hours while it is away, restore.
                 String savepoint =
