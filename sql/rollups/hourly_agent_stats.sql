@@ -20,6 +20,16 @@ CREATE TABLE IF NOT EXISTS {{schema}}.rollup_hourly_agent_stats (
     latency_samples    bigint      NOT NULL
 ) {{distributed:hour}};
 
+-- The recompute deletes hours: find them by index, not by scanning the rollup. (GP6 has no
+-- CREATE INDEX IF NOT EXISTS; to_regclass exists from PostgreSQL 9.4 on.)
+DO $$
+BEGIN
+    IF to_regclass('{{schema}}.rollup_hourly_agent_stats_hour') IS NULL THEN
+        CREATE INDEX rollup_hourly_agent_stats_hour ON {{schema}}.rollup_hourly_agent_stats (hour);
+    END IF;
+END
+$$;
+
 -- @recompute
 SELECT date_trunc('hour', created_at) AS hour,
        agent_used AS agent,

@@ -14,6 +14,16 @@ CREATE TABLE IF NOT EXISTS {{schema}}.rollup_hourly_user_activity (
     agents_used     text[]
 ) {{distributed:user_id}};
 
+-- The recompute deletes hours: find them by index, not by scanning the rollup. (GP6 has no
+-- CREATE INDEX IF NOT EXISTS; to_regclass exists from PostgreSQL 9.4 on.)
+DO $$
+BEGIN
+    IF to_regclass('{{schema}}.rollup_hourly_user_activity_hour') IS NULL THEN
+        CREATE INDEX rollup_hourly_user_activity_hour ON {{schema}}.rollup_hourly_user_activity (hour);
+    END IF;
+END
+$$;
+
 -- @recompute
 SELECT date_trunc('hour', created_at) AS hour,
        user_id,
