@@ -21,7 +21,7 @@ class RollupDefinitionTest {
         assertThat(agents.table("analytics")).isEqualTo("analytics.rollup_hourly_agent_stats");
         assertThat(agents.ddl("analytics", WarehouseDialect.GREENPLUM_6))
                 .contains("CREATE TABLE IF NOT EXISTS analytics.rollup_hourly_agent_stats")
-                .contains(") DISTRIBUTED BY (hour);")
+                .contains("DISTRIBUTED BY (hour);")
                 .contains("CREATE INDEX rollup_hourly_agent_stats_hour");
         assertThat(agents.ddl("analytics", WarehouseDialect.POSTGRES))
                 .doesNotContain("DISTRIBUTED")
