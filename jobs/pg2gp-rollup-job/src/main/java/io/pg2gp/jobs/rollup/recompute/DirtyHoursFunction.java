@@ -1,6 +1,7 @@
 package io.pg2gp.jobs.rollup.recompute;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseSession;
 
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -15,7 +16,6 @@ import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +40,7 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
 
     private transient MapState<Long, Long> pending;
     private transient ValueState<Long> timer;
-    private transient Connection conn;
+    private transient WarehouseSession session;
     private transient Counter recomputedHours;
     private transient Counter recomputes;
     private transient volatile long pendingCount;
@@ -61,6 +61,7 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
 
     @Override
     public void open(Configuration parameters) {
+        session = new WarehouseSession(connection, "pg2gp rollup recompute");
         pending =
                 getRuntimeContext()
                         .getMapState(
@@ -122,9 +123,9 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
     private void recompute(List<Long> hours) throws Exception {
         RollupRecomputer.Result r;
         try {
-            r = recomputer.recompute(connection(), HourRanges.of(hours));
+            r = recomputer.recompute(session.get(), HourRanges.of(hours));
         } catch (SQLException e) {
-            closeConnection();
+            session.discard();
             throw e; // the job restarts and recomputes the pending hours again
         }
         for (Long h : hours) {
@@ -142,26 +143,10 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
                 r.millis());
     }
 
-    private Connection connection() throws SQLException {
-        if (conn == null || conn.isClosed()) {
-            conn = connection.open("pg2gp rollup recompute");
-        }
-        return conn;
-    }
-
-    private void closeConnection() {
-        try {
-            if (conn != null) {
-                conn.close();
-            }
-        } catch (SQLException ignored) {
-            // reopened on the next recompute
-        }
-        conn = null;
-    }
-
     @Override
     public void close() {
-        closeConnection();
+        if (session != null) {
+            session.close();
+        }
     }
 }

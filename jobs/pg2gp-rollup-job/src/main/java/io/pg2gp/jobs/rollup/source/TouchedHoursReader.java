@@ -1,6 +1,7 @@
 package io.pg2gp.jobs.rollup.source;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseSession;
 
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceReader;
@@ -10,7 +11,6 @@ import org.apache.flink.core.io.InputStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -40,7 +40,6 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
     private record Commit(String key, long seq, List<Long> hours) {}
 
     private final SourceReaderContext context;
-    private final WarehouseConnectionOptions connection;
     private final String touchedHours;
     private final String factTable;
     private final long pollMillis;
@@ -55,7 +54,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
                     });
     private Map<String, Long> offsets;
     private long nextPoll;
-    private Connection conn;
+    private final WarehouseSession session;
 
     TouchedHoursReader(
             SourceReaderContext context,
@@ -64,7 +63,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
             String factTable,
             long pollMillis) {
         this.context = context;
-        this.connection = connection;
+        this.session = new WarehouseSession(connection, "pg2gp rollup touched-hours reader");
         this.touchedHours = touchedHours;
         this.factTable = factTable;
         this.pollMillis = pollMillis;
@@ -96,7 +95,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
         long from = offsets.values().stream().mapToLong(Long::longValue).min().orElse(0L);
         Map<String, Map<Long, List<Long>>> byKey = new HashMap<>();
         try (PreparedStatement p =
-                connection()
+                session.get()
                         .prepareStatement(
                                 "SELECT job, commit_seq, (extract(epoch FROM hour) * 1000)::bigint"
                                         + " FROM "
@@ -118,7 +117,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
                 }
             }
         } catch (SQLException e) {
-            closeConnection();
+            session.discard();
             throw e;
         }
         List<Commit> commits = new ArrayList<>();
@@ -126,24 +125,6 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
                 (key, seqs) -> seqs.forEach((seq, h) -> commits.add(new Commit(key, seq, h))));
         commits.sort((a, b) -> Long.compare(a.seq(), b.seq()));
         buffer.addAll(commits);
-    }
-
-    private Connection connection() throws SQLException {
-        if (conn == null || conn.isClosed()) {
-            conn = connection.open("pg2gp rollup touched-hours reader");
-        }
-        return conn;
-    }
-
-    private void closeConnection() {
-        try {
-            if (conn != null) {
-                conn.close();
-            }
-        } catch (SQLException ignored) {
-            // replaced on the next poll
-        }
-        conn = null;
     }
 
     @Override
@@ -162,7 +143,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
         if (covered == null || covered.isEmpty()) {
             return;
         }
-        try (Statement s = connection().createStatement()) {
+        try (Statement s = session.get().createStatement()) {
             for (Map.Entry<String, Long> e : covered.entrySet()) {
                 String job = e.getKey().substring(0, e.getKey().lastIndexOf('/' + factTable));
                 s.executeUpdate(
@@ -178,7 +159,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
         } catch (SQLException e) {
             // Harmless: the rows are skipped by offset and purged after a later checkpoint.
             LOG.warn("purging consumed touched hours failed: {}", e.getMessage());
-            closeConnection();
+            session.discard();
         }
     }
 
@@ -208,6 +189,6 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
     @Override
     public void close() {
         timer.shutdownNow();
-        closeConnection();
+        session.discard();
     }
 }

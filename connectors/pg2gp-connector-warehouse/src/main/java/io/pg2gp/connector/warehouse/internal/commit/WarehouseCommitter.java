@@ -1,6 +1,7 @@
 package io.pg2gp.connector.warehouse.internal.commit;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseSession;
 
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.Counter;
@@ -10,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,25 +25,22 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
 
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseCommitter.class);
 
-    private final WarehouseConnectionOptions connection;
+    private final WarehouseSession session;
     private final BatchApplier applier;
-    private final String applicationName;
     private final Counter commits;
     private final Counter rowsUpserted;
     private final Counter rowsDeleted;
     private final Counter deadLetters;
     private volatile long lastApplyMillis;
     private volatile long lastCheckpointApplied = -1;
-    private Connection conn;
 
     public WarehouseCommitter(
             WarehouseConnectionOptions connection,
             BatchApplier applier,
             String applicationName,
             SinkCommitterMetricGroup metrics) {
-        this.connection = connection;
+        this.session = new WarehouseSession(connection, applicationName, applier::prepareSession);
         this.applier = applier;
-        this.applicationName = applicationName;
         this.commits = metrics.counter("pg2gpCommits");
         this.rowsUpserted = metrics.counter("pg2gpRowsUpserted");
         this.rowsDeleted = metrics.counter("pg2gpRowsDeleted");
@@ -60,7 +57,7 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
         for (CommitRequest<WarehouseCommittable> request : ordered) {
             WarehouseCommittable c = request.getCommittable();
             try {
-                BatchApplier.Result r = applier.apply(connection(), c);
+                BatchApplier.Result r = applier.apply(session.get(), c);
                 if (r.alreadyApplied()) {
                     LOG.info(
                             "checkpoint {} of {} was applied before (commit_seq {}); skipped",
@@ -77,7 +74,7 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
                 }
                 lastCheckpointApplied = c.checkpointId();
             } catch (SQLException e) {
-                closeQuietly();
+                session.discard();
                 // Fail the job: the committable stays in Flink's state and is applied again,
                 // exactly once thanks to the ledger, after the restart.
                 throw new IOException(
@@ -92,27 +89,8 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
         }
     }
 
-    private Connection connection() throws SQLException {
-        if (conn == null || conn.isClosed()) {
-            conn = connection.open(applicationName);
-            applier.prepareSession(conn);
-        }
-        return conn;
-    }
-
-    private void closeQuietly() {
-        try {
-            if (conn != null) {
-                conn.close();
-            }
-        } catch (SQLException ignored) {
-            // the connection is being discarded
-        }
-        conn = null;
-    }
-
     @Override
     public void close() {
-        closeQuietly();
+        session.close();
     }
 }
