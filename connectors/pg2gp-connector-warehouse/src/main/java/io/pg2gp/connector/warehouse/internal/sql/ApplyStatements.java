@@ -69,11 +69,11 @@ public final class ApplyStatements {
 
     /**
      * One pass over the staged rows of the batches, grouped by key: the row count (to detect a
-     * staging area that lost rows); surplus versions of keys staged more than once (with none, the
-     * apply reads the staged rows in place); the lowest LSN and the snapshot reads (to tell whether
-     * the batch can hold a replay); rows without an hour value, or updates without the hour they
-     * move from (their old version could be anywhere); and the hour range spanned by the new values
-     * and the previous ones (the partitions that can hold the replaced versions).
+     * staging area that lost rows); surplus versions of keys staged more than once (for logs and
+     * tests); the lowest LSN and the snapshot reads (to tell whether the batch can hold a replay);
+     * rows without an hour value, or updates without the hour they move from (their old version
+     * could be anywhere); and the hour range spanned by the new values and the previous ones (the
+     * partitions that can hold the replaced versions).
      */
     public String batchStats(String job, Collection<Long> batchIds) {
         String h = target.hourColumn() == null ? "NULL::timestamptz" : target.hourColumn();
@@ -125,17 +125,6 @@ public final class ApplyStatements {
         return "SELECT coalesce(max(max_lsn), 0) FROM "
                 + bookkeeping.ledger()
                 + " WHERE job = ? AND target_table = ?";
-    }
-
-    /** The staged rows of the batches as a relation, for a batch whose keys are all distinct. */
-    public String stagedBatch(String job, Collection<Long> batchIds) {
-        return "(SELECT "
-                + dataColumns
-                + ", _cdc_lsn, _cdc_op, _cdc_committed_at FROM "
-                + bookkeeping.stagingTable(target)
-                + " WHERE "
-                + stageFilter(job, batchIds)
-                + ")";
     }
 
     /** The batch, one row per key: the version with the highest LSN (then the latest staged). */
