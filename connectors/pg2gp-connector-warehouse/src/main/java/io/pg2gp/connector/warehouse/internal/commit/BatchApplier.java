@@ -169,11 +169,11 @@ public final class BatchApplier {
         try (ResultSet rs = s.executeQuery(sql.batchStats(job, batchIds))) {
             rs.next();
             staged = rs.getLong(1);
-            minLsn = rs.getLong(3);
-            reads = rs.getLong(4);
-            untimed = rs.getLong(5);
-            from = rs.getString(6);
-            to = rs.getString(7);
+            minLsn = rs.getLong(2);
+            reads = rs.getLong(3);
+            untimed = rs.getLong(4);
+            from = rs.getString(5);
+            to = rs.getString(6);
         }
         if (staged != committable.rows()) {
             throw new IllegalStateException(

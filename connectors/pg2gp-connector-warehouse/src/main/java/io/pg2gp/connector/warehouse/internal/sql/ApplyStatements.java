@@ -68,35 +68,27 @@ public final class ApplyStatements {
     }
 
     /**
-     * One pass over the staged rows of the batches, grouped by key: the row count (to detect a
-     * staging area that lost rows); surplus versions of keys staged more than once (for logs and
-     * tests); the lowest LSN and the snapshot reads (to tell whether the batch can hold a replay);
-     * rows without an hour value, or updates without the hour they move from (their old version
-     * could be anywhere); and the hour range spanned by the new values and the previous ones (the
-     * partitions that can hold the replaced versions).
+     * One pass over the staged rows of the batches: the row count (to detect a staging area that
+     * lost rows); the lowest LSN and the snapshot reads (to tell whether the batch can hold a
+     * replay); rows without an hour value, or updates without the hour they move from (their old
+     * version could be anywhere); and the hour range spanned by the new values and the previous
+     * ones (the partitions that can hold the replaced versions).
      */
     public String batchStats(String job, Collection<Long> batchIds) {
         String h = target.hourColumn() == null ? "NULL::timestamptz" : target.hourColumn();
-        return "SELECT coalesce(sum(n), 0), coalesce(sum(n - 1), 0), min(lsn_lo),"
-                + " coalesce(sum(reads), 0), coalesce(sum(untimed), 0),"
-                + " date_trunc('hour', min(t_lo))::text,"
-                + " (date_trunc('hour', max(t_hi)) + interval '1 hour')::text FROM (SELECT"
-                + " count(*) AS n, min(_cdc_lsn) AS lsn_lo,"
-                + " sum(CASE WHEN _cdc_op = 'r' THEN 1 ELSE 0 END) AS reads,"
-                + " sum(CASE WHEN "
+        return "SELECT count(*), min(_cdc_lsn),"
+                + " coalesce(sum(CASE WHEN _cdc_op = 'r' THEN 1 ELSE 0 END), 0),"
+                + " coalesce(sum(CASE WHEN "
                 + h
-                + " IS NULL OR (_cdc_op = 'u' AND _cdc_prev_hour IS NULL) THEN 1 ELSE 0 END)"
-                + " AS untimed, min(least("
+                + " IS NULL OR (_cdc_op = 'u' AND _cdc_prev_hour IS NULL) THEN 1 ELSE 0 END), 0),"
+                + " date_trunc('hour', min(least("
                 + h
-                + ", _cdc_prev_hour)) AS t_lo, max(greatest("
+                + ", _cdc_prev_hour)))::text, (date_trunc('hour', max(greatest("
                 + h
-                + ", _cdc_prev_hour)) AS t_hi FROM "
+                + ", _cdc_prev_hour))) + interval '1 hour')::text FROM "
                 + bookkeeping.stagingTable(target)
                 + " WHERE "
-                + stageFilter(job, batchIds)
-                + " GROUP BY "
-                + keyColumns
-                + ") g";
+                + stageFilter(job, batchIds);
     }
 
     /**

@@ -650,8 +650,8 @@ class BatchApplierITCase {
         try (Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery(sql.batchStats(JOB, first.batchIds()))) {
                 rs.next();
-                bounds[0] = rs.getString(6);
-                bounds[1] = rs.getString(7);
+                bounds[0] = rs.getString(5);
+                bounds[1] = rs.getString(6);
             }
             s.executeUpdate(sql.createDeduplicatedBatch(JOB, first.batchIds()));
             s.execute(sql.analyzeBatch());
