@@ -19,10 +19,6 @@ public final class WarehouseSetup {
     private WarehouseSetup() {}
 
     /**
-     * Runs the idempotent bookkeeping DDL. Several subtasks may race on {@code IF NOT EXISTS},
-     * which PostgreSQL reports as a duplicate; a second pass then finds everything in place.
-     */
-    /**
      * Staging tables of earlier releases lack columns added since; they may still hold staged rows
      * of a completed checkpoint, so columns are added (nullable) instead of recreating the table.
      * GP6 has no {@code ADD COLUMN IF NOT EXISTS}: the catalog is asked first.
@@ -53,11 +49,18 @@ public final class WarehouseSetup {
         }
     }
 
+    /**
+     * Runs the idempotent bookkeeping DDL. Writers and committers of all subtasks open at once and
+     * race on {@code IF NOT EXISTS}, which PostgreSQL reports as a duplicate when another session
+     * created the object first. Each lost race means one more object now exists, so a pass per
+     * statement is always enough (seen on a session cluster: four sessions, five passes were not).
+     */
     public static void ensureBookkeeping(
             Connection c, BookkeepingTables tables, WarehouseTable target) throws SQLException {
+        List<String> statements = tables.createStatements(target);
         for (int attempt = 1; ; attempt++) {
             try (Statement s = c.createStatement()) {
-                for (String ddl : tables.createStatements(target)) {
+                for (String ddl : statements) {
                     s.execute(ddl);
                 }
                 upgradeStaging(c, tables.stagingTable(target));
@@ -69,7 +72,7 @@ public final class WarehouseSetup {
                                         || e.getSQLState().startsWith("42P0")
                                         || e.getSQLState().equals("42710")
                                         || e.getSQLState().equals("42701"));
-                if (!race || attempt >= 5) {
+                if (!race || attempt > statements.size() + 1) {
                     throw e;
                 }
             }
