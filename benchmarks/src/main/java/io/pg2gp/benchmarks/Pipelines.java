@@ -2,6 +2,7 @@ package io.pg2gp.benchmarks;
 
 import io.pg2gp.jobs.ingest.IngestJob;
 import io.pg2gp.jobs.ingest.IngestPipeline;
+import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
 import io.pg2gp.testutils.PostgresServer;
@@ -55,8 +56,7 @@ final class Pipelines {
         PipelineConfig config = PipelineConfig.fromMap(settings);
         IngestJob.prepare(config);
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        IngestPipeline.flinkConfiguration(config));
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
         IngestPipeline.build(env, config);
         return env.executeAsync(config.get(PipelineOptions.NAME));
     }

@@ -2,6 +2,7 @@ package io.pg2gp.local;
 
 import io.pg2gp.jobs.ingest.IngestJob;
 import io.pg2gp.jobs.ingest.IngestPipeline;
+import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
 import io.pg2gp.jobs.rollup.RollupPipeline;
@@ -68,7 +69,7 @@ public final class LocalPipeline {
         PipelineConfig config = PipelineConfig.load(s.config(), overrides);
         IngestJob.prepare(config);
 
-        Configuration flink = IngestPipeline.flinkConfiguration(config);
+        Configuration flink = FlinkSettings.of(config);
         flink.set(RestOptions.PORT, s.webPort());
         flink.set(
                 TaskManagerOptions.NUM_TASK_SLOTS,

@@ -175,6 +175,19 @@ public final class PostgresCdcOptions implements Serializable {
         return requireReplicaIdentityFull;
     }
 
+    /**
+     * A plain JDBC connection to the source, through pgjdbc's driver itself: {@code DriverManager}
+     * does not see a driver that lives in a job jar's child-first class loader.
+     */
+    public java.sql.Connection connect(String applicationName) throws java.sql.SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password());
+        p.setProperty("ApplicationName", applicationName);
+        p.setProperty("connectTimeout", "10");
+        return new org.postgresql.Driver().connect(jdbcUrl(), p);
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }

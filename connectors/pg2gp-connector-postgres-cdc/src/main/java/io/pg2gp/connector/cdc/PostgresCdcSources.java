@@ -1,5 +1,6 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
 
@@ -45,7 +46,7 @@ public final class PostgresCdcSources {
                         .password(o.password())
                         .slotName(o.slotName())
                         .decodingPluginName("pgoutput")
-                        .startupOptions(o.startupMode().toStartupOptions())
+                        .startupOptions(startupOptions(o.startupMode()))
                         .splitSize(o.splitSize())
                         .fetchSize(o.fetchSize())
                         .skipSnapshotBackfill(o.skipSnapshotBackfill())
@@ -53,5 +54,13 @@ public final class PostgresCdcSources {
                         .debeziumProperties(debezium)
                         .deserializer(deserializer);
         return b.build();
+    }
+
+    static StartupOptions startupOptions(StartupMode mode) {
+        return switch (mode) {
+            case INITIAL -> StartupOptions.initial();
+            case LATEST -> StartupOptions.latest();
+            case COMMITTED -> StartupOptions.committed();
+        };
     }
 }

@@ -1,7 +1,6 @@
 package io.pg2gp.connector.cdc;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,7 +8,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -28,11 +26,7 @@ public final class PostgresPreflight {
     /** Throws {@link IllegalStateException} listing every problem found, each with its fix. */
     public void check(int sourceParallelism) {
         List<String> problems = new ArrayList<>();
-        Properties p = new Properties();
-        p.setProperty("user", options.user());
-        p.setProperty("password", options.password());
-        p.setProperty("connectTimeout", "10");
-        try (Connection c = DriverManager.getConnection(options.jdbcUrl(), p)) {
+        try (Connection c = options.connect("pg2gp preflight")) {
             checkWalLevel(c, problems);
             checkRole(c, problems);
             Set<String> existing = checkTables(c, problems);

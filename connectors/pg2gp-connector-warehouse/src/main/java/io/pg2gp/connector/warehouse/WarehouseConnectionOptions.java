@@ -2,7 +2,6 @@ package io.pg2gp.connector.warehouse;
 
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Properties;
@@ -61,7 +60,9 @@ public final class WarehouseConnectionOptions implements Serializable {
         }
         p.setProperty("ApplicationName", applicationName);
         p.setProperty("tcpKeepAlive", "true");
-        Connection c = DriverManager.getConnection(url, p);
+        // pgjdbc's driver itself: DriverManager does not see a driver that lives in a job jar's
+        // child-first class loader (the rollup job, which has no other JDBC user, failed so).
+        Connection c = new org.postgresql.Driver().connect(url, p);
         try (var s = c.createStatement()) {
             // Hours and dates are computed in UTC; GP6 and PG accept the same SET.
             s.execute("SET TIME ZONE 'UTC'");

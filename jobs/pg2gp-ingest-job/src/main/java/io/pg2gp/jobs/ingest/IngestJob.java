@@ -3,6 +3,7 @@ package io.pg2gp.jobs.ingest;
 import io.pg2gp.connector.cdc.PostgresPreflight;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
+import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
 import io.pg2gp.jobs.ingest.sink.MonthlyPartitions;
@@ -29,8 +30,7 @@ public final class IngestJob {
         PipelineConfig config = parseArgs(args);
         prepare(config);
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        IngestPipeline.flinkConfiguration(config));
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
         IngestPipeline.build(env, config);
         env.execute(config.get(PipelineOptions.NAME));
     }

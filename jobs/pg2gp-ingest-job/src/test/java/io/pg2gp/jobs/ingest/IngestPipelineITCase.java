@@ -1,5 +1,6 @@
 package io.pg2gp.jobs.ingest;
 
+import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.testutils.SeedWorkload;
 
@@ -48,7 +49,7 @@ public class IngestPipelineITCase {
     public static JobClient start(
             PipelineTestEnvironment env, PipelineConfig config, String savepoint) throws Exception {
         IngestJob.prepare(config);
-        var flinkConf = IngestPipeline.flinkConfiguration(config);
+        var flinkConf = FlinkSettings.of(config);
         if (savepoint != null) {
             flinkConf.setString("execution.savepoint.path", savepoint);
         }

@@ -1,5 +1,6 @@
 package io.pg2gp.jobs.ingest;
 
+import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -28,8 +29,7 @@ class IngestPipelineTest {
                                 "warehouse.user",
                                 "loader"));
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        IngestPipeline.flinkConfiguration(config));
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
         IngestPipeline.build(env, config);
         return env.getStreamGraph();
     }

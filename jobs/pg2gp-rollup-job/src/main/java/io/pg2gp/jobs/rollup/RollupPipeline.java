@@ -2,7 +2,7 @@ package io.pg2gp.jobs.rollup;
 
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
-import io.pg2gp.jobs.ingest.IngestPipeline;
+import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
 import io.pg2gp.jobs.ingest.sink.WarehouseTables;
@@ -35,7 +35,7 @@ public final class RollupPipeline {
 
     /** The ingest job's Flink settings, under the rollup job's own name. */
     public static Configuration flinkConfiguration(PipelineConfig config) {
-        Configuration c = IngestPipeline.flinkConfiguration(config);
+        Configuration c = FlinkSettings.of(config);
         c.set(org.apache.flink.configuration.PipelineOptions.NAME, jobName(config));
         return c;
     }
