@@ -5,23 +5,19 @@ import io.pg2gp.connector.warehouse.WarehouseRecordSerializer;
 import io.pg2gp.connector.warehouse.WarehouseSink;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.jobs.ingest.cdc.SourceChangeDeserializer;
+import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
 import io.pg2gp.jobs.ingest.enrich.RequestEnrichmentFunction;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.SourceChange;
 import io.pg2gp.jobs.ingest.model.SourceTable;
+import io.pg2gp.jobs.ingest.monitor.ChangeMetrics;
 import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
 import io.pg2gp.jobs.ingest.sink.UserRecordSerializer;
 import io.pg2gp.jobs.ingest.sink.WarehouseTables;
 
-import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -36,6 +32,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class IngestPipeline {
 
     public static final String UID_SOURCE = "pg2gp-cdc-source";
+    public static final String UID_CHANGE_METRICS = "pg2gp-change-metrics";
     public static final String UID_USERS_FILTER = "pg2gp-users-changes";
     public static final String UID_ENRICH = "pg2gp-enrich-requests";
     public static final String UID_USERS_SINK = "pg2gp-sink-users-dim";
@@ -43,45 +40,7 @@ public final class IngestPipeline {
 
     private IngestPipeline() {}
 
-    /**
-     * Flink settings the pipeline depends on: exactly-once checkpoints, bounded restarts, no Kryo.
-     */
-    public static Configuration flinkConfiguration(PipelineConfig config) {
-        Configuration c = new Configuration();
-        c.set(
-                CheckpointingOptions.CHECKPOINTING_INTERVAL,
-                config.get(PipelineOptions.CHECKPOINT_INTERVAL));
-        c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
-        // The sink gathers each checkpoint's batches before the barrier: aligned checkpoints only.
-        c.set(CheckpointingOptions.ENABLE_UNALIGNED, false);
-        c.set(
-                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        String dir = config.get(PipelineOptions.CHECKPOINT_DIR);
-        if (dir != null) {
-            c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
-        }
-        c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        c.set(
-                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS,
-                config.get(PipelineOptions.RESTART_ATTEMPTS));
-        c.set(
-                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
-                config.get(PipelineOptions.RESTART_DELAY));
-        c.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
-        c.set(
-                org.apache.flink.configuration.PipelineOptions.NAME,
-                config.get(PipelineOptions.NAME));
-        c.set(
-                org.apache.flink.configuration.PipelineOptions.MAX_PARALLELISM,
-                config.get(PipelineOptions.MAX_PARALLELISM));
-        c.set(
-                org.apache.flink.configuration.ExecutionOptions.RUNTIME_MODE,
-                RuntimeExecutionMode.STREAMING);
-        return c;
-    }
-
-    /** Adds the pipeline to {@code env}, which must carry {@link #flinkConfiguration}. */
+    /** Adds the pipeline to {@code env}, which must carry {@link FlinkSettings#of}. */
     public static void build(StreamExecutionEnvironment env, PipelineConfig config) {
         int parallelism = config.get(PipelineOptions.PARALLELISM);
         String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
@@ -97,6 +56,12 @@ public final class IngestPipeline {
                                 WatermarkStrategy.noWatermarks(),
                                 "PostgreSQL CDC: users, requests")
                         .uid(UID_SOURCE)
+                        .setParallelism(config.get(PipelineOptions.SOURCE_PARALLELISM))
+                        .map(
+                                new ChangeMetrics(
+                                        cdc, config.get(PipelineOptions.SOURCE_SLOT_LAG_INTERVAL)))
+                        .name("Count changes")
+                        .uid(UID_CHANGE_METRICS)
                         .setParallelism(config.get(PipelineOptions.SOURCE_PARALLELISM));
 
         DataStream<SourceChange> users =

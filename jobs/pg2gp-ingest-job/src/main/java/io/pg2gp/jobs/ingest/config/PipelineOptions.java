@@ -171,6 +171,14 @@ public final class PipelineOptions {
                     .withDescription(
                             "Refuse to start unless captured tables have REPLICA IDENTITY"
                                     + " FULL (needed to carry updates that leave TOASTed values alone).");
+    public static final ConfigOption<Duration> SOURCE_SLOT_LAG_INTERVAL =
+            ConfigOptions.key("source.slot-lag.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(15))
+                    .withDescription(
+                            "How often the replication slot's lag is read from"
+                                    + " pg_replication_slots for the pg2gpSlotLagBytes metric; 0 turns"
+                                    + " the probe off.");
     public static final ConfigOption<Boolean> SOURCE_PREFLIGHT =
             ConfigOptions.key("source.preflight")
                     .booleanType()

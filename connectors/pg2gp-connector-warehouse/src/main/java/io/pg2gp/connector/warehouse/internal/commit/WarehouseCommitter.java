@@ -33,6 +33,7 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
     private final Counter deadLetters;
     private volatile long lastApplyMillis;
     private volatile long lastCheckpointApplied = -1;
+    private volatile long lastBatchRows;
 
     public WarehouseCommitter(
             WarehouseConnectionOptions connection,
@@ -47,6 +48,7 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
         this.deadLetters = metrics.counter("pg2gpDeadLetters");
         metrics.gauge("pg2gpLastApplyMillis", () -> lastApplyMillis);
         metrics.gauge("pg2gpLastCheckpointApplied", () -> lastCheckpointApplied);
+        metrics.gauge("pg2gpLastBatchRows", () -> lastBatchRows);
     }
 
     @Override
@@ -71,6 +73,7 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
                     rowsDeleted.inc(r.deleted());
                     deadLetters.inc(r.deadLetters());
                     lastApplyMillis = r.millis();
+                    lastBatchRows = c.rows();
                 }
                 lastCheckpointApplied = c.checkpointId();
             } catch (SQLException e) {

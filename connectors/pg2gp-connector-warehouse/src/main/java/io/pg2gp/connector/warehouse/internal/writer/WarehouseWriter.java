@@ -66,6 +66,7 @@ public final class WarehouseWriter<IN>
     private long tag;
     private long seq;
     private long batchRows;
+    private long batchBytes;
     private long batchDeadLetters;
     private long batchMaxLsn;
 
@@ -106,7 +107,10 @@ public final class WarehouseWriter<IN>
         this.bytesSent = metrics.getNumBytesSendCounter();
         this.rowsRejected = metrics.getNumRecordsSendErrorsCounter();
         metrics.setCurrentSendTimeGauge(() -> lastStageMillis);
+        // The open micro-batch: what the next checkpoint will hand to the committer.
         metrics.gauge("pg2gpBatchRows", () -> batchRows + rowCount);
+        metrics.gauge("pg2gpBatchBytes", () -> batchBytes + buffer.size());
+        metrics.gauge("pg2gpLastStageMillis", () -> lastStageMillis);
         newBatch();
     }
 
@@ -229,6 +233,7 @@ public final class WarehouseWriter<IN>
         rowPrefix = null;
         seq = 0;
         batchRows = 0;
+        batchBytes = 0;
         batchDeadLetters = 0;
         batchMaxLsn = 0;
     }
@@ -242,6 +247,7 @@ public final class WarehouseWriter<IN>
             if (rowCount > 0) {
                 loadRows(0, rowCount);
                 bytesSent.inc(buffer.size());
+                batchBytes += buffer.size();
             }
             if (!pendingDeadLetters.isEmpty()) {
                 stageDeadLetters();
