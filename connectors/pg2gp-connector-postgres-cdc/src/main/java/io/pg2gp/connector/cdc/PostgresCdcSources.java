@@ -1,12 +1,14 @@
 package io.pg2gp.connector.cdc;
 
-import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
+import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffsetFactory;
 
+import java.util.Objects;
 import java.util.Properties;
 
 /**
  * Builds the Flink CDC incremental PostgreSQL source (pgoutput) from {@link PostgresCdcOptions}.
+ * The source holds the name of the password's environment variable, never the password.
  */
 public final class PostgresCdcSources {
 
@@ -34,24 +36,27 @@ public final class PostgresCdcSources {
                         .map(t -> t.split("\\.")[0])
                         .distinct()
                         .toArray(String[]::new);
-        PostgresSourceBuilder<T> b =
-                PostgresIncrementalSource.<T>builder()
-                        .hostname(o.host())
-                        .port(o.port())
-                        .database(o.database())
-                        .schemaList(schemas)
-                        .tableList(o.capturedTables().toArray(String[]::new))
-                        .username(o.user())
-                        .password(o.password())
-                        .slotName(o.slotName())
-                        .decodingPluginName("pgoutput")
-                        .startupOptions(o.startupMode().toStartupOptions())
-                        .splitSize(o.splitSize())
-                        .fetchSize(o.fetchSize())
-                        .skipSnapshotBackfill(o.skipSnapshotBackfill())
-                        .heartbeatInterval(o.heartbeatInterval())
-                        .debeziumProperties(debezium)
-                        .deserializer(deserializer);
-        return b.build();
+        // Not PostgresSourceBuilder: it would put the password into the factory and the dialect,
+        // both serialized into the job graph. These two read it from the environment at run time.
+        EnvPasswordSourceConfigFactory f = new EnvPasswordSourceConfigFactory(o.passwordEnvVar());
+        f.hostname(o.host());
+        f.port(o.port());
+        f.database(o.database());
+        f.schemaList(schemas);
+        f.tableList(o.capturedTables().toArray(String[]::new));
+        f.username(o.user());
+        f.slotName(o.slotName());
+        f.decodingPluginName("pgoutput");
+        f.startupOptions(o.startupMode().toStartupOptions());
+        f.splitSize(o.splitSize());
+        f.fetchSize(o.fetchSize());
+        f.skipSnapshotBackfill(o.skipSnapshotBackfill());
+        f.heartbeatInterval(o.heartbeatInterval());
+        f.debeziumProperties(debezium);
+        return new PostgresIncrementalSource<>(
+                f,
+                Objects.requireNonNull(deserializer),
+                new PostgresOffsetFactory(),
+                new EnvPasswordDialect(f));
     }
 }
