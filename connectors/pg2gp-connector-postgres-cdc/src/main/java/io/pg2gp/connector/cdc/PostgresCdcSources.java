@@ -23,6 +23,12 @@ public final class PostgresCdcSources {
         // Numbers, times and JSON keep their exact values; the typed deserializer reads them.
         debezium.setProperty("decimal.handling.mode", "string");
         debezium.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        // Debezium's connections take the password from the plugin, not from their configuration,
+        // which Flink CDC logs at INFO; the pooled JDBC connections get it from the config factory.
+        debezium.setProperty("database.password", "");
+        debezium.setProperty(
+                "database.authenticationPluginClassName", EnvPasswordPlugin.class.getName());
+        debezium.setProperty("database." + EnvPasswordPlugin.ENV_PROPERTY, o.passwordEnvVar());
         // A walsender left by a killed TaskManager holds the slot until wal_sender_timeout.
         debezium.setProperty("slot.max.retries", "12");
         debezium.setProperty("slot.retry.delay.ms", "5000");

@@ -51,8 +51,13 @@ class PostgresCdcSourcesTest {
         PostgresDialect dialect = field(copy, IncrementalSource.class, "dataSourceDialect");
         PostgresSourceConfig dialectConfig = field(dialect, PostgresDialect.class, "sourceConfig");
         assertThat(dialectConfig.getPassword()).isEqualTo(secret);
-        assertThat(dialectConfig.getDbzConnectorConfig().getJdbcConfig().getPassword())
-                .isEqualTo(secret);
+        // Debezium's connections (whose configuration Flink CDC logs) get it from the plugin.
+        var debeziumJdbc = dialectConfig.getDbzConnectorConfig().getJdbcConfig();
+        assertThat(debeziumJdbc.asProperties().toString()).doesNotContain(secret);
+        assertThat(debeziumJdbc.getString("authenticationPluginClassName"))
+                .isEqualTo(EnvPasswordPlugin.class.getName());
+        assertThat(new EnvPasswordPlugin(debeziumJdbc.asProperties()).getPassword(null))
+                .isEqualTo(secret.toCharArray());
         // Creating configs leaves nothing behind to serialize.
         assertThat(contains(InstantiationUtil.serializeObject(copy), secret)).isFalse();
     }
