@@ -38,6 +38,7 @@ public final class PostgresServer implements AutoCloseable {
     private final int port;
     private final boolean asPostgresUser;
     private final boolean keepData;
+    private final String password;
     private volatile boolean running;
 
     private PostgresServer(Builder b) throws IOException {
@@ -51,25 +52,44 @@ public final class PostgresServer implements AutoCloseable {
         this.dataDir = baseDir.resolve("data");
         this.port = b.port > 0 ? b.port : freePort();
         this.keepData = b.keepData;
+        this.password = b.password;
         boolean fresh = !Files.exists(dataDir.resolve("PG_VERSION"));
+        Path pwFile = baseDir.resolve("pwfile");
+        if (fresh && password != null) {
+            Files.writeString(pwFile, password + "\n");
+        }
         if (asPostgresUser) {
             run(List.of("chown", "-R", "postgres", baseDir.toString()), false);
             run(List.of("chmod", "755", baseDir.toString()), false);
         }
         if (fresh) {
-            run(
-                    List.of(
-                            bin("initdb"),
-                            "-D",
-                            dataDir.toString(),
-                            "-U",
-                            SUPERUSER,
-                            "--auth=trust",
-                            "-E",
-                            "UTF8",
-                            "--locale=C",
-                            "--no-sync"),
-                    true);
+            List<String> initdb =
+                    new ArrayList<>(
+                            List.of(
+                                    bin("initdb"),
+                                    "-D",
+                                    dataDir.toString(),
+                                    "-U",
+                                    SUPERUSER,
+                                    "-E",
+                                    "UTF8",
+                                    "--locale=C",
+                                    "--no-sync"));
+            if (password == null) {
+                initdb.add("--auth=trust");
+            } else {
+                // Connections are TCP only (no unix socket), so all of them need the password.
+                initdb.addAll(
+                        List.of(
+                                "--auth-local=trust",
+                                "--auth-host=scram-sha-256",
+                                "--pwfile=" + pwFile));
+            }
+            try {
+                run(initdb, true);
+            } finally {
+                Files.deleteIfExists(pwFile);
+            }
         }
         List<String> opts = new ArrayList<>();
         opts.add("-p " + port);
@@ -140,7 +160,8 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(database), SUPERUSER, "");
+        return DriverManager.getConnection(
+                jdbcUrl(database), SUPERUSER, password == null ? "" : password);
     }
 
     /** Creates a database (if missing) and returns its name. */
@@ -258,6 +279,7 @@ public final class PostgresServer implements AutoCloseable {
         private boolean fastUnsafe = true;
         private boolean keepData;
         private String sharedBuffers = "128MB";
+        private String password;
         private final List<String> extraSettings = new ArrayList<>();
 
         private Builder(String name) {
@@ -288,6 +310,16 @@ public final class PostgresServer implements AutoCloseable {
 
         public Builder keepData(boolean keep) {
             this.keepData = keep;
+            return this;
+        }
+
+        /**
+         * Gives {@link #SUPERUSER} this password and makes every connection authenticate with it
+         * (scram-sha-256). Default: no password, every connection trusted. Applies when the cluster
+         * is created, not to a reused {@link #baseDir}.
+         */
+        public Builder password(String value) {
+            this.password = value;
             return this;
         }
 

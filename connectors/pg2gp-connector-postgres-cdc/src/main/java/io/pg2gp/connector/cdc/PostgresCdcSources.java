@@ -1,13 +1,15 @@
 package io.pg2gp.connector.cdc;
 
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
-import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
+import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffsetFactory;
 
+import java.util.Objects;
 import java.util.Properties;
 
 /**
  * Builds the Flink CDC incremental PostgreSQL source (pgoutput) from {@link PostgresCdcOptions}.
+ * The source holds the name of the password's environment variable, never the password.
  */
 public final class PostgresCdcSources {
 
@@ -22,6 +24,12 @@ public final class PostgresCdcSources {
         // Numbers, times and JSON keep their exact values; the typed deserializer reads them.
         debezium.setProperty("decimal.handling.mode", "string");
         debezium.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        // Debezium's connections take the password from the plugin, not from their configuration,
+        // which Flink CDC logs at INFO; the pooled JDBC connections get it from the config factory.
+        debezium.setProperty("database.password", "");
+        debezium.setProperty(
+                "database.authenticationPluginClassName", EnvPasswordPlugin.class.getName());
+        debezium.setProperty("database." + EnvPasswordPlugin.ENV_PROPERTY, o.passwordEnvVar());
         // A walsender left by a killed TaskManager holds the slot until wal_sender_timeout.
         debezium.setProperty("slot.max.retries", "12");
         debezium.setProperty("slot.retry.delay.ms", "5000");
@@ -35,25 +43,28 @@ public final class PostgresCdcSources {
                         .map(t -> t.split("\\.")[0])
                         .distinct()
                         .toArray(String[]::new);
-        PostgresSourceBuilder<T> b =
-                PostgresIncrementalSource.<T>builder()
-                        .hostname(o.host())
-                        .port(o.port())
-                        .database(o.database())
-                        .schemaList(schemas)
-                        .tableList(o.capturedTables().toArray(String[]::new))
-                        .username(o.user())
-                        .password(o.password())
-                        .slotName(o.slotName())
-                        .decodingPluginName("pgoutput")
-                        .startupOptions(startupOptions(o.startupMode()))
-                        .splitSize(o.splitSize())
-                        .fetchSize(o.fetchSize())
-                        .skipSnapshotBackfill(o.skipSnapshotBackfill())
-                        .heartbeatInterval(o.heartbeatInterval())
-                        .debeziumProperties(debezium)
-                        .deserializer(deserializer);
-        return b.build();
+        // Not PostgresSourceBuilder: it would put the password into the factory and the dialect,
+        // both serialized into the job graph. These two read it from the environment at run time.
+        EnvPasswordSourceConfigFactory f = new EnvPasswordSourceConfigFactory(o.passwordEnvVar());
+        f.hostname(o.host());
+        f.port(o.port());
+        f.database(o.database());
+        f.schemaList(schemas);
+        f.tableList(o.capturedTables().toArray(String[]::new));
+        f.username(o.user());
+        f.slotName(o.slotName());
+        f.decodingPluginName("pgoutput");
+        f.startupOptions(startupOptions(o.startupMode()));
+        f.splitSize(o.splitSize());
+        f.fetchSize(o.fetchSize());
+        f.skipSnapshotBackfill(o.skipSnapshotBackfill());
+        f.heartbeatInterval(o.heartbeatInterval());
+        f.debeziumProperties(debezium);
+        return new PostgresIncrementalSource<>(
+                f,
+                Objects.requireNonNull(deserializer),
+                new PostgresOffsetFactory(),
+                new EnvPasswordDialect(f));
     }
 
     static StartupOptions startupOptions(StartupMode mode) {

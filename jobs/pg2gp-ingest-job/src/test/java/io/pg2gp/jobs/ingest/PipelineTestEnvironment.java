@@ -28,15 +28,24 @@ public final class PipelineTestEnvironment implements AutoCloseable {
 
     private static final AtomicInteger SLOTS = new AtomicInteger();
 
-    public final PostgresServer source = SharedPostgres.source();
-    public final PostgresServer warehouse = SharedPostgres.warehouse();
-    public final String sourceDb = source.createDatabase(SharedPostgres.uniqueDatabase("src"));
-    public final String warehouseDb = warehouse.createDatabase(SharedPostgres.uniqueDatabase("wh"));
+    public final PostgresServer source;
+    public final PostgresServer warehouse;
+    public final String sourceDb;
+    public final String warehouseDb;
     public final String slot =
             "it_" + ProcessHandle.current().pid() + "_" + SLOTS.incrementAndGet();
     public final Map<String, String> settings = new HashMap<>();
 
     public PipelineTestEnvironment() {
+        this(SharedPostgres.source(), SharedPostgres.warehouse());
+    }
+
+    /** On servers of the caller's; {@code source} needs {@code wal_level=logical}. */
+    public PipelineTestEnvironment(PostgresServer source, PostgresServer warehouse) {
+        this.source = source;
+        this.warehouse = warehouse;
+        this.sourceDb = source.createDatabase(SharedPostgres.uniqueDatabase("src"));
+        this.warehouseDb = warehouse.createDatabase(SharedPostgres.uniqueDatabase("wh"));
         source.execute(sourceDb, resource("/sql/source/01_schema.sql"));
         source.execute(sourceDb, resource("/sql/source/02_publication.sql"));
         settings.put("pipeline.name", "it");
