@@ -1,6 +1,7 @@
 package io.pg2gp.jobs.ingest;
 
 import io.pg2gp.connector.cdc.PostgresPreflight;
+import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SeedWorkload;
@@ -130,7 +131,7 @@ public class SecretsITCase {
             String[] args = programArgs(env.settings);
             assertThat(String.join(" ", args)).doesNotContain(SECRET);
             PipelineConfig config = IngestJob.parseArgs(args);
-            Configuration flinkConf = IngestPipeline.flinkConfiguration(config);
+            Configuration flinkConf = FlinkSettings.of(config);
             assertThat(flinkConf.toMap().toString()).doesNotContain(SECRET);
 
             StreamExecutionEnvironment see =
