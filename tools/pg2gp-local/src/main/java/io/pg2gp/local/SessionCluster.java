@@ -48,6 +48,7 @@ public final class SessionCluster implements AutoCloseable {
             throws IOException {
         Map<String, String> env = new HashMap<>(settings);
         env.put("PG2GP_FLINK_HOME", home.toAbsolutePath().toString());
+        env.put("FLINK", repo.resolve("deploy/local-cluster/flink").toString());
         int rest = Integer.parseInt(env.getOrDefault("PG2GP_FLINK_REST_PORT", "8081"));
         SessionCluster cluster =
                 new SessionCluster(repo.resolve("deploy/local-cluster"), env, rest);
@@ -74,6 +75,17 @@ public final class SessionCluster implements AutoCloseable {
         cli.add(jar.toAbsolutePath().toString());
         cli.addAll(args);
         return find(JOB_ID, exec(Duration.ofMinutes(3), cli.toArray(String[]::new)), "job id");
+    }
+
+    /**
+     * {@code deploy/pg2gp-job <args>}, the runbook's job commands (submit, redeploy, recover),
+     * against this cluster; returns the id of the job it started.
+     */
+    public String runbook(String... args) throws IOException {
+        String[] command = new String[args.length + 1];
+        command[0] = "../pg2gp-job";
+        System.arraycopy(args, 0, command, 1, args.length);
+        return find(JOB_ID, exec(Duration.ofMinutes(5), command), "job id");
     }
 
     /** {@code flink stop --savepointPath <dir> <job>}; returns the savepoint's path. */

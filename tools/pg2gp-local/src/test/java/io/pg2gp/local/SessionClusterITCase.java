@@ -153,6 +153,29 @@ class SessionClusterITCase {
                 }
                 env.awaitWarehouseEqualsSource(CONVERGE);
                 awaitRollupsEqualFacts(env);
+
+                // The runbook's scripted commands: redeploy the rollups through a savepoint, and
+                // after the ingest job is gone (cancelled: its checkpoints stay), recover it from
+                // its newest retained checkpoint while the source kept changing.
+                jobs.remove(rollups);
+                jobs.add(cluster.runbook("redeploy", rollups, "rollup", pipeline.toString()));
+                cluster.cancel(restored);
+                jobs.remove(restored);
+                for (int i = 0; i < 100; i++) {
+                    workload.step();
+                }
+                String recovered =
+                        cluster.runbook(
+                                "recover",
+                                "ingest",
+                                tmp.resolve("checkpoints").toString(),
+                                pipeline.toString(),
+                                "--set",
+                                "pipeline.parallelism=3");
+                jobs.add(recovered);
+                awaitRunning(cluster, recovered);
+                env.awaitWarehouseEqualsSource(CONVERGE);
+                awaitRollupsEqualFacts(env);
                 passed = true;
             } finally {
                 for (String job : jobs) {

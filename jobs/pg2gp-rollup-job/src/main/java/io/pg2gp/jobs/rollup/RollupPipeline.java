@@ -14,6 +14,7 @@ import io.pg2gp.jobs.rollup.source.TouchedHoursSource;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -37,7 +38,17 @@ public final class RollupPipeline {
     public static Configuration flinkConfiguration(PipelineConfig config) {
         Configuration c = FlinkSettings.of(config);
         c.set(org.apache.flink.configuration.PipelineOptions.NAME, jobName(config));
+        String dir = config.get(PipelineOptions.CHECKPOINT_DIR);
+        if (dir != null) {
+            // Apart from the ingest job's, so "the newest checkpoint" of each is unambiguous.
+            c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory(dir));
+        }
         return c;
+    }
+
+    /** Where the rollup job's checkpoints go, below the pipeline's {@code checkpoint-dir}. */
+    public static String checkpointDirectory(String pipelineCheckpointDir) {
+        return pipelineCheckpointDir.replaceFirst("/+$", "") + "/rollups";
     }
 
     public static String jobName(PipelineConfig config) {
