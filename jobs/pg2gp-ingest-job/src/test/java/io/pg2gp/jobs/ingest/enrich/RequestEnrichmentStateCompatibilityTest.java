@@ -1,0 +1,275 @@
+package io.pg2gp.jobs.ingest.enrich;
+
+import io.pg2gp.connector.cdc.ChangeOp;
+import io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.Backend;
+import io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.Subtask;
+import io.pg2gp.jobs.ingest.model.EnrichedRequest;
+import io.pg2gp.jobs.ingest.model.SourceChange;
+
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.DELETED;
+import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.KNOWN;
+import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.MAX_PARALLELISM;
+import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.MISSED;
+import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.SETTINGS;
+import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.SNAPSHOT_TIME;
+import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.WAITING;
+import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.WAITING_TIMER;
+import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.request;
+import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The current code restores the enrichment state an earlier build wrote: savepoint fixtures in
+ * {@code src/test/resources/state-fixtures} (see {@link EnrichmentStateFixture} for what they hold
+ * and {@link RequestEnrichmentStateFixtureGenerator} for how they are written, deliberately). Each
+ * fixture is restored on its own backend at parallelism 1 and rescaled to 2, and across backends
+ * (canonical savepoints allow switching).
+ */
+class RequestEnrichmentStateCompatibilityTest {
+
+    private final List<Subtask> subtasks = new ArrayList<>();
+
+    static Stream<Arguments> restores() {
+        return Stream.of(
+                Arguments.of(Backend.HEAP, Backend.HEAP, 1),
+                Arguments.of(Backend.HEAP, Backend.HEAP, 2),
+                Arguments.of(Backend.ROCKSDB, Backend.ROCKSDB, 1),
+                Arguments.of(Backend.ROCKSDB, Backend.ROCKSDB, 2),
+                Arguments.of(Backend.HEAP, Backend.ROCKSDB, 1),
+                Arguments.of(Backend.ROCKSDB, Backend.HEAP, 1));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (Subtask s : subtasks) {
+            s.close();
+        }
+    }
+
+    private void restore(Backend written, Backend restoredOn, int parallelism) throws Exception {
+        restore(written, restoredOn, parallelism, SETTINGS);
+    }
+
+    private void restore(
+            Backend written, Backend restoredOn, int parallelism, EnrichmentSettings settings)
+            throws Exception {
+        Path path = Path.of(getClass().getClassLoader().getResource(written.fixture()).toURI());
+        OperatorSubtaskState state = OperatorSnapshotUtil.readStateHandle(path.toString());
+        for (int i = 0; i < parallelism; i++) {
+            Subtask s = new Subtask(restoredOn, settings, parallelism, i);
+            subtasks.add(s);
+            s.harness.initializeState(
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                            state, MAX_PARALLELISM, 1, parallelism, i));
+            s.harness.open();
+            s.setTime(SNAPSHOT_TIME);
+        }
+    }
+
+    /** Sends the change to the subtask owning its key, as the keyBy would. */
+    private void push(SourceChange c) throws Exception {
+        int owner =
+                KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                        c.userKey(), MAX_PARALLELISM, subtasks.size());
+        subtasks.get(owner).harness.processElement(c, 0);
+    }
+
+    private void setTime(long millis) throws Exception {
+        for (Subtask s : subtasks) {
+            s.setTime(millis);
+        }
+    }
+
+    private List<EnrichedRequest> drain() {
+        List<EnrichedRequest> out = new ArrayList<>();
+        for (Subtask s : subtasks) {
+            out.addAll(s.harness.extractOutputValues());
+            s.harness.getOutput().clear();
+        }
+        return out;
+    }
+
+    private long count(String metric) {
+        return subtasks.stream().mapToLong(s -> s.metrics.count(metric)).sum();
+    }
+
+    private int timers() {
+        return subtasks.stream().mapToInt(s -> s.harness.numProcessingTimeTimers()).sum();
+    }
+
+    @SuppressWarnings("unchecked")
+    private long waitingGauge() {
+        // A JVM-wide count shared by every subtask: any one reports it.
+        return ((Gauge<Long>) subtasks.get(0).metrics.get("pg2gpEnrichWaiting")).getValue();
+    }
+
+    private static List<String> idStatusEmail(List<EnrichedRequest> out) {
+        return out.stream()
+                .map(e -> e.request.id + "/" + e.request.status + "/" + e.userEmail)
+                .toList();
+    }
+
+    @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
+    @MethodSource("restores")
+    void theRestoredStateHoldsEveryKindOfEntry(Backend written, Backend restoredOn, int p)
+            throws Exception {
+        restore(written, restoredOn, p);
+        assertThat(timers()).as("the wait of %s", WAITING).isEqualTo(1);
+        if (restoredOn == Backend.HEAP) { // RocksDB does not count its entries
+            assertThat(subtasks).allMatch(s -> s.harness.numKeyedStateEntries() > 0);
+        }
+        // a rescale really splits the fixture's users over the subtasks
+        assertThat(
+                        Stream.of(KNOWN, WAITING, MISSED, DELETED)
+                                .map(
+                                        u ->
+                                                KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                                        u, MAX_PARALLELISM, p))
+                                .distinct())
+                .hasSize(p);
+        assertThat(drain()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
+    @MethodSource("restores")
+    void aKnownUserStillEnrichesANewRequest(Backend written, Backend restoredOn, int p)
+            throws Exception {
+        restore(written, restoredOn, p);
+        push(request(ChangeOp.INSERT, "r1b", KNOWN, "pending", 200));
+        List<EnrichedRequest> out = drain();
+        assertThat(idStatusEmail(out)).containsExactly("r1b/pending/known@x");
+        assertThat(out.get(0).userRole).isEqualTo("admin");
+        assertThat(out.get(0).agentUsed).isEqualTo("QA");
+        assertThat(count("pg2gpEnriched")).isEqualTo(1);
+        assertThat(count("pg2gpEnrichMissed")).isZero();
+    }
+
+    @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
+    @MethodSource("restores")
+    void waitingRequestsLeaveEnrichedInOrderWhenTheirUserArrives(
+            Backend written, Backend restoredOn, int p) throws Exception {
+        restore(written, restoredOn, p);
+        long gaugeBefore = waitingGauge();
+        push(user(ChangeOp.INSERT, WAITING, "waiting@x", 201));
+        List<EnrichedRequest> out = drain();
+        assertThat(idStatusEmail(out))
+                .containsExactly(
+                        "r2a/pending/waiting@x", "r2a/success/waiting@x", "r2b/pending/waiting@x");
+        assertThat(out).extracting(e -> e.lsn).containsExactly(105L, 106L, 107L);
+        assertThat(count("pg2gpEnriched")).isEqualTo(3);
+        assertThat(count("pg2gpEnrichMissed")).isZero();
+        // the gauge moves by the restored waiting count (its absolute value is not restored)
+        assertThat(waitingGauge()).isEqualTo(gaugeBefore - 3);
+        // the restored timer still fires, with nothing left to write
+        setTime(WAITING_TIMER);
+        assertThat(timers()).isZero();
+        assertThat(drain()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
+    @MethodSource("restores")
+    void theRestoredTimerWritesTheWaitingRequestsAndTheyAreRepairedLater(
+            Backend written, Backend restoredOn, int p) throws Exception {
+        restore(written, restoredOn, p);
+        setTime(WAITING_TIMER - 1);
+        assertThat(drain()).isEmpty();
+        setTime(WAITING_TIMER);
+        List<EnrichedRequest> early = drain();
+        assertThat(idStatusEmail(early))
+                .containsExactly("r2a/pending/null", "r2a/success/null", "r2b/pending/null");
+        assertThat(early).noneMatch(e -> e.userKnown);
+        assertThat(count("pg2gpEnrichMissed")).isEqualTo(3);
+        assertThat(timers()).isZero();
+        // overdue now: a further change goes out at once
+        push(request(ChangeOp.UPDATE, "r2b", WAITING, "success", 202));
+        assertThat(idStatusEmail(drain())).containsExactly("r2b/success/null");
+        push(user(ChangeOp.INSERT, WAITING, "waiting@x", 203));
+        List<EnrichedRequest> repaired = drain();
+        assertThat(idStatusEmail(repaired))
+                .containsExactlyInAnyOrder("r2a/success/waiting@x", "r2b/success/waiting@x");
+        assertThat(repaired).extracting(e -> e.lsn).containsExactlyInAnyOrder(106L, 202L);
+        assertThat(count("pg2gpEnrichRepaired")).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
+    @MethodSource("restores")
+    void theMissedRequestIsRepairedWhenItsUserArrives(Backend written, Backend restoredOn, int p)
+            throws Exception {
+        restore(written, restoredOn, p);
+        // the user is still overdue: its next request does not wait
+        push(request(ChangeOp.INSERT, "r3b", MISSED, "pending", 204));
+        assertThat(idStatusEmail(drain())).containsExactly("r3b/pending/null");
+        assertThat(timers()).isEqualTo(1);
+        push(user(ChangeOp.INSERT, MISSED, "missed@x", 205));
+        List<EnrichedRequest> repaired = drain();
+        assertThat(idStatusEmail(repaired))
+                .containsExactlyInAnyOrder("r3/pending/missed@x", "r3b/pending/missed@x");
+        assertThat(repaired).extracting(e -> e.lsn).containsExactlyInAnyOrder(102L, 204L);
+        assertThat(count("pg2gpEnrichRepaired")).isEqualTo(2);
+        assertThat(count("pg2gpEnrichMissed")).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
+    @MethodSource("restores")
+    void theMissedRequestStillExpiresAfterTheRepairRetention(
+            Backend written, Backend restoredOn, int p) throws Exception {
+        restore(written, restoredOn, p);
+        for (Subtask s : subtasks) {
+            // the TTL clock only: the restored write time plus the retention has passed
+            s.harness.setStateTtlProcessingTime(
+                    SNAPSHOT_TIME + SETTINGS.repairRetention().toMillis());
+        }
+        push(user(ChangeOp.INSERT, MISSED, "missed@x", 205));
+        assertThat(drain()).isEmpty();
+        assertThat(count("pg2gpEnrichRepaired")).isZero();
+    }
+
+    @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
+    @MethodSource("restores")
+    void aLongerRetentionAfterTheRestoreKeepsTheMissedRequest(
+            Backend written, Backend restoredOn, int p) throws Exception {
+        EnrichmentSettings longer =
+                new EnrichmentSettings(
+                        SETTINGS.maxWait(),
+                        SETTINGS.maxWaitingPerUser(),
+                        Duration.ofDays(7),
+                        SETTINGS.zone());
+        restore(written, restoredOn, p, longer);
+        for (Subtask s : subtasks) {
+            s.harness.setStateTtlProcessingTime(
+                    SNAPSHOT_TIME + SETTINGS.repairRetention().toMillis());
+        }
+        push(user(ChangeOp.INSERT, MISSED, "missed@x", 205));
+        assertThat(idStatusEmail(drain())).containsExactly("r3/pending/missed@x");
+    }
+
+    @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
+    @MethodSource("restores")
+    void aDeletedUserStaysDeletedAndAnOlderVersionReplayedIsIgnored(
+            Backend written, Backend restoredOn, int p) throws Exception {
+        restore(written, restoredOn, p);
+        push(user(ChangeOp.INSERT, DELETED, "deleted@x", 103)); // older than the restored delete
+        push(request(ChangeOp.INSERT, "r4", DELETED, "pending", 206));
+        assertThat(drain()).as("r4 waits: its user is unknown").isEmpty();
+        assertThat(timers()).isEqualTo(2);
+        push(user(ChangeOp.INSERT, DELETED, "again@x", 207));
+        assertThat(idStatusEmail(drain())).containsExactly("r4/pending/again@x");
+    }
+}
