@@ -25,11 +25,14 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * The state the enrichment fixtures hold, shared by the generator and the restore test so both
- * agree on the scenario. Bump {@link #VERSION} only with a deliberate state change (and a state
- * migration); older fixtures then stay in the resources and keep being restored.
+ * agree on the scenario. Add a version to {@link #VERSIONS} only with a deliberate state change
+ * (and a state migration); the older fixtures stay in the resources and keep being restored.
  *
  * <p>At processing time 0: user {@link #KNOWN} arrives, request {@code r1} of it is enriched at
  * once, request {@code r3} of {@link #MISSED} starts waiting, user {@link #DELETED} arrives (LSN
@@ -40,7 +43,11 @@ import java.time.ZoneOffset;
  */
 final class EnrichmentStateFixture {
 
-    static final String VERSION = "v1";
+    /** The fixture versions the restore test restores: every release's layout still loads. */
+    static final List<String> VERSIONS = List.of("v1");
+
+    /** The version the generator writes. */
+    static final String VERSION = VERSIONS.get(VERSIONS.size() - 1);
 
     /** Flink's default for a job of parallelism up to 128; the fixture is restored at 1 and 2. */
     static final int MAX_PARALLELISM = 128;
@@ -67,12 +74,26 @@ final class EnrichmentStateFixture {
         /** What production runs with large state (full, non-incremental snapshots). */
         ROCKSDB;
 
-        String fixture() {
-            return "state-fixtures/request-enrichment-"
-                    + name().toLowerCase(java.util.Locale.ROOT)
-                    + "-"
-                    + VERSION
-                    + ".snapshot";
+        String fixture(String version) {
+            return "state-fixtures/%s-%s-%s.snapshot"
+                    .formatted("request-enrichment", name().toLowerCase(Locale.ROOT), version);
+        }
+    }
+
+    /** One fixture file: the version of the build that wrote it and the backend it ran on. */
+    record Fixture(String version, Backend backend) {
+        static Stream<Fixture> all() {
+            return VERSIONS.stream()
+                    .flatMap(v -> Stream.of(Backend.values()).map(b -> new Fixture(v, b)));
+        }
+
+        String resource() {
+            return backend.fixture(version);
+        }
+
+        @Override
+        public String toString() {
+            return version + " " + backend;
         }
     }
 
@@ -167,6 +188,6 @@ final class EnrichmentStateFixture {
     /** Where the generator writes: the module's test resources, not target/. */
     static Path sourcePath(Backend backend) {
         return Path.of(System.getProperty("basedir", "."), "src", "test", "resources")
-                .resolve(backend.fixture());
+                .resolve(backend.fixture(VERSION));
     }
 }

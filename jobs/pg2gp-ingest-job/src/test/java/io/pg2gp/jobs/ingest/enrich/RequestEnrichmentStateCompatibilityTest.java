@@ -2,6 +2,7 @@ package io.pg2gp.jobs.ingest.enrich;
 
 import io.pg2gp.connector.cdc.ChangeOp;
 import io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.Backend;
+import io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.Fixture;
 import io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.Subtask;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.SourceChange;
@@ -46,14 +47,20 @@ class RequestEnrichmentStateCompatibilityTest {
 
     private final List<Subtask> subtasks = new ArrayList<>();
 
+    /** Each fixture on its own backend at parallelism 1 and 2, and on the other backend. */
     static Stream<Arguments> restores() {
-        return Stream.of(
-                Arguments.of(Backend.HEAP, Backend.HEAP, 1),
-                Arguments.of(Backend.HEAP, Backend.HEAP, 2),
-                Arguments.of(Backend.ROCKSDB, Backend.ROCKSDB, 1),
-                Arguments.of(Backend.ROCKSDB, Backend.ROCKSDB, 2),
-                Arguments.of(Backend.HEAP, Backend.ROCKSDB, 1),
-                Arguments.of(Backend.ROCKSDB, Backend.HEAP, 1));
+        return Fixture.all()
+                .flatMap(
+                        f ->
+                                Stream.of(
+                                        Arguments.of(f, f.backend(), 1),
+                                        Arguments.of(f, f.backend(), 2),
+                                        Arguments.of(
+                                                f,
+                                                f.backend() == Backend.HEAP
+                                                        ? Backend.ROCKSDB
+                                                        : Backend.HEAP,
+                                                1)));
     }
 
     @AfterEach
@@ -63,14 +70,14 @@ class RequestEnrichmentStateCompatibilityTest {
         }
     }
 
-    private void restore(Backend written, Backend restoredOn, int parallelism) throws Exception {
+    private void restore(Fixture written, Backend restoredOn, int parallelism) throws Exception {
         restore(written, restoredOn, parallelism, SETTINGS);
     }
 
     private void restore(
-            Backend written, Backend restoredOn, int parallelism, EnrichmentSettings settings)
+            Fixture written, Backend restoredOn, int parallelism, EnrichmentSettings settings)
             throws Exception {
-        Path path = Path.of(getClass().getClassLoader().getResource(written.fixture()).toURI());
+        Path path = Path.of(getClass().getClassLoader().getResource(written.resource()).toURI());
         OperatorSubtaskState state = OperatorSnapshotUtil.readStateHandle(path.toString());
         for (int i = 0; i < parallelism; i++) {
             Subtask s = new Subtask(restoredOn, settings, parallelism, i);
@@ -128,7 +135,7 @@ class RequestEnrichmentStateCompatibilityTest {
 
     @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
     @MethodSource("restores")
-    void theRestoredStateHoldsEveryKindOfEntry(Backend written, Backend restoredOn, int p)
+    void theRestoredStateHoldsEveryKindOfEntry(Fixture written, Backend restoredOn, int p)
             throws Exception {
         restore(written, restoredOn, p);
         assertThat(timers()).as("the wait of %s", WAITING).isEqualTo(1);
@@ -149,7 +156,7 @@ class RequestEnrichmentStateCompatibilityTest {
 
     @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
     @MethodSource("restores")
-    void aKnownUserStillEnrichesANewRequest(Backend written, Backend restoredOn, int p)
+    void aKnownUserStillEnrichesANewRequest(Fixture written, Backend restoredOn, int p)
             throws Exception {
         restore(written, restoredOn, p);
         push(request(ChangeOp.INSERT, "r1b", KNOWN, "pending", 200));
@@ -164,7 +171,7 @@ class RequestEnrichmentStateCompatibilityTest {
     @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
     @MethodSource("restores")
     void waitingRequestsLeaveEnrichedInOrderWhenTheirUserArrives(
-            Backend written, Backend restoredOn, int p) throws Exception {
+            Fixture written, Backend restoredOn, int p) throws Exception {
         restore(written, restoredOn, p);
         long gaugeBefore = waitingGauge();
         push(user(ChangeOp.INSERT, WAITING, "waiting@x", 201));
@@ -186,7 +193,7 @@ class RequestEnrichmentStateCompatibilityTest {
     @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
     @MethodSource("restores")
     void theRestoredTimerWritesTheWaitingRequestsAndTheyAreRepairedLater(
-            Backend written, Backend restoredOn, int p) throws Exception {
+            Fixture written, Backend restoredOn, int p) throws Exception {
         restore(written, restoredOn, p);
         setTime(WAITING_TIMER - 1);
         assertThat(drain()).isEmpty();
@@ -210,7 +217,7 @@ class RequestEnrichmentStateCompatibilityTest {
 
     @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
     @MethodSource("restores")
-    void theMissedRequestIsRepairedWhenItsUserArrives(Backend written, Backend restoredOn, int p)
+    void theMissedRequestIsRepairedWhenItsUserArrives(Fixture written, Backend restoredOn, int p)
             throws Exception {
         restore(written, restoredOn, p);
         // the user is still overdue: its next request does not wait
@@ -229,7 +236,7 @@ class RequestEnrichmentStateCompatibilityTest {
     @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
     @MethodSource("restores")
     void theMissedRequestStillExpiresAfterTheRepairRetention(
-            Backend written, Backend restoredOn, int p) throws Exception {
+            Fixture written, Backend restoredOn, int p) throws Exception {
         restore(written, restoredOn, p);
         for (Subtask s : subtasks) {
             // the TTL clock only: the restored write time plus the retention has passed
@@ -244,7 +251,7 @@ class RequestEnrichmentStateCompatibilityTest {
     @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
     @MethodSource("restores")
     void aLongerRetentionAfterTheRestoreKeepsTheMissedRequest(
-            Backend written, Backend restoredOn, int p) throws Exception {
+            Fixture written, Backend restoredOn, int p) throws Exception {
         EnrichmentSettings longer =
                 new EnrichmentSettings(
                         SETTINGS.maxWait(),
@@ -263,7 +270,7 @@ class RequestEnrichmentStateCompatibilityTest {
     @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
     @MethodSource("restores")
     void aDeletedUserStaysDeletedAndAnOlderVersionReplayedIsIgnored(
-            Backend written, Backend restoredOn, int p) throws Exception {
+            Fixture written, Backend restoredOn, int p) throws Exception {
         restore(written, restoredOn, p);
         push(user(ChangeOp.INSERT, DELETED, "deleted@x", 103)); // older than the restored delete
         push(request(ChangeOp.INSERT, "r4", DELETED, "pending", 206));

@@ -36,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </pre>
  *
  * A state change that is meant to be compatible must pass the restore test against the existing
- * fixtures first; only then add fixtures of a new {@link EnrichmentStateFixture#VERSION}.
+ * fixtures first; only then add a version to {@link EnrichmentStateFixture#VERSIONS} and write its
+ * fixtures (the older ones stay).
  */
 class RequestEnrichmentStateFixtureGenerator {
 

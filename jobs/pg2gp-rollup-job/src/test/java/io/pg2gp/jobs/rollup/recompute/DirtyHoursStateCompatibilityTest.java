@@ -1,6 +1,7 @@
 package io.pg2gp.jobs.rollup.recompute;
 
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Backend;
+import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Fixture;
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Subtask;
 
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -36,12 +37,18 @@ class DirtyHoursStateCompatibilityTest {
 
     private Subtask subtask;
 
+    /** Each fixture on its own backend and on the other one. */
     static Stream<Arguments> restores() {
-        return Stream.of(
-                Arguments.of(Backend.HEAP, Backend.HEAP),
-                Arguments.of(Backend.ROCKSDB, Backend.ROCKSDB),
-                Arguments.of(Backend.HEAP, Backend.ROCKSDB),
-                Arguments.of(Backend.ROCKSDB, Backend.HEAP));
+        return Fixture.all()
+                .flatMap(
+                        f ->
+                                Stream.of(
+                                        Arguments.of(f, f.backend()),
+                                        Arguments.of(
+                                                f,
+                                                f.backend() == Backend.HEAP
+                                                        ? Backend.ROCKSDB
+                                                        : Backend.HEAP)));
     }
 
     @BeforeEach
@@ -56,8 +63,8 @@ class DirtyHoursStateCompatibilityTest {
         }
     }
 
-    private void restore(Backend written, Backend restoredOn) throws Exception {
-        Path path = Path.of(getClass().getClassLoader().getResource(written.fixture()).toURI());
+    private void restore(Fixture written, Backend restoredOn) throws Exception {
+        Path path = Path.of(getClass().getClassLoader().getResource(written.resource()).toURI());
         OperatorSubtaskState state = OperatorSnapshotUtil.readStateHandle(path.toString());
         subtask = new Subtask(restoredOn);
         subtask.harness.initializeState(state);
@@ -85,7 +92,7 @@ class DirtyHoursStateCompatibilityTest {
 
     @ParameterizedTest(name = "{0} fixture on {1}")
     @MethodSource("restores")
-    void theRestoredTimerRecomputesTheRestoredHours(Backend written, Backend restoredOn)
+    void theRestoredTimerRecomputesTheRestoredHours(Fixture written, Backend restoredOn)
             throws Exception {
         restore(written, restoredOn);
         assertThat(subtask.harness.numProcessingTimeTimers()).isEqualTo(1);
@@ -104,7 +111,7 @@ class DirtyHoursStateCompatibilityTest {
 
     @ParameterizedTest(name = "{0} fixture on {1}")
     @MethodSource("restores")
-    void aHourDirtiedAfterTheRestoreJoinsTheRestoredTimer(Backend written, Backend restoredOn)
+    void aHourDirtiedAfterTheRestoreJoinsTheRestoredTimer(Fixture written, Backend restoredOn)
             throws Exception {
         restore(written, restoredOn);
         long h4 = H3 + HOUR;
@@ -123,7 +130,7 @@ class DirtyHoursStateCompatibilityTest {
     @ParameterizedTest(name = "{0} fixture on {1}")
     @MethodSource("restores")
     void recomputedHoursLeaveTheStateAndTheNextHourGetsItsOwnTimer(
-            Backend written, Backend restoredOn) throws Exception {
+            Fixture written, Backend restoredOn) throws Exception {
         restore(written, restoredOn);
         subtask.harness.setProcessingTime(TIMER);
         SQL.clear();

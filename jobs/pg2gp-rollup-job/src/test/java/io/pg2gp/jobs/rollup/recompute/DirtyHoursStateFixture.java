@@ -35,10 +35,12 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * The state the {@link DirtyHoursFunction} fixtures hold, shared by the generator and the restore
- * test. Bump {@link #VERSION} only with a deliberate state change (and a state migration).
+ * test. Add a version to {@link #VERSIONS} only with a deliberate state change (and a state
+ * migration); the older fixtures stay and keep being restored.
  *
  * <p>At processing time 1 000 hours {@link #H1}, {@link #H2} (consecutive) and {@link #H3} become
  * dirty, which registers the recompute timer at {@link #TIMER}; at 2 000 {@link #H1} comes again
@@ -49,7 +51,12 @@ import java.util.logging.Logger;
  */
 final class DirtyHoursStateFixture {
 
-    static final String VERSION = "v1";
+    /** The fixture versions the restore test restores: every release's layout still loads. */
+    static final List<String> VERSIONS = List.of("v1");
+
+    /** The version the generator writes. */
+    static final String VERSION = VERSIONS.get(VERSIONS.size() - 1);
+
     static final int MAX_PARALLELISM = 128;
     static final long DELAY_MILLIS = 60_000;
 
@@ -72,12 +79,26 @@ final class DirtyHoursStateFixture {
         HEAP,
         ROCKSDB;
 
-        String fixture() {
-            return "state-fixtures/dirty-hours-"
-                    + name().toLowerCase(Locale.ROOT)
-                    + "-"
-                    + VERSION
-                    + ".snapshot";
+        String fixture(String version) {
+            return "state-fixtures/%s-%s-%s.snapshot"
+                    .formatted("dirty-hours", name().toLowerCase(Locale.ROOT), version);
+        }
+    }
+
+    /** One fixture file: the version of the build that wrote it and the backend it ran on. */
+    record Fixture(String version, Backend backend) {
+        static Stream<Fixture> all() {
+            return VERSIONS.stream()
+                    .flatMap(v -> Stream.of(Backend.values()).map(b -> new Fixture(v, b)));
+        }
+
+        String resource() {
+            return backend.fixture(version);
+        }
+
+        @Override
+        public String toString() {
+            return version + " " + backend;
         }
     }
 
@@ -85,7 +106,7 @@ final class DirtyHoursStateFixture {
 
     static Path sourcePath(Backend backend) {
         return Path.of(System.getProperty("basedir", "."), "src", "test", "resources")
-                .resolve(backend.fixture());
+                .resolve(backend.fixture(VERSION));
     }
 
     static final class Metrics extends UnregisteredMetricGroups.UnregisteredTaskMetricGroup {
