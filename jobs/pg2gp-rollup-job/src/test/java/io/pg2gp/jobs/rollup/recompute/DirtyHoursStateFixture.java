@@ -1,6 +1,11 @@
 package io.pg2gp.jobs.rollup.recompute;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
+import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
+import io.pg2gp.testutils.PostgresServer;
+import io.pg2gp.testutils.SharedPostgres;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
@@ -19,22 +24,11 @@ import org.apache.flink.runtime.operators.testutils.MockInputSplitProvider;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Driver;
-import java.sql.DriverManager;
-import java.sql.DriverPropertyInfo;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -46,8 +40,8 @@ import java.util.stream.Stream;
  * dirty, which registers the recompute timer at {@link #TIMER}; at 2 000 {@link #H1} comes again
  * (no change). The savepoint is taken there, before the timer fires.
  *
- * <p>No warehouse is needed: the function's connection goes to a JDBC driver registered here that
- * records the SQL it is sent and answers every query with one row of zeros.
+ * <p>The function recomputes into a real warehouse: a fresh database on the shared PostgreSQL test
+ * server with the fact table and every rollup table of {@code sql/rollups}.
  */
 final class DirtyHoursStateFixture {
 
@@ -63,17 +57,15 @@ final class DirtyHoursStateFixture {
     /** Two hours per transaction: the three restored hours take two. */
     static final int MAX_HOURS = 2;
 
+    static final long HOUR = 3_600_000;
     static final long H1 = Instant.parse("2025-03-01T10:00:00Z").toEpochMilli();
     static final long H2 = Instant.parse("2025-03-01T11:00:00Z").toEpochMilli();
     static final long H3 = Instant.parse("2025-03-01T13:00:00Z").toEpochMilli();
     static final long SNAPSHOT_TIME = 2_000;
     static final long TIMER = 1_000 + DELAY_MILLIS;
 
-    /** Nothing listens there, so the PostgreSQL driver refuses and the recorder answers. */
-    static final String URL = "jdbc:postgresql://127.0.0.1:1/state-fixture-recorder";
-
-    /** SQL the function sent to the recorder, in order. */
-    static final List<String> SQL = new CopyOnWriteArrayList<>();
+    /** The schema the warehouse's tables are in. */
+    static final String SCHEMA = "public";
 
     enum Backend {
         HEAP,
@@ -109,6 +101,31 @@ final class DirtyHoursStateFixture {
                 .resolve(backend.fixture(VERSION));
     }
 
+    /** A fresh warehouse database on the shared test server, with the fact and rollup tables. */
+    static final class Warehouse {
+        final PostgresServer server = SharedPostgres.warehouse();
+        final String database;
+        final RollupRecomputer recomputer =
+                new RollupRecomputer(RollupDefinitions.load(null), SCHEMA);
+
+        Warehouse() throws Exception {
+            database = server.createDatabase(SharedPostgres.uniqueDatabase("dirty_hours"));
+            server.execute(database, WarehouseDdl.script(false, SCHEMA));
+            try (Connection c = connect()) {
+                recomputer.createTables(c, WarehouseDialect.POSTGRES);
+            }
+        }
+
+        WarehouseConnectionOptions options() {
+            return new WarehouseConnectionOptions(
+                    server.jdbcUrl(database), PostgresServer.SUPERUSER, null);
+        }
+
+        Connection connect() throws Exception {
+            return server.connect(database);
+        }
+    }
+
     static final class Metrics extends UnregisteredMetricGroups.UnregisteredTaskMetricGroup {
         final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup();
 
@@ -132,8 +149,7 @@ final class DirtyHoursStateFixture {
         final Metrics metrics = new Metrics();
         private final MockEnvironment env;
 
-        Subtask(Backend backend) throws Exception {
-            RecordingDriver.register();
+        Subtask(Backend backend, Warehouse warehouse) throws Exception {
             env =
                     new MockEnvironmentBuilder()
                             .setTaskName("MockTask")
@@ -149,8 +165,8 @@ final class DirtyHoursStateFixture {
                     new KeyedOneInputStreamOperatorTestHarness<>(
                             new KeyedProcessOperator<>(
                                     new DirtyHoursFunction(
-                                            new WarehouseConnectionOptions(URL, "pg2gp", null),
-                                            new RollupRecomputer(List.of(), "analytics"),
+                                            warehouse.options(),
+                                            warehouse.recomputer,
                                             DELAY_MILLIS,
                                             MAX_HOURS)),
                             hour -> 0, // as RollupPipeline keys it
@@ -174,86 +190,6 @@ final class DirtyHoursStateFixture {
             } finally {
                 env.close();
             }
-        }
-    }
-
-    /** A JDBC driver for {@link #URL} whose connections record statements in {@link #SQL}. */
-    static final class RecordingDriver implements Driver {
-        private static boolean registered;
-
-        static synchronized void register() throws SQLException {
-            if (!registered) {
-                DriverManager.registerDriver(new RecordingDriver());
-                registered = true;
-            }
-        }
-
-        @Override
-        public Connection connect(String url, Properties info) {
-            return acceptsURL(url) ? proxy(Connection.class) : null;
-        }
-
-        @Override
-        public boolean acceptsURL(String url) {
-            return url != null && url.startsWith(URL);
-        }
-
-        @Override
-        public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
-            return new DriverPropertyInfo[0];
-        }
-
-        @Override
-        public int getMajorVersion() {
-            return 1;
-        }
-
-        @Override
-        public int getMinorVersion() {
-            return 0;
-        }
-
-        @Override
-        public boolean jdbcCompliant() {
-            return false;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException();
-        }
-
-        private static <T> T proxy(Class<T> type) {
-            Object p =
-                    Proxy.newProxyInstance(
-                            RecordingDriver.class.getClassLoader(),
-                            new Class<?>[] {type},
-                            (self, m, args) -> {
-                                String name = m.getName();
-                                if (name.startsWith("execute")) {
-                                    SQL.add((String) args[0]);
-                                }
-                                return switch (name) {
-                                    case "createStatement" -> proxy(Statement.class);
-                                    case "executeQuery" -> proxy(ResultSet.class);
-                                    case "getAutoCommit", "next" -> true;
-                                    case "toString" -> "recording " + type.getSimpleName();
-                                    case "equals" -> self == args[0];
-                                    default -> zero(m.getReturnType());
-                                };
-                            });
-            return type.cast(p);
-        }
-
-        private static Object zero(Class<?> t) {
-            if (t == boolean.class) {
-                return false;
-            } else if (t == int.class) {
-                return 0;
-            } else if (t == long.class) {
-                return 0L;
-            }
-            return null;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.pg2gp.jobs.rollup.recompute;
 
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Backend;
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Subtask;
+import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Warehouse;
 
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 
@@ -19,8 +20,9 @@ import static io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.SNAPSHOT_TIM
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Writes the savepoint fixtures {@link DirtyHoursStateCompatibilityTest} restores; runs only when
- * asked, on the build whose state layout they are to capture:
+ * Writes the savepoint fixtures {@link DirtyHoursStateCompatibilityITCase} restores; runs only when
+ * asked, on the build whose state layout they are to capture (the timer does not fire before the
+ * savepoint, so the test warehouse it is given is never written):
  *
  * <pre>
  * mvn -B -ntp -o test -pl jobs/pg2gp-rollup-job -am -Dsurefire.failIfNoSpecifiedTests=false \
@@ -33,7 +35,7 @@ class DirtyHoursStateFixtureGenerator {
     @EnumSource(Backend.class)
     @EnabledIfSystemProperty(named = "pg2gp.regenerate-state-fixtures", matches = "true")
     void writeFixture(Backend backend) throws Exception {
-        try (Subtask s = new Subtask(backend)) {
+        try (Subtask s = new Subtask(backend, new Warehouse())) {
             s.harness.open();
             s.harness.setProcessingTime(1_000);
             s.harness.processElement(H1, 0);
