@@ -19,7 +19,6 @@ import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.runtime.operators.testutils.MockInputSplitProvider;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 import java.nio.file.Path;
@@ -138,7 +137,8 @@ final class EnrichmentStateFixture {
                             .build();
             harness =
                     new KeyedOneInputStreamOperatorTestHarness<>(
-                            new KeyedProcessOperator<>(new RequestEnrichmentFunction(settings)),
+                            new RequestEnrichmentFunction.Operator(
+                                    new RequestEnrichmentFunction(settings)),
                             SourceChange::userKey,
                             Types.STRING,
                             env);

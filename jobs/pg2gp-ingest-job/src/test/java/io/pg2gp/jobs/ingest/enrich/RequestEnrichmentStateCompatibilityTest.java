@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.DELETED;
@@ -122,9 +124,48 @@ class RequestEnrichmentStateCompatibilityTest {
     }
 
     @SuppressWarnings("unchecked")
-    private long waitingGauge() {
-        // A JVM-wide count shared by every subtask: any one reports it.
-        return ((Gauge<Long>) subtasks.get(0).metrics.get("pg2gpEnrichWaiting")).getValue();
+    private static long waitingGauge(Subtask s) {
+        return ((Gauge<Long>) s.metrics.get("pg2gpEnrichWaiting")).getValue();
+    }
+
+    /** {@code pg2gpEnrichWaiting} of each subtask, in subtask order. */
+    private List<Long> waitingGauges() {
+        return subtasks.stream()
+                .map(RequestEnrichmentStateCompatibilityTest::waitingGauge)
+                .toList();
+    }
+
+    /** What each subtask's gauge must read: the changes waiting for the users it owns. */
+    private List<Long> waitingOwnedBy(Map<String, Integer> waitingPerUser) {
+        Long[] expected = new Long[subtasks.size()];
+        Arrays.fill(expected, 0L);
+        waitingPerUser.forEach(
+                (u, n) ->
+                        expected[
+                                        KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                                u, MAX_PARALLELISM, subtasks.size())] +=
+                                n);
+        return List.of(expected);
+    }
+
+    /** Savepoints every subtask and restores the state into {@code parallelism} new ones. */
+    private void rescale(Backend backend, int parallelism) throws Exception {
+        OperatorSubtaskState[] states = new OperatorSubtaskState[subtasks.size()];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = subtasks.get(i).savepoint(2);
+        }
+        OperatorSubtaskState all = AbstractStreamOperatorTestHarness.repackageState(states);
+        close();
+        subtasks.clear();
+        for (int i = 0; i < parallelism; i++) {
+            Subtask s = new Subtask(backend, SETTINGS, parallelism, i);
+            subtasks.add(s);
+            s.harness.initializeState(
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                            all, MAX_PARALLELISM, states.length, parallelism, i));
+            s.harness.open();
+            s.setTime(SNAPSHOT_TIME);
+        }
     }
 
     private static List<String> idStatusEmail(List<EnrichedRequest> out) {
@@ -173,7 +214,9 @@ class RequestEnrichmentStateCompatibilityTest {
     void waitingRequestsLeaveEnrichedInOrderWhenTheirUserArrives(
             Fixture written, Backend restoredOn, int p) throws Exception {
         restore(written, restoredOn, p);
-        long gaugeBefore = waitingGauge();
+        assertThat(waitingGauges())
+                .as("right after the restore, per subtask")
+                .isEqualTo(waitingOwnedBy(Map.of(WAITING, 3)));
         push(user(ChangeOp.INSERT, WAITING, "waiting@x", 201));
         List<EnrichedRequest> out = drain();
         assertThat(idStatusEmail(out))
@@ -182,8 +225,7 @@ class RequestEnrichmentStateCompatibilityTest {
         assertThat(out).extracting(e -> e.lsn).containsExactly(105L, 106L, 107L);
         assertThat(count("pg2gpEnriched")).isEqualTo(3);
         assertThat(count("pg2gpEnrichMissed")).isZero();
-        // the gauge moves by the restored waiting count (its absolute value is not restored)
-        assertThat(waitingGauge()).isEqualTo(gaugeBefore - 3);
+        assertThat(waitingGauges()).as("drained").containsOnly(0L);
         // the restored timer still fires, with nothing left to write
         setTime(WAITING_TIMER);
         assertThat(timers()).isZero();
@@ -204,6 +246,7 @@ class RequestEnrichmentStateCompatibilityTest {
         assertThat(early).noneMatch(e -> e.userKnown);
         assertThat(count("pg2gpEnrichMissed")).isEqualTo(3);
         assertThat(timers()).isZero();
+        assertThat(waitingGauges()).as("drained by the timer").containsOnly(0L);
         // overdue now: a further change goes out at once
         push(request(ChangeOp.UPDATE, "r2b", WAITING, "success", 202));
         assertThat(idStatusEmail(drain())).containsExactly("r2b/success/null");
@@ -276,7 +319,32 @@ class RequestEnrichmentStateCompatibilityTest {
         push(request(ChangeOp.INSERT, "r4", DELETED, "pending", 206));
         assertThat(drain()).as("r4 waits: its user is unknown").isEmpty();
         assertThat(timers()).isEqualTo(2);
+        assertThat(waitingGauges()).isEqualTo(waitingOwnedBy(Map.of(WAITING, 3, DELETED, 1)));
         push(user(ChangeOp.INSERT, DELETED, "again@x", 207));
         assertThat(idStatusEmail(drain())).containsExactly("r4/pending/again@x");
+        assertThat(waitingGauges()).isEqualTo(waitingOwnedBy(Map.of(WAITING, 3)));
+    }
+
+    @ParameterizedTest(name = "{0} fixture on {1}, parallelism {2}")
+    @MethodSource("restores")
+    void theWaitingGaugeOfEachSubtaskIsExactAfterARescale(
+            Fixture written, Backend restoredOn, int p) throws Exception {
+        restore(written, restoredOn, p);
+        push(request(ChangeOp.INSERT, "r4", DELETED, "pending", 206)); // waits too
+        for (int parallelism : new int[] {3, 1}) {
+            rescale(restoredOn, parallelism);
+            assertThat(waitingGauges())
+                    .as("rescaled to %d", parallelism)
+                    .isEqualTo(waitingOwnedBy(Map.of(WAITING, 3, DELETED, 1)));
+        }
+        push(user(ChangeOp.INSERT, WAITING, "waiting@x", 201));
+        push(user(ChangeOp.INSERT, DELETED, "again@x", 207));
+        assertThat(idStatusEmail(drain()))
+                .containsExactly(
+                        "r2a/pending/waiting@x",
+                        "r2a/success/waiting@x",
+                        "r2b/pending/waiting@x",
+                        "r4/pending/again@x");
+        assertThat(waitingGauges()).as("drained").containsOnly(0L);
     }
 }
