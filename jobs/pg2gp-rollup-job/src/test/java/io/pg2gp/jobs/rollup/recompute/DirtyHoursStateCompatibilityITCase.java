@@ -30,6 +30,7 @@ import static io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.H1;
 import static io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.H2;
 import static io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.H3;
 import static io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.HOUR;
+import static io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.PENDING_SINCE;
 import static io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.SNAPSHOT_TIME;
 import static io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.TIMER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -218,6 +219,24 @@ class DirtyHoursStateCompatibilityITCase {
         return rows;
     }
 
+    private long gauge(String name) {
+        return subtask.metrics.gauge(name);
+    }
+
+    /** The pending gauges right after the restore, before any input: the restored 3 hours. */
+    private void assertRestoredGauges() {
+        long before = System.currentTimeMillis();
+        long age = gauge("pg2gpOldestPendingAgeMillis");
+        long after = System.currentTimeMillis();
+        assertThat(gauge("pg2gpDirtyHoursPending")).isEqualTo(3);
+        assertThat(age).isBetween(before - PENDING_SINCE, after - PENDING_SINCE);
+    }
+
+    private void assertDrainedGauges() {
+        assertThat(gauge("pg2gpDirtyHoursPending")).isZero();
+        assertThat(gauge("pg2gpOldestPendingAgeMillis")).isZero();
+    }
+
     @ParameterizedTest(name = "{0} fixture on {1}")
     @MethodSource("restores")
     void theRestoredTimerRecomputesTheRestoredHours(Fixture written, Backend restoredOn)
@@ -226,9 +245,11 @@ class DirtyHoursStateCompatibilityITCase {
         List<List<String>> rest = untouched(dirty);
         List<List<String>> stale = rollupRows(dirty, true);
         restore(written, restoredOn);
+        assertRestoredGauges();
         assertThat(subtask.harness.numProcessingTimeTimers()).isEqualTo(1);
         subtask.harness.setProcessingTime(TIMER - 1);
         assertThat(rollupRows(dirty, true)).as("not yet recomputed").isEqualTo(stale);
+        assertRestoredGauges();
         subtask.harness.setProcessingTime(TIMER);
         assertRecomputed(dirty, rest);
         // at most two hours a transaction: H1 and H2, then H3
@@ -236,6 +257,7 @@ class DirtyHoursStateCompatibilityITCase {
         assertThat(subtask.metrics.count("pg2gpRecomputedHours")).isEqualTo(3);
         assertThat(subtask.harness.numProcessingTimeTimers()).isZero();
         assertThat(subtask.harness.extractOutputValues()).isEmpty(); // nothing goes downstream
+        assertDrainedGauges();
     }
 
     @ParameterizedTest(name = "{0} fixture on {1}")
@@ -246,8 +268,10 @@ class DirtyHoursStateCompatibilityITCase {
         List<Long> dirty = List.of(H1, H2, H3, h4);
         List<List<String>> rest = untouched(dirty);
         restore(written, restoredOn);
+        assertRestoredGauges();
         subtask.harness.processElement(h4, 0);
         subtask.harness.processElement(H2, 0); // already pending
+        assertThat(gauge("pg2gpDirtyHoursPending")).isEqualTo(4);
         assertThat(subtask.harness.numProcessingTimeTimers())
                 .as("the restored timer state keeps a second timer from being registered")
                 .isEqualTo(1);
@@ -255,6 +279,7 @@ class DirtyHoursStateCompatibilityITCase {
         assertRecomputed(dirty, rest);
         assertThat(subtask.metrics.count("pg2gpRecomputes")).isEqualTo(2);
         assertThat(subtask.metrics.count("pg2gpRecomputedHours")).isEqualTo(4);
+        assertDrainedGauges();
     }
 
     @ParameterizedTest(name = "{0} fixture on {1}")
@@ -263,6 +288,7 @@ class DirtyHoursStateCompatibilityITCase {
             Fixture written, Backend restoredOn) throws Exception {
         restore(written, restoredOn);
         subtask.harness.setProcessingTime(TIMER);
+        assertDrainedGauges();
         // New facts in a recomputed hour and in a later one: only the later one is dirtied.
         long h5 = H3 + 5 * HOUR;
         try (Connection c = warehouse.connect();
@@ -281,6 +307,7 @@ class DirtyHoursStateCompatibilityITCase {
         List<List<String>> rest = untouched(List.of(h5));
         List<List<String>> stale = rollupRows(List.of(h5), true);
         subtask.harness.processElement(h5, 0);
+        assertThat(gauge("pg2gpDirtyHoursPending")).isEqualTo(1);
         assertThat(subtask.harness.numProcessingTimeTimers()).isEqualTo(1);
         subtask.harness.setProcessingTime(TIMER + DELAY_MILLIS - 1);
         assertThat(rollupRows(List.of(h5), true)).isEqualTo(stale);
@@ -288,5 +315,6 @@ class DirtyHoursStateCompatibilityITCase {
         assertRecomputed(List.of(h5), rest);
         assertThat(subtask.metrics.count("pg2gpRecomputes")).isEqualTo(3);
         assertThat(subtask.metrics.count("pg2gpRecomputedHours")).isEqualTo(4);
+        assertDrainedGauges();
     }
 }

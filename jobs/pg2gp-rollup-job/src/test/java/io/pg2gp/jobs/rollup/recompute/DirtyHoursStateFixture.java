@@ -11,6 +11,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.SavepointType;
@@ -21,7 +22,6 @@ import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.runtime.operators.testutils.MockInputSplitProvider;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 import java.nio.file.Path;
@@ -63,6 +63,9 @@ final class DirtyHoursStateFixture {
     static final long H3 = Instant.parse("2025-03-01T13:00:00Z").toEpochMilli();
     static final long SNAPSHOT_TIME = 2_000;
     static final long TIMER = 1_000 + DELAY_MILLIS;
+
+    /** When the restored hours became pending, in the processing time of the generator. */
+    static final long PENDING_SINCE = 1_000;
 
     /** The schema the warehouse's tables are in. */
     static final String SCHEMA = "public";
@@ -141,6 +144,10 @@ final class DirtyHoursStateFixture {
         long count(String name) {
             return ((Counter) operator.get(name)).getCount();
         }
+
+        long gauge(String name) {
+            return ((Number) ((Gauge<?>) operator.get(name)).getValue()).longValue();
+        }
     }
 
     /** The recompute operator on the current code, one subtask as in the job. */
@@ -163,7 +170,7 @@ final class DirtyHoursStateFixture {
                             .build();
             harness =
                     new KeyedOneInputStreamOperatorTestHarness<>(
-                            new KeyedProcessOperator<>(
+                            new DirtyHoursFunction.Operator(
                                     new DirtyHoursFunction(
                                             warehouse.options(),
                                             warehouse.recomputer,
