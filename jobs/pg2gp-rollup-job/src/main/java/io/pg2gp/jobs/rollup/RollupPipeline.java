@@ -91,14 +91,17 @@ public final class RollupPipeline {
                 .uid(SOURCE_UID)
                 .setParallelism(1)
                 .keyBy(hour -> 0, Types.INT)
-                .process(
-                        new DirtyHoursFunction(
-                                config.warehouseConnection(),
-                                recomputer(config),
-                                poll.toMillis(),
-                                config.get(PipelineOptions.ROLLUP_MAX_HOURS)),
-                        Types.LONG)
-                .name("Recompute dirty hours of every rollup")
+                // the function in its own operator, for gauges right after a restore; same uid
+                // and state as a plain process(), so savepoints still map
+                .transform(
+                        "Recompute dirty hours of every rollup",
+                        Types.LONG,
+                        new DirtyHoursFunction.Operator(
+                                new DirtyHoursFunction(
+                                        config.warehouseConnection(),
+                                        recomputer(config),
+                                        poll.toMillis(),
+                                        config.get(PipelineOptions.ROLLUP_MAX_HOURS))))
                 .uid(RECOMPUTE_UID)
                 .setParallelism(1)
                 .sinkTo(new DiscardingSink<>())

@@ -17,12 +17,15 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.util.Collector;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Enriches {@code requests} changes with their user's attributes, keyed by user id. The user's
@@ -36,18 +39,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * Once a user is overdue, its further requests are written at once rather than waiting again, so
  * the added latency stays bounded by one wait. Changes of one user's requests leave in arrival
  * order, so a delete never overtakes the insert it deletes.
+ *
+ * <p>Run it with {@link Operator}, which counts the restored waiting changes for the {@code
+ * pg2gpEnrichWaiting} gauge.
  */
 public final class RequestEnrichmentFunction
         extends KeyedProcessFunction<String, SourceChange, EnrichedRequest> {
 
     private static final long serialVersionUID = 1L;
-    private static final AtomicLong WAITING = new AtomicLong();
 
     private final EnrichmentSettings settings;
 
     private transient ValueState<UserRow> user;
     private transient ValueState<Long> userLsn;
     private transient ListState<PendingRequest> waiting;
+    private transient ValueStateDescriptor<Integer> waitingCountDescriptor;
     private transient ValueState<Integer> waitingCount;
     private transient MapState<String, SourceChange> missed;
     private transient ValueState<Boolean> overdue;
@@ -56,6 +62,12 @@ public final class RequestEnrichmentFunction
     private transient Counter missedCounter;
     private transient Counter repaired;
     private transient Counter malformed;
+
+    /**
+     * The changes waiting in this subtask's state, for the gauge: set from the restored state by
+     * {@link #countWaiting} and then kept up to date here (only the task thread writes it).
+     */
+    private transient volatile long waitingTotal;
 
     public RequestEnrichmentFunction(EnrichmentSettings settings) {
         this.settings = settings;
@@ -68,9 +80,8 @@ public final class RequestEnrichmentFunction
         waiting =
                 getRuntimeContext()
                         .getListState(new ListStateDescriptor<>("waiting", PendingRequest.class));
-        waitingCount =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("waiting-count", Types.INT));
+        waitingCountDescriptor = new ValueStateDescriptor<>("waiting-count", Types.INT);
+        waitingCount = getRuntimeContext().getState(waitingCountDescriptor);
         MapStateDescriptor<String, SourceChange> missedDescriptor =
                 new MapStateDescriptor<>(
                         "missed", Types.STRING, TypeInformation.of(SourceChange.class));
@@ -86,7 +97,7 @@ public final class RequestEnrichmentFunction
         missedCounter = metrics.counter("pg2gpEnrichMissed");
         repaired = metrics.counter("pg2gpEnrichRepaired");
         malformed = metrics.counter("pg2gpMalformedResponse");
-        metrics.gauge("pg2gpEnrichWaiting", WAITING::get);
+        metrics.gauge("pg2gpEnrichWaiting", () -> waitingTotal);
     }
 
     @Override
@@ -155,7 +166,7 @@ public final class RequestEnrichmentFunction
         }
         waiting.add(new PendingRequest(change, ctx.timerService().currentProcessingTime()));
         waitingCount.update(count + 1);
-        WAITING.incrementAndGet();
+        waitingTotal++;
         if (count + 1 >= settings.maxWaitingPerUser()) {
             drainWaiting(user.value(), out);
         }
@@ -183,7 +194,25 @@ public final class RequestEnrichmentFunction
         }
         waiting.clear();
         waitingCount.clear();
-        WAITING.addAndGet(-count);
+        waitingTotal -= count;
+    }
+
+    /**
+     * Sets the waiting count from the keyed state of this subtask (after a restore, also a rescaled
+     * one, exactly the key groups it owns): the sum of every user's {@code waiting-count}. Called
+     * once the state is open, before any input.
+     */
+    void countWaiting(KeyedStateBackend<String> backend) throws Exception {
+        long[] total = {0};
+        backend.applyToAllKeys(
+                VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE,
+                waitingCountDescriptor,
+                (userId, count) -> {
+                    Integer n = count.value();
+                    total[0] += n == null ? 0 : n;
+                });
+        waitingTotal = total[0];
     }
 
     private void emit(SourceChange change, UserRow known, Collector<EnrichedRequest> out)
@@ -220,5 +249,29 @@ public final class RequestEnrichmentFunction
             malformed.inc();
         }
         return e;
+    }
+
+    /**
+     * The operator the job runs this function with. A gauge must read what the state holds, also
+     * right after a restore, but a function cannot iterate its keyed state: this operator, once the
+     * function has opened its state, counts the restored waiting changes of every key of this
+     * subtask (a cheap pass over one small value per user with waiting changes); from then on the
+     * function keeps the count per subtask. State names and layout are the function's, unchanged,
+     * so savepoints of the plain {@link KeyedProcessOperator} restore into it.
+     */
+    public static final class Operator
+            extends KeyedProcessOperator<String, SourceChange, EnrichedRequest> {
+
+        private static final long serialVersionUID = 1L;
+
+        public Operator(RequestEnrichmentFunction function) {
+            super(function);
+        }
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            ((RequestEnrichmentFunction) userFunction).countWaiting(getKeyedStateBackend());
+        }
     }
 }

@@ -10,7 +10,11 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.util.Collector;
 
 import org.slf4j.Logger;
@@ -27,6 +31,8 @@ import java.util.TreeMap;
  * all pending hours of every rollup (in transactions of at most {@code maxHours} hours). Pending
  * hours and the timer are checkpointed with the source's offsets, so a failure before a recompute
  * committed repeats it after the restore; repeating one is harmless.
+ *
+ * <p>Run it with {@link Operator}, which sets the pending gauges from the restored hours.
  */
 public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long, Long> {
 
@@ -38,6 +44,7 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
     private final long delayMillis;
     private final int maxHours;
 
+    private transient MapStateDescriptor<Long, Long> pendingDescriptor;
     private transient MapState<Long, Long> pending;
     private transient ValueState<Long> timer;
     private transient WarehouseSession session;
@@ -62,10 +69,8 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
     @Override
     public void open(Configuration parameters) {
         session = new WarehouseSession(connection, "pg2gp rollup recompute");
-        pending =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>("dirty-hours", Types.LONG, Types.LONG));
+        pendingDescriptor = new MapStateDescriptor<>("dirty-hours", Types.LONG, Types.LONG);
+        pending = getRuntimeContext().getMapState(pendingDescriptor);
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
         recomputedHours = metrics.counter("pg2gpRecomputedHours");
@@ -120,6 +125,28 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
         oldestPendingSince = 0;
     }
 
+    /**
+     * Sets the pending gauges from the keyed state (after a restore, the restored hours and when
+     * they became pending). Called once the state is open, before any input.
+     */
+    void countPending(KeyedStateBackend<Integer> backend) throws Exception {
+        long[] countAndOldest = {0, 0};
+        backend.applyToAllKeys(
+                VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE,
+                pendingDescriptor,
+                (key, hours) -> {
+                    for (Long since : hours.values()) {
+                        countAndOldest[0]++;
+                        if (countAndOldest[1] == 0 || since < countAndOldest[1]) {
+                            countAndOldest[1] = since;
+                        }
+                    }
+                });
+        pendingCount = countAndOldest[0];
+        oldestPendingSince = countAndOldest[1];
+    }
+
     private void recompute(List<Long> hours) throws Exception {
         RollupRecomputer.Result r;
         try {
@@ -147,6 +174,28 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
     public void close() {
         if (session != null) {
             session.close();
+        }
+    }
+
+    /**
+     * The operator the job runs this function with: once the function has opened its state it
+     * counts the restored pending hours (one key, a handful of hours), so {@code
+     * pg2gpDirtyHoursPending} and {@code pg2gpOldestPendingAgeMillis} are right from the restore
+     * on; a function cannot iterate its keyed state itself. State names and layout are the
+     * function's, unchanged, so savepoints of the plain {@link KeyedProcessOperator} restore.
+     */
+    public static final class Operator extends KeyedProcessOperator<Integer, Long, Long> {
+
+        private static final long serialVersionUID = 1L;
+
+        public Operator(DirtyHoursFunction function) {
+            super(function);
+        }
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            ((DirtyHoursFunction) userFunction).countPending(getKeyedStateBackend());
         }
     }
 }
