@@ -22,18 +22,27 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * The local end-to-end run: a source and a warehouse PostgreSQL started from the machine's
- * binaries, the ingest job on a local Flink with its web UI on :8081, seed-shaped demo traffic, and
- * a progress line every few seconds. Ctrl-C stops everything and leaves the data in place.
+ * binaries, a local Flink session cluster (web UI on :8081) running the ingest and rollup jobs'
+ * shaded jars as a production cluster would, seed-shaped demo traffic, and a progress line every
+ * few seconds. Ctrl-C stops everything and leaves the data in place.
  */
 public final class LocalPipeline {
 
+    static final String INGEST_JAR =
+            "jobs/pg2gp-ingest-job/target/pg2gp-ingest-job-0.1.0-SNAPSHOT-job.jar";
+    static final String ROLLUP_JAR =
+            "jobs/pg2gp-rollup-job/target/pg2gp-rollup-job-0.1.0-SNAPSHOT-job.jar";
+
     public static void main(String[] args) throws Exception {
         LocalSettings s = LocalSettings.parse(args);
+        SessionCluster.stopIfRunning(Path.of("").toAbsolutePath(), s.dir().resolve("flink"));
         if (!s.keep()) {
             wipe(s.dir());
         }
@@ -67,8 +76,107 @@ public final class LocalPipeline {
         overrides.add(0, "warehouse.url=" + warehouse.jdbcUrl("warehouse"));
         overrides.add(0, "pipeline.checkpoint-dir=" + s.dir().resolve("checkpoints").toUri());
         PipelineConfig config = PipelineConfig.load(s.config(), overrides);
-        IngestJob.prepare(config);
+        Jobs jobs = s.embedded() ? embedded(config, s) : onSessionCluster(s, overrides);
+        System.out.println("source:    psql -h 127.0.0.1 -p " + source.port() + " -U pg2gp app");
+        System.out.println(
+                "warehouse: psql -h 127.0.0.1 -p " + warehouse.port() + " -U pg2gp warehouse");
 
+        Progress progress =
+                new Progress(
+                        source, "app", warehouse, "warehouse", config, jobs::status, s.webPort());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    System.out.println(
+                                            "\nstopping: demo traffic, jobs, Flink, databases (data"
+                                                    + " stays under "
+                                                    + s.dir()
+                                                    + ")");
+                                    traffic.stop();
+                                    progress.stop();
+                                    jobs.stop();
+                                    warehouse.close();
+                                    source.close();
+                                    stopped.countDown();
+                                },
+                                "pg2gp-local-stop"));
+        traffic.start();
+        progress.start(s.progressSeconds());
+        if (s.seconds() > 0) {
+            Thread.sleep(s.seconds() * 1000L);
+            System.exit(0);
+        }
+        stopped.await();
+    }
+
+    /** The running jobs, however they run. */
+    interface Jobs {
+        String status() throws Exception;
+
+        void stop();
+    }
+
+    /**
+     * What production runs: a session cluster (JobManager and TaskManager in their own JVMs,
+     * deploy/local-cluster) and both shaded jars submitted with the Flink CLI.
+     */
+    private static Jobs onSessionCluster(LocalSettings s, List<String> overrides)
+            throws IOException {
+        Path repo = Path.of("").toAbsolutePath();
+        SessionCluster cluster =
+                SessionCluster.start(
+                        repo,
+                        s.dir().resolve("flink"),
+                        Map.of("PG2GP_FLINK_REST_PORT", String.valueOf(s.webPort())));
+        List<String> args = new ArrayList<>(List.of("--config", s.config().toString()));
+        for (String o : overrides) {
+            args.add("--set");
+            args.add(o);
+        }
+        String ingest = cluster.submit(repo.resolve(INGEST_JAR), args);
+        String rollups = cluster.submit(repo.resolve(ROLLUP_JAR), args);
+        System.out.println(
+                "Flink web UI: http://localhost:"
+                        + s.webPort()
+                        + "  (ingest job "
+                        + ingest
+                        + ", rollup job "
+                        + rollups
+                        + "; CLI: deploy/local-cluster/flink list, with PG2GP_FLINK_HOME="
+                        + s.dir().resolve("flink")
+                        + ")");
+        return new Jobs() {
+            @Override
+            public String status() throws IOException {
+                return "ingest "
+                        + cluster.jobState(ingest)
+                        + ", rollups "
+                        + cluster.jobState(rollups);
+            }
+
+            @Override
+            public void stop() {
+                for (String job : List.of(ingest, rollups)) {
+                    try {
+                        cluster.cancel(job);
+                    } catch (IOException e) {
+                        // already gone
+                    }
+                }
+                try {
+                    cluster.close();
+                } catch (IOException e) {
+                    System.err.println("stopping the Flink cluster: " + e.getMessage());
+                }
+            }
+        };
+    }
+
+    /** Flink inside this JVM with its web UI: ingest and rollups as one job. */
+    private static Jobs embedded(PipelineConfig config, LocalSettings s) throws Exception {
+        IngestJob.prepare(config);
         Configuration flink = FlinkSettings.of(config);
         flink.set(RestOptions.PORT, s.webPort());
         flink.set(
@@ -79,42 +187,11 @@ public final class LocalPipeline {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         IngestPipeline.build(env, config);
-        // Locally the rollups run in the same Flink job (one local cluster, one web UI); in
-        // production they are a separate job with its own jar and savepoints.
         RollupPipeline.prepare(config);
         RollupPipeline.build(env, config);
         JobClient job = env.executeAsync(config.get(PipelineOptions.NAME));
         System.out.println(
                 "Flink web UI: http://localhost:" + s.webPort() + "  (job " + job.getJobID() + ")");
-        System.out.println("source:    psql -h 127.0.0.1 -p " + source.port() + " -U pg2gp app");
-        System.out.println(
-                "warehouse: psql -h 127.0.0.1 -p " + warehouse.port() + " -U pg2gp warehouse");
-
-        Progress progress =
-                new Progress(source, "app", warehouse, "warehouse", config, job, s.webPort());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(
-                        new Thread(
-                                () -> {
-                                    System.out.println(
-                                            "\nstopping: demo traffic, job, databases (data stays under "
-                                                    + s.dir()
-                                                    + ")");
-                                    traffic.stop();
-                                    progress.stop();
-                                    try {
-                                        job.cancel().get();
-                                    } catch (Exception e) {
-                                        // the job may already be gone
-                                    }
-                                    warehouse.close();
-                                    source.close();
-                                    stopped.countDown();
-                                },
-                                "pg2gp-local-stop"));
-        traffic.start();
-        progress.start(s.progressSeconds());
         job.getJobExecutionResult()
                 .whenComplete(
                         (result, failure) -> {
@@ -123,11 +200,21 @@ public final class LocalPipeline {
                                 System.exit(1);
                             }
                         });
-        if (s.seconds() > 0) {
-            Thread.sleep(s.seconds() * 1000L);
-            System.exit(0);
-        }
-        stopped.await();
+        return new Jobs() {
+            @Override
+            public String status() throws Exception {
+                return "job " + job.getJobStatus().get(5, TimeUnit.SECONDS);
+            }
+
+            @Override
+            public void stop() {
+                try {
+                    job.cancel().get();
+                } catch (Exception e) {
+                    // the job may already be gone
+                }
+            }
+        };
     }
 
     private static String rootMessage(Throwable t) {

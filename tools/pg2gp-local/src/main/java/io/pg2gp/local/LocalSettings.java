@@ -17,13 +17,16 @@ record LocalSettings(
         int seedRequests,
         int progressSeconds,
         int seconds,
-        boolean keep) {
+        boolean keep,
+        boolean embedded) {
 
     static final String USAGE =
             "usage: pg2gp run [--dir DIR] [--config pipeline.yaml] [--set key=value ...]\n"
                     + "                 [--source-port N] [--warehouse-port N] [--web-port N]\n"
                     + "                 [--rate CHANGES_PER_SECOND] [--seed-users N] [--seed-requests N]\n"
-                    + "                 [--progress-seconds N] [--seconds N (0 = until Ctrl-C)] [--keep]";
+                    + "                 [--progress-seconds N] [--seconds N (0 = until Ctrl-C)] [--keep]\n"
+                    + "                 [--embedded (Flink inside this process instead of a local session"
+                    + " cluster)]";
 
     static LocalSettings parse(String[] args) {
         Path dir =
@@ -41,6 +44,7 @@ record LocalSettings(
         int progress = 5;
         int seconds = 0;
         boolean keep = false;
+        boolean embedded = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -56,6 +60,7 @@ record LocalSettings(
                 case "--progress-seconds" -> progress = Math.max(1, number(args, ++i, a));
                 case "--seconds" -> seconds = number(args, ++i, a);
                 case "--keep" -> keep = true;
+                case "--embedded" -> embedded = true;
                 case "-h", "--help" -> {
                     System.out.println(USAGE);
                     System.exit(0);
@@ -77,7 +82,8 @@ record LocalSettings(
                 seedRequests,
                 progress,
                 seconds,
-                keep);
+                keep,
+                embedded);
     }
 
     private static String next(String[] args, int i, String flag) {

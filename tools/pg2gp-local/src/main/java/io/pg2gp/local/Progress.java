@@ -4,14 +4,13 @@ import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
 import io.pg2gp.testutils.PostgresServer;
 
-import org.apache.flink.core.execution.JobClient;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +30,7 @@ final class Progress {
     private final String warehouseDb;
     private final String slot;
     private final String job;
-    private final JobClient client;
+    private final Callable<String> jobStatus;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(
                     r -> {
@@ -40,6 +39,7 @@ final class Progress {
                         return t;
                     });
     private long lastRequests;
+    private volatile boolean stopped;
 
     Progress(
             PostgresServer source,
@@ -47,7 +47,7 @@ final class Progress {
             PostgresServer warehouse,
             String warehouseDb,
             PipelineConfig config,
-            JobClient client,
+            Callable<String> jobStatus,
             int webPort) {
         this.source = source;
         this.sourceDb = sourceDb;
@@ -55,7 +55,7 @@ final class Progress {
         this.warehouseDb = warehouseDb;
         this.slot = config.get(PipelineOptions.SOURCE_SLOT);
         this.job = config.get(PipelineOptions.NAME);
-        this.client = client;
+        this.jobStatus = jobStatus;
     }
 
     void start(int everySeconds) {
@@ -63,12 +63,16 @@ final class Progress {
     }
 
     void stop() {
+        stopped = true;
         timer.shutdownNow();
     }
 
     private void print() {
+        if (stopped) {
+            return;
+        }
         try {
-            String status = client.getJobStatus().get(5, TimeUnit.SECONDS).toString();
+            String status = jobStatus.call();
             String lag;
             try (Connection c = source.connect(sourceDb);
                     Statement s = c.createStatement();
@@ -85,9 +89,7 @@ final class Progress {
                                 : "no slot yet";
             }
             StringBuilder line =
-                    new StringBuilder(TIME.format(LocalTime.now()))
-                            .append(" | job ")
-                            .append(status);
+                    new StringBuilder(TIME.format(LocalTime.now())).append(" | ").append(status);
             try (Connection c = warehouse.connect(warehouseDb);
                     Statement s = c.createStatement()) {
                 long requests = 0;

@@ -56,6 +56,18 @@ public final class SessionCluster implements AutoCloseable {
         return cluster;
     }
 
+    /** Stops a cluster a previous run may have left running with its files under {@code home}. */
+    public static void stopIfRunning(Path repo, Path home) throws IOException {
+        if (java.nio.file.Files.exists(home.resolve("jobmanager.pid"))
+                || java.nio.file.Files.exists(home.resolve("taskmanager.pid"))) {
+            new SessionCluster(
+                            repo.resolve("deploy/local-cluster"),
+                            Map.of("PG2GP_FLINK_HOME", home.toAbsolutePath().toString()),
+                            0)
+                    .close();
+        }
+    }
+
     public int restPort() {
         return restPort;
     }

@@ -53,6 +53,8 @@ class SessionClusterITCase {
             "SELECT hour, agent, requests_count, avg_execution_time, total_tokens, unique_users,"
                     + " p95_latency FROM public.rollup_hourly_agent_stats ORDER BY 1, 2";
 
+    private static final String SECRET = "pg2gp-cluster-secret-7f3a";
+
     @TempDir Path tmp;
 
     @Test
@@ -176,6 +178,20 @@ class SessionClusterITCase {
                 awaitRunning(cluster, recovered);
                 env.awaitWarehouseEqualsSource(CONVERGE);
                 awaitRollupsEqualFacts(env);
+
+                for (String path :
+                        List.of(
+                                "/jobmanager/config",
+                                "/jobs/" + recovered + "/config",
+                                "/jobs/" + recovered + "/jobmanager/config",
+                                "/taskmanagers")) {
+                    assertThat(cluster.rest(path).toString()).as(path).doesNotContain(SECRET);
+                }
+                try (Stream<Path> logs = Files.list(cluster.logDirectory())) {
+                    for (Path log : logs.toList()) {
+                        assertThat(Files.readString(log)).as(log.toString()).doesNotContain(SECRET);
+                    }
+                }
                 passed = true;
             } finally {
                 for (String job : jobs) {
