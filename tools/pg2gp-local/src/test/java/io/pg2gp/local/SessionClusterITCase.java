@@ -187,8 +187,14 @@ class SessionClusterITCase {
                                 "/taskmanagers")) {
                     assertThat(cluster.rest(path).toString()).as(path).doesNotContain(SECRET);
                 }
-                try (Stream<Path> logs = Files.list(cluster.logDirectory())) {
-                    for (Path log : logs.toList()) {
+                try (Stream<Path> files = Files.list(cluster.logDirectory())) {
+                    List<Path> logs = files.toList();
+                    assertThat(logs.stream().map(p -> p.getFileName().toString()))
+                            .contains(
+                                    "flink-jobmanager.log",
+                                    "flink-taskmanager.log",
+                                    "flink-client.log");
+                    for (Path log : logs) {
                         assertThat(Files.readString(log)).as(log.toString()).doesNotContain(SECRET);
                     }
                 }
