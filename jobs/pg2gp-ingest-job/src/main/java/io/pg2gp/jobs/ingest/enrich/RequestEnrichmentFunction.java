@@ -218,6 +218,9 @@ public final class RequestEnrichmentFunction
     private void emit(SourceChange change, UserRow known, Collector<EnrichedRequest> out)
             throws Exception {
         String requestId = change.request.id;
+        // With the user known nothing of this key waits for repair (its arrival repaired and
+        // cleared them), so the common path leaves the TTL map alone: every access of it runs
+        // the heap backend's incremental TTL cleanup (15% of this operator's time in a profile).
         if (change.op == ChangeOp.DELETE) {
             missed.remove(requestId);
         } else if (known == null) {
@@ -225,8 +228,6 @@ public final class RequestEnrichmentFunction
                 missed.put(requestId, change);
             }
             missedCounter.inc();
-        } else {
-            missed.remove(requestId);
         }
         out.collect(build(change, known));
     }
