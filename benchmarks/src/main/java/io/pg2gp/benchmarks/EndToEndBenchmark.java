@@ -92,6 +92,7 @@ final class EndToEndBenchmark {
             FlinkJobs.cancel(job);
             String check = check(ledger, n, users);
             e2e.add(users + 2 * n, done - start, check);
+            Report.line("  %s", ledger.applySummary("requests_analytical"));
         } finally {
             FlinkJobs.cancel(job);
         }
