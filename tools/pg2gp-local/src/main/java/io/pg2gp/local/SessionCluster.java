@@ -68,10 +68,6 @@ public final class SessionCluster implements AutoCloseable {
         }
     }
 
-    public int restPort() {
-        return restPort;
-    }
-
     /** {@code flink run -d <jar> <args>}; returns the job id. */
     public String submit(Path jar, List<String> args) throws IOException {
         return submit(null, jar, args);
