@@ -1,9 +1,14 @@
 package io.pg2gp.connector.cdc;
 
+import org.postgresql.Driver;
+
 import java.io.Serializable;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.regex.Pattern;
 
 /** Immutable settings of the PostgreSQL CDC source. Build with {@link #builder()}. */
@@ -179,13 +184,13 @@ public final class PostgresCdcOptions implements Serializable {
      * A plain JDBC connection to the source, through pgjdbc's driver itself: {@code DriverManager}
      * does not see a driver that lives in a job jar's child-first class loader.
      */
-    public java.sql.Connection connect(String applicationName) throws java.sql.SQLException {
-        java.util.Properties p = new java.util.Properties();
+    public Connection connect(String applicationName) throws SQLException {
+        Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("password", password());
         p.setProperty("ApplicationName", applicationName);
         p.setProperty("connectTimeout", "10");
-        return new org.postgresql.Driver().connect(jdbcUrl(), p);
+        return new Driver().connect(jdbcUrl(), p);
     }
 
     public String jdbcUrl() {

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
+import org.postgresql.Driver;
+
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -62,7 +64,7 @@ public final class WarehouseConnectionOptions implements Serializable {
         p.setProperty("tcpKeepAlive", "true");
         // pgjdbc's driver itself: DriverManager does not see a driver that lives in a job jar's
         // child-first class loader (the rollup job, which has no other JDBC user, failed so).
-        Connection c = new org.postgresql.Driver().connect(url, p);
+        Connection c = new Driver().connect(url, p);
         try (var s = c.createStatement()) {
             // Hours and dates are computed in UTC; GP6 and PG accept the same SET.
             s.execute("SET TIME ZONE 'UTC'");
