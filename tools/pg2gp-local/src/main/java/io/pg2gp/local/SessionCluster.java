@@ -3,12 +3,14 @@ package io.pg2gp.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,8 +60,8 @@ public final class SessionCluster implements AutoCloseable {
 
     /** Stops a cluster a previous run may have left running with its files under {@code home}. */
     public static void stopIfRunning(Path repo, Path home) throws IOException {
-        if (java.nio.file.Files.exists(home.resolve("jobmanager.pid"))
-                || java.nio.file.Files.exists(home.resolve("taskmanager.pid"))) {
+        if (Files.exists(home.resolve("jobmanager.pid"))
+                || Files.exists(home.resolve("taskmanager.pid"))) {
             new SessionCluster(
                             repo.resolve("deploy/local-cluster"),
                             Map.of("PG2GP_FLINK_HOME", home.toAbsolutePath().toString()),
@@ -179,23 +181,30 @@ public final class SessionCluster implements AutoCloseable {
     String exec(Duration timeout, String... scriptAndArgs) throws IOException {
         List<String> command = new ArrayList<>(List.of(scriptAndArgs));
         command.set(0, scripts.resolve(scriptAndArgs[0]).toString());
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        // Output to a file, so the timeout holds even when the command never closes its output.
+        Path output = Files.createTempFile("pg2gp-cluster-", ".out");
+        ProcessBuilder pb =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(output.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(environment);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
-        byte[] out;
+        String text;
         try {
-            out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            text = Files.readString(output, StandardCharsets.UTF_8);
+            if (!done) {
                 p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " timed out");
+                throw new IOException(String.join(" ", command) + " timed out:\n" + text);
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } finally {
+            Files.deleteIfExists(output);
         }
-        String text = new String(out, StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
             throw new IOException(
                     String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + text);
