@@ -114,15 +114,16 @@ class SessionClusterITCase {
                         .contains(
                                 "Warehouse sink: requests_analytical: Committer",
                                 "Warehouse sink: users_dim: Committer");
-                assertThat(
-                                restMetric(
-                                        cluster,
-                                        ingest,
-                                        "requests_analytical: Committer",
-                                        "pg2gpCommits"))
-                        .isPositive();
-                assertThat(restMetric(cluster, ingest, "Count changes", "pg2gpChangesRead"))
-                        .isGreaterThanOrEqualTo(440);
+                // The REST API serves metrics its fetcher collected (every 10 s by default), and
+                // the reporters export what is registered: poll until they show up.
+                awaitMetric(cluster, ingest, "requests_analytical: Committer", "pg2gpCommits", 1);
+                awaitMetric(cluster, ingest, "Count changes", "pg2gpChangesRead", 440);
+                long scrapeDeadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+                while (!scrapedMetricNames(promBase)
+                                .containsAll(MonitoringFilesTest.METRIC_CONTRACT)
+                        && System.nanoTime() < scrapeDeadline) {
+                    Thread.sleep(1000);
+                }
                 assertThat(scrapedMetricNames(promBase))
                         .containsAll(MonitoringFilesTest.METRIC_CONTRACT);
 
@@ -236,7 +237,25 @@ class SessionClusterITCase {
         return names;
     }
 
-    /** Sums a metric over every subtask and matching metric id of the vertex named {@code task}. */
+    private static void awaitMetric(
+            SessionCluster cluster, String job, String task, String metric, long atLeast)
+            throws InterruptedException {
+        PipelineTestEnvironment.await(
+                metric + " >= " + atLeast + " on " + task + " over REST",
+                Duration.ofMinutes(1),
+                () -> {
+                    try {
+                        return restMetric(cluster, job, task, metric) >= atLeast;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+    }
+
+    /**
+     * Sums a metric over every subtask and matching metric id of the vertex named {@code task}; -1
+     * while the REST API does not list it yet.
+     */
     private static long restMetric(SessionCluster cluster, String job, String task, String metric)
             throws IOException {
         for (JsonNode v : cluster.rest("/jobs/" + job).path("vertices")) {
@@ -250,7 +269,9 @@ class SessionClusterITCase {
                     ids.add(m.path("id").asText());
                 }
             }
-            assertThat(ids).as(metric + " on " + task).isNotEmpty();
+            if (ids.isEmpty()) {
+                return -1;
+            }
             long sum = 0;
             for (String id : ids) {
                 for (JsonNode m :
@@ -268,7 +289,7 @@ class SessionClusterITCase {
     }
 
     /** Metric names the JobManager's and TaskManager's Prometheus reporters expose. */
-    private static Set<String> scrapedMetricNames(int base) throws Exception {
+    private static Set<String> scrapedMetricNames(int base) {
         Pattern name = Pattern.compile("^(flink_[A-Za-z0-9_]+)", Pattern.MULTILINE);
         HttpClient http = HttpClient.newHttpClient();
         Set<String> names = new HashSet<>();
@@ -291,6 +312,9 @@ class SessionClusterITCase {
                 }
             } catch (IOException e) {
                 // no reporter on this port of the range
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return names;
             }
         }
         return names;
