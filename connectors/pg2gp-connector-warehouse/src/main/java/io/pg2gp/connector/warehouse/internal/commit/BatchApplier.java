@@ -70,7 +70,11 @@ public final class BatchApplier {
                         deleted += s.executeUpdate(soft);
                     }
                 }
-                upserted = s.executeUpdate(sql.insertNewVersions(plan.batch(), matched > 0));
+                s.execute(sql.disableNestedLoops());
+                upserted =
+                        s.executeUpdate(
+                                sql.insertNewVersions(job, batchIds, plan.batch(), matched > 0));
+                s.execute(sql.restoreNestedLoops());
             }
             long deadLetters = 0;
             if (committable.deadLetters() > 0) {
@@ -150,12 +154,12 @@ public final class BatchApplier {
     private record Plan(String batch, String bounds) {}
 
     /**
-     * The batch to apply, one row per key: the staged rows in place when every key was staged once
-     * (the common case, saving a copy of the batch), else a deduplicated temporary table. The
-     * target is read within literal hour bounds (pruning partitions) when the batch holds only
-     * changes never applied before, each with its hour and the hour it moves from: then every
-     * replaced version lies within those bounds. Snapshot reads and replays after a restore (LSN
-     * not above the last applied one) may meet versions anywhere, so they read without bounds.
+     * The batch to apply, one row per key: a small temporary table of each key's winning version
+     * (key, hour, LSN, op and where it was staged). The target is read within literal hour bounds
+     * (pruning partitions) when the batch holds only changes never applied before, each with its
+     * hour and the hour it moves from: then every replaced version lies within those bounds.
+     * Snapshot reads and replays after a restore (LSN not above the last applied one) may meet
+     * versions anywhere, so they read without bounds.
      */
     private Plan plan(Connection c, Statement s, WarehouseCommittable committable)
             throws SQLException {
@@ -191,9 +195,10 @@ public final class BatchApplier {
         }
         boolean fresh = reads == 0 && untimed == 0 && minLsn > lastAppliedLsn(c);
         String bounds = fresh ? sql.targetBounds(from, to) : "";
-        // Always a deduplicated copy, even when no key was staged twice: reading the staged rows in
-        // place made the end-to-end update workload 3x slower (staging is scanned several times,
-        // with churn-skewed statistics), though it helped insert-only batches.
+        // Always a deduplicated table, even when no key was staged twice: reading the staged rows
+        // in place made the end-to-end update workload 3x slower (staging is scanned several
+        // times, with churn-skewed statistics). It is narrow, so staging is read once more only,
+        // by the insert, through a join with it.
         s.executeUpdate(sql.createDeduplicatedBatch(job, batchIds));
         s.execute(sql.analyzeBatch());
         return new Plan(ApplyStatements.BATCH_TABLE, bounds);

@@ -559,7 +559,7 @@ class BatchApplierITCase {
                 readsTarget.put(sql.deleteReplaced(""), explain(s, sql.deleteReplaced("")));
                 for (String statement :
                         List.of(
-                                sql.insertNewVersions(batch, true),
+                                sql.insertNewVersions(JOB, committable.batchIds(), batch, true),
                                 sql.recordTouchedHours(JOB, 1, batch))) {
                     leavesTargetAlone.put(statement, explain(s, statement));
                 }
@@ -587,6 +587,62 @@ class BatchApplierITCase {
         assertThat(count("SELECT count(*) FROM " + TARGET + " WHERE name = 'updated'"))
                 .isEqualTo(3);
         assertThat(count("SELECT count(*) FROM " + TARGET)).isEqualTo(50_001);
+    }
+
+    /**
+     * Staging statistics taken while it was empty (as after every purge) must not turn the insert
+     * into a nested loop over staging and the batch: it joins them by hash, and applies every row.
+     */
+    @Test
+    void theInsertJoinsStagingByHashEvenWhenStagingLooksEmpty() throws Exception {
+        execute("ANALYZE " + STAGE);
+        int n = 3_000;
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "INSERT INTO "
+                                + STAGE
+                                + " ("
+                                + BookkeepingTables.stagingColumnList(TABLE)
+                                + ") SELECT ?, 1, 1, g, gen_random_uuid(), 'bulk', g, now(), 5,"
+                                + " 'c', now(), NULL FROM generate_series(1, ?) g")) {
+            p.setString(1, JOB);
+            p.setInt(2, n);
+            p.executeUpdate();
+        }
+        batchRows.put(1L, n);
+        batchMaxLsn.put(1L, 5L);
+        WarehouseCommittable committable = committable(1, 1);
+        ApplyStatements sql =
+                new ApplyStatements(
+                        TABLE, bookkeeping, DeleteMode.MIRROR, WarehouseDialect.POSTGRES, false);
+        String plan;
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate(sql.createDeduplicatedBatch(JOB, committable.batchIds()));
+            s.execute(sql.analyzeBatch());
+            s.execute(sql.disableNestedLoops());
+            plan =
+                    explain(
+                            s,
+                            sql.insertNewVersions(
+                                    JOB,
+                                    committable.batchIds(),
+                                    ApplyStatements.BATCH_TABLE,
+                                    false));
+            s.execute(sql.restoreNestedLoops());
+            try (ResultSet rs = s.executeQuery("SHOW enable_nestloop")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("on");
+            }
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+        assertThat(plan).contains("Hash Join").doesNotContain("Nested Loop");
+
+        BatchApplier.Result r = applier(DeleteMode.MIRROR).apply(c, committable);
+        assertThat(r.upserted()).isEqualTo(n);
+        assertThat(count("SELECT count(*) FROM " + TARGET + " WHERE name = 'bulk'")).isEqualTo(n);
     }
 
     /**
