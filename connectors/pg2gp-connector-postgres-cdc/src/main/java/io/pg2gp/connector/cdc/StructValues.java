@@ -47,9 +47,12 @@ public final class StructValues {
         if (v instanceof Number n) {
             return n.longValue(); // timestamp without zone: MicroTimestamp
         }
-        Instant i =
-                OffsetDateTime.parse(v.toString(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                        .toInstant();
+        String text = v.toString();
+        long fast = IsoTimestamps.parseMicros(text);
+        if (fast != IsoTimestamps.UNPARSED) {
+            return fast;
+        }
+        Instant i = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000;
     }
 
