@@ -7,6 +7,7 @@ public final class ByteBuf {
 
     private byte[] bytes;
     private int size;
+    private char[] chars = new char[256];
 
     public ByteBuf(int initialCapacity) {
         this.bytes = new byte[Math.max(16, initialCapacity)];
@@ -41,6 +42,25 @@ public final class ByteBuf {
         }
     }
 
+    /**
+     * Makes room for {@code extra} more bytes and returns the backing array, to be filled from
+     * {@link #size()} on and committed with {@link #truncate}.
+     */
+    public byte[] reserve(int extra) {
+        if (size + extra > bytes.length) {
+            grow(size + extra);
+        }
+        return bytes;
+    }
+
+    /** A scratch array of at least {@code n} chars, reused from call to call. */
+    public char[] chars(int n) {
+        if (chars.length < n) {
+            chars = new char[Math.max(n, chars.length * 2)];
+        }
+        return chars;
+    }
+
     public int size() {
         return size;
     }
@@ -49,6 +69,7 @@ public final class ByteBuf {
         return bytes;
     }
 
+    /** Sets the size, within the capacity (to drop bytes, or to commit {@link #reserve}d ones). */
     public void truncate(int newSize) {
         size = newSize;
     }

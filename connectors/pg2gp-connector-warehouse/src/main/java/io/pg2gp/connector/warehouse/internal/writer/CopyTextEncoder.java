@@ -137,55 +137,68 @@ public final class CopyTextEncoder {
         }
     }
 
-    /** Writes UTF-8 with COPY TEXT escapes; rejects what PostgreSQL text cannot store. */
+    /**
+     * Writes UTF-8 with COPY TEXT escapes; rejects what PostgreSQL text cannot store. The chars are
+     * copied out in bulk and the bytes written straight into the buffer (at most three per char):
+     * {@code charAt} on non-Latin strings costs a bounds check and a decode per char.
+     */
     static String writeEscaped(String s, ByteBuf out) {
         int n = s.length();
+        char[] chars = out.chars(n);
+        s.getChars(0, n, chars, 0);
+        byte[] b = out.reserve(3 * n);
+        int p = out.size();
         for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
+            char c = chars[i];
             if (c < 0x80) {
+                if (c >= 0x20 && c != '\\') {
+                    b[p++] = (byte) c;
+                    continue;
+                }
                 switch (c) {
                     case 0:
                         return "contains a NUL byte (0x00), which PostgreSQL and Greenplum text"
                                 + " cannot store";
                     case '\\':
-                        out.write('\\');
-                        out.write('\\');
+                        b[p++] = '\\';
+                        b[p++] = '\\';
                         break;
                     case '\n':
-                        out.write('\\');
-                        out.write('n');
+                        b[p++] = '\\';
+                        b[p++] = 'n';
                         break;
                     case '\r':
-                        out.write('\\');
-                        out.write('r');
+                        b[p++] = '\\';
+                        b[p++] = 'r';
                         break;
                     case '\t':
-                        out.write('\\');
-                        out.write('t');
+                        b[p++] = '\\';
+                        b[p++] = 't';
                         break;
                     default:
-                        out.write(c);
+                        b[p++] = (byte) c;
                 }
             } else if (c < 0x800) {
-                out.write(0xC0 | (c >> 6));
-                out.write(0x80 | (c & 0x3F));
+                b[p++] = (byte) (0xC0 | (c >> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
             } else if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                if (i + 1 >= n || !Character.isLowSurrogate(chars[i + 1])) {
                     return "contains an unpaired UTF-16 surrogate at offset " + i;
                 }
-                int cp = Character.toCodePoint(c, s.charAt(++i));
-                out.write(0xF0 | (cp >> 18));
-                out.write(0x80 | ((cp >> 12) & 0x3F));
-                out.write(0x80 | ((cp >> 6) & 0x3F));
-                out.write(0x80 | (cp & 0x3F));
+                int cp = Character.toCodePoint(c, chars[++i]);
+                b[p++] = (byte) (0xF0 | (cp >> 18));
+                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (cp & 0x3F));
             } else if (Character.isLowSurrogate(c)) {
                 return "contains an unpaired UTF-16 surrogate at offset " + i;
             } else {
-                out.write(0xE0 | (c >> 12));
-                out.write(0x80 | ((c >> 6) & 0x3F));
-                out.write(0x80 | (c & 0x3F));
+                b[p++] = (byte) (0xE0 | (c >> 12));
+                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
             }
         }
+        out.truncate(p);
         return null;
     }
 }
