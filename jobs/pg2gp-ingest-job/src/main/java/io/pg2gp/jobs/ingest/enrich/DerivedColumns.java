@@ -3,10 +3,12 @@ package io.pg2gp.jobs.ingest.enrich;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.RequestRow;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -42,17 +44,7 @@ public final class DerivedColumns {
         out.queryType = null;
         boolean wellFormed = true;
         if (r.response != null) {
-            try {
-                JsonNode node = MAPPER.readTree(r.response);
-                if (node != null && node.isObject()) {
-                    out.agentUsed = textOf(node.get("agent_used"));
-                    out.queryType = textOf(node.get("query_type"));
-                } else {
-                    wellFormed = false;
-                }
-            } catch (JsonProcessingException e) {
-                wellFormed = false;
-            }
+            wellFormed = readResponse(r.response, out);
         }
         if (r.createdAtMicros == null) {
             out.hourOfDay = null;
@@ -76,12 +68,46 @@ public final class DerivedColumns {
     }
 
     /**
+     * Reads the two top-level fields with the streaming parser, skipping the rest (the whole answer
+     * text) without building a tree. The fields are set only when the whole object parses.
+     */
+    private static boolean readResponse(String response, EnrichedRequest out) {
+        try (JsonParser p = MAPPER.getFactory().createParser(response)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            String agent = null;
+            String type = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("agent_used".equals(name)) {
+                    agent = textOf(p, value);
+                } else if ("query_type".equals(name)) {
+                    type = textOf(p, value);
+                } else {
+                    p.skipChildren();
+                }
+            }
+            out.agentUsed = agent;
+            out.queryType = type;
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * PostgreSQL's {@code ->>}: strings unquoted, JSON null as NULL, anything else as JSON text.
      */
-    static String textOf(JsonNode v) {
-        if (v == null || v.isNull()) {
+    private static String textOf(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (value == JsonToken.VALUE_NULL) {
             return null;
         }
-        return v.isTextual() ? v.textValue() : v.toString();
+        JsonNode node = MAPPER.readTree(p);
+        return node.toString();
     }
 }
