@@ -88,7 +88,20 @@ final class FlinkJobs {
             }
             job.getJobExecutionResult().handle((r, e) -> null).get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            System.err.println("could not cancel job " + job.getJobID() + ": " + e);
+            if (!clusterGone(e)) {
+                System.err.println("could not cancel job " + job.getJobID() + ": " + e);
+            }
         }
+    }
+
+    /** A job's own MiniCluster shuts down with it: cancelling it again finds nothing to cancel. */
+    private static boolean clusterGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IllegalStateException
+                    && String.valueOf(t.getMessage()).contains("already been shut down")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -53,8 +53,8 @@ final class SinkBenchmark {
         Measurement pg2gp = new Measurement("pg2gp WarehouseSink (p=2, 5 s checkpoints)");
         try (PostgresServer wh = BenchServers.warehouse("bench-sink-warehouse")) {
             Report.line(
-                    "warehouse PostgreSQL %s; table from WarehouseDdl.script(false, \"public\") (PK +"
-                            + " 2 indexes), fresh database per measurement",
+                    "warehouse PostgreSQL %s; table from WarehouseDdl.script(false, \"public\") (primary"
+                            + " key and the created_at index), fresh database per measurement",
                     BenchServers.version(wh));
             List<byte[]> encoded = RequestRows.encodeCopy(n, args.users());
             Report.line(
