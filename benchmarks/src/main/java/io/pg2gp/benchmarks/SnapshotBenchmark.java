@@ -67,7 +67,9 @@ final class SnapshotBenchmark {
         Report.line(
                 "(pipeline: from job submission until count(*) of requests_analytical = %,d,"
                         + " polled every 500 ms once the ledger shows enough rows; psql: process"
-                        + " start to exit)",
+                        + " start to exit. Run 1 starts in a cold JVM: JIT compilation took about"
+                        + " a third of the JVM's CPU in a profiled run; later runs reuse the JVM,"
+                        + " as a long-running TaskManager does.)",
                 n);
     }
 
