@@ -1,6 +1,8 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -22,11 +24,24 @@ public final class StructValues {
 
     /** A text-like value; an unchanged TOASTed value is taken from {@code before} when present. */
     public static String text(Struct row, Struct before, String field) {
-        Object v = row.get(field);
+        return text(row, before, row.schema().field(field), field);
+    }
+
+    /**
+     * As {@link #text(Struct, Struct, String)}, with the field already looked up in {@code row}'s
+     * schema (see {@link StructFields}); in Debezium's envelope {@code before} has the same schema.
+     */
+    public static String text(Struct row, Struct before, Field field, String name) {
+        Object v = value(row, field, name);
         if (UNAVAILABLE.equals(v)) {
-            Object old = before == null ? null : before.get(field);
+            Object old =
+                    before == null
+                            ? null
+                            : before.schema() == row.schema()
+                                    ? value(before, field, name)
+                                    : before.get(name);
             if (old == null || UNAVAILABLE.equals(old)) {
-                throw new ToastedValueUnavailableException(field);
+                throw new ToastedValueUnavailableException(name);
             }
             return old.toString();
         }
@@ -34,13 +49,21 @@ public final class StructValues {
     }
 
     public static Integer int32(Struct row, String field) {
-        Object v = row.get(field);
+        return int32(row, row.schema().field(field), field);
+    }
+
+    public static Integer int32(Struct row, Field field, String name) {
+        Object v = value(row, field, name);
         return v == null ? null : ((Number) v).intValue();
     }
 
     /** A timestamptz as microseconds since the epoch. */
     public static Long timestampMicros(Struct row, String field) {
-        Object v = row.get(field);
+        return timestampMicros(row, row.schema().field(field), field);
+    }
+
+    public static Long timestampMicros(Struct row, Field field, String name) {
+        Object v = value(row, field, name);
         if (v == null) {
             return null;
         }
@@ -54,6 +77,14 @@ public final class StructValues {
         }
         Instant i = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         return i.getEpochSecond() * 1_000_000L + i.getNano() / 1_000;
+    }
+
+    /** As {@link Struct#get(String)}: a field the schema lacks is an error naming it. */
+    private static Object value(Struct row, Field field, String name) {
+        if (field == null) {
+            throw new DataException(name + " is not a valid field name");
+        }
+        return row.get(field);
     }
 
     /**

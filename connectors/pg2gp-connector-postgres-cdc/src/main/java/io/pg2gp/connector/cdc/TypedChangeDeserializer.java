@@ -18,29 +18,46 @@ public abstract class TypedChangeDeserializer<T> implements DebeziumDeserializat
 
     private static final long serialVersionUID = 1L;
 
+    private static final int OP = 0;
+    private static final int SOURCE = 1;
+    private static final int BEFORE = 2;
+    private static final int AFTER = 3;
+    private static final int SCHEMA = 0;
+    private static final int TABLE = 1;
+    private static final int LSN = 2;
+    private static final int TS_MS = 3;
+
+    private transient StructFields envelopeFields;
+    private transient StructFields sourceFields;
+
     @Override
     public final void deserialize(SourceRecord record, Collector<T> out) throws Exception {
         if (!(record.value() instanceof Struct value)) {
             return; // tombstone after a delete
         }
-        Field opField = value.schema().field("op");
-        if (opField == null) {
+        if (envelopeFields == null) {
+            envelopeFields = new StructFields("op", "source", "before", "after");
+            sourceFields = new StructFields("schema", "table", "lsn", "ts_ms");
+        }
+        Field[] envelope = envelopeFields.of(value);
+        if (envelope[OP] == null) {
             return; // heartbeat or schema-change record, no row change
         }
-        String rawOp = value.getString("op");
-        Struct source = value.getStruct("source");
-        Long lsn = source.getInt64("lsn");
-        Long tsMs = source.getInt64("ts_ms");
+        String rawOp = (String) value.get(envelope[OP]);
+        Struct source = (Struct) value.get(envelope[SOURCE]);
+        Field[] src = sourceFields.of(source);
+        Long lsn = (Long) source.get(src[LSN]);
+        Long tsMs = (Long) source.get(src[TS_MS]);
         ChangeMetadata meta =
                 new ChangeMetadata(
-                        source.getString("schema"),
-                        source.getString("table"),
+                        (String) source.get(src[SCHEMA]),
+                        (String) source.get(src[TABLE]),
                         ChangeOp.fromCode(rawOp),
                         rawOp,
                         lsn == null ? 0L : lsn,
                         tsMs == null ? 0L : tsMs * 1000L);
-        Struct before = value.schema().field("before") == null ? null : value.getStruct("before");
-        Struct after = value.schema().field("after") == null ? null : value.getStruct("after");
+        Struct before = envelope[BEFORE] == null ? null : (Struct) value.get(envelope[BEFORE]);
+        Struct after = envelope[AFTER] == null ? null : (Struct) value.get(envelope[AFTER]);
         T event = convert(meta, before, after);
         if (event != null) {
             out.collect(event);

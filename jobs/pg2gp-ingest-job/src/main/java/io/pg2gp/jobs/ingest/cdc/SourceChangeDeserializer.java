@@ -2,6 +2,7 @@ package io.pg2gp.jobs.ingest.cdc;
 
 import io.pg2gp.connector.cdc.ChangeMetadata;
 import io.pg2gp.connector.cdc.ChangeOp;
+import io.pg2gp.connector.cdc.StructFields;
 import io.pg2gp.connector.cdc.StructValues;
 import io.pg2gp.connector.cdc.TypedChangeDeserializer;
 import io.pg2gp.jobs.ingest.model.RequestRow;
@@ -10,6 +11,7 @@ import io.pg2gp.jobs.ingest.model.UserRow;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 
 /** Maps Debezium records of {@code users} and {@code requests} to {@link SourceChange}s. */
@@ -56,25 +58,50 @@ public final class SourceChangeDeserializer extends TypedChangeDeserializer<Sour
         return change;
     }
 
-    static UserRow user(Struct r, Struct before) {
+    private static final String[] USER_FIELDS = {"id", "email", "role", "registered_at"};
+    private static final String[] REQUEST_FIELDS = {
+        "id",
+        "user_id",
+        "query",
+        "response",
+        "model",
+        "tokens_used",
+        "execution_time_ms",
+        "status",
+        "created_at"
+    };
+
+    private transient StructFields userFields;
+    private transient StructFields requestFields;
+
+    private UserRow user(Struct r, Struct before) {
+        if (userFields == null) {
+            userFields = new StructFields(USER_FIELDS);
+        }
+        Field[] f = userFields.of(r);
         return new UserRow(
-                StructValues.text(r, before, "id"),
-                StructValues.text(r, before, "email"),
-                StructValues.text(r, before, "role"),
-                StructValues.timestampMicros(r, "registered_at"));
+                StructValues.text(r, before, f[0], USER_FIELDS[0]),
+                StructValues.text(r, before, f[1], USER_FIELDS[1]),
+                StructValues.text(r, before, f[2], USER_FIELDS[2]),
+                StructValues.timestampMicros(r, f[3], USER_FIELDS[3]));
     }
 
-    static RequestRow request(Struct r, Struct before) {
+    private RequestRow request(Struct r, Struct before) {
+        if (requestFields == null) {
+            requestFields = new StructFields(REQUEST_FIELDS);
+        }
+        Field[] f = requestFields.of(r);
+        String[] n = REQUEST_FIELDS;
         RequestRow q = new RequestRow();
-        q.id = StructValues.text(r, before, "id");
-        q.userId = StructValues.text(r, before, "user_id");
-        q.query = StructValues.text(r, before, "query");
-        q.response = StructValues.text(r, before, "response");
-        q.model = StructValues.text(r, before, "model");
-        q.tokensUsed = StructValues.int32(r, "tokens_used");
-        q.executionTimeMs = StructValues.int32(r, "execution_time_ms");
-        q.status = StructValues.text(r, before, "status");
-        q.createdAtMicros = StructValues.timestampMicros(r, "created_at");
+        q.id = StructValues.text(r, before, f[0], n[0]);
+        q.userId = StructValues.text(r, before, f[1], n[1]);
+        q.query = StructValues.text(r, before, f[2], n[2]);
+        q.response = StructValues.text(r, before, f[3], n[3]);
+        q.model = StructValues.text(r, before, f[4], n[4]);
+        q.tokensUsed = StructValues.int32(r, f[5], n[5]);
+        q.executionTimeMs = StructValues.int32(r, f[6], n[6]);
+        q.status = StructValues.text(r, before, f[7], n[7]);
+        q.createdAtMicros = StructValues.timestampMicros(r, f[8], n[8]);
         return q;
     }
 
