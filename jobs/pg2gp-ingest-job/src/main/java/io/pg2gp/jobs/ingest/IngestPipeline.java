@@ -11,6 +11,7 @@ import io.pg2gp.jobs.ingest.config.PipelineOptions;
 import io.pg2gp.jobs.ingest.enrich.RequestEnrichmentFunction;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.SourceChange;
+import io.pg2gp.jobs.ingest.model.SourceChangeWireTypeInfo;
 import io.pg2gp.jobs.ingest.model.SourceTable;
 import io.pg2gp.jobs.ingest.monitor.ChangeMetrics;
 import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
@@ -61,6 +62,7 @@ public final class IngestPipeline {
                         .map(
                                 new ChangeMetrics(
                                         cdc, config.get(PipelineOptions.SOURCE_SLOT_LAG_INTERVAL)))
+                        .returns(SourceChangeWireTypeInfo.INSTANCE)
                         .name("Count changes")
                         .uid(UID_CHANGE_METRICS)
                         .setParallelism(config.get(PipelineOptions.SOURCE_PARALLELISM));

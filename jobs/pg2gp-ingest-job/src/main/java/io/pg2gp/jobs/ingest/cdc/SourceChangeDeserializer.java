@@ -7,6 +7,7 @@ import io.pg2gp.connector.cdc.StructValues;
 import io.pg2gp.connector.cdc.TypedChangeDeserializer;
 import io.pg2gp.jobs.ingest.model.RequestRow;
 import io.pg2gp.jobs.ingest.model.SourceChange;
+import io.pg2gp.jobs.ingest.model.SourceChangeWireTypeInfo;
 import io.pg2gp.jobs.ingest.model.UserRow;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -107,6 +108,6 @@ public final class SourceChangeDeserializer extends TypedChangeDeserializer<Sour
 
     @Override
     public TypeInformation<SourceChange> getProducedType() {
-        return TypeInformation.of(SourceChange.class);
+        return SourceChangeWireTypeInfo.INSTANCE;
     }
 }
