@@ -1,31 +1,24 @@
 package io.pg2gp.jobs.ingest.enrich;
 
 import io.pg2gp.connector.cdc.ChangeOp;
+import io.pg2gp.jobs.ingest.StateFixtures;
+import io.pg2gp.jobs.ingest.StateFixtures.Backend;
+import io.pg2gp.jobs.ingest.StateFixtures.Fixture;
+import io.pg2gp.jobs.ingest.StateFixtures.Metrics;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.RequestRow;
 import io.pg2gp.jobs.ingest.model.SourceChange;
 import io.pg2gp.jobs.ingest.model.UserRow;
 
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
-import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.checkpoint.SavepointType;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
-import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.runtime.operators.testutils.MockInputSplitProvider;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -67,54 +60,15 @@ final class EnrichmentStateFixture {
 
     static final long CREATED_AT_MICROS = 1_740_823_200_000_000L; // 2025-03-01T10:00Z
 
-    enum Backend {
-        /** The harness's default heap backend. */
-        HEAP,
-        /** What production runs with large state (full, non-incremental snapshots). */
-        ROCKSDB;
+    /** The fixtures' name in their file names. */
+    static final String NAME = "request-enrichment";
 
-        String fixture(String version) {
-            return "state-fixtures/%s-%s-%s.snapshot"
-                    .formatted("request-enrichment", name().toLowerCase(Locale.ROOT), version);
-        }
-    }
-
-    /** One fixture file: the version of the build that wrote it and the backend it ran on. */
-    record Fixture(String version, Backend backend) {
-        static Stream<Fixture> all() {
-            return VERSIONS.stream()
-                    .flatMap(v -> Stream.of(Backend.values()).map(b -> new Fixture(v, b)));
-        }
-
-        String resource() {
-            return backend.fixture(version);
-        }
-
-        @Override
-        public String toString() {
-            return version + " " + backend;
-        }
+    /** Every fixture the restore test restores. */
+    static Stream<Fixture> all() {
+        return Fixture.all(NAME, VERSIONS);
     }
 
     private EnrichmentStateFixture() {}
-
-    /** A task metric group whose operator group keeps the metrics registered on it. */
-    static final class Metrics extends UnregisteredMetricGroups.UnregisteredTaskMetricGroup {
-        final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup();
-
-        @Override
-        public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name) {
-            return operator;
-        }
-
-        Metric get(String name) {
-            return operator.get(name);
-        }
-
-        long count(String name) {
-            return ((org.apache.flink.metrics.Counter) operator.get(name)).getCount();
-        }
-    }
 
     /** One subtask of the enrichment on the current code. */
     static final class Subtask implements AutoCloseable {
@@ -124,17 +78,7 @@ final class EnrichmentStateFixture {
 
         Subtask(Backend backend, EnrichmentSettings settings, int parallelism, int index)
                 throws Exception {
-            env =
-                    new MockEnvironmentBuilder()
-                            .setTaskName("MockTask")
-                            .setManagedMemorySize(3 * 1024 * 1024)
-                            .setInputSplitProvider(new MockInputSplitProvider())
-                            .setBufferSize(1024)
-                            .setMaxParallelism(MAX_PARALLELISM)
-                            .setParallelism(parallelism)
-                            .setSubtaskIndex(index)
-                            .setMetricGroup(metrics)
-                            .build();
+            env = StateFixtures.environment(MAX_PARALLELISM, parallelism, index, metrics);
             harness =
                     new KeyedOneInputStreamOperatorTestHarness<>(
                             new RequestEnrichmentFunction.Operator(
@@ -143,9 +87,7 @@ final class EnrichmentStateFixture {
                             Types.STRING,
                             env);
             harness.getExecutionConfig().disableGenericTypes();
-            if (backend == Backend.ROCKSDB) {
-                harness.setStateBackend(new EmbeddedRocksDBStateBackend(false));
-            }
+            backend.applyTo(harness);
         }
 
         /** Processing time and state-TTL time together, as on a real task. */
@@ -156,9 +98,7 @@ final class EnrichmentStateFixture {
 
         /** A canonical savepoint: the format operators redeploy from. */
         OperatorSubtaskState savepoint(long id) throws Exception {
-            return harness.snapshotWithLocalState(
-                            id, id, SavepointType.savepoint(SavepointFormatType.CANONICAL))
-                    .getJobManagerOwnedState();
+            return StateFixtures.savepoint(harness, id);
         }
 
         @Override
@@ -187,7 +127,6 @@ final class EnrichmentStateFixture {
 
     /** Where the generator writes: the module's test resources, not target/. */
     static Path sourcePath(Backend backend) {
-        return Path.of(System.getProperty("basedir", "."), "src", "test", "resources")
-                .resolve(backend.fixture(VERSION));
+        return StateFixtures.sourcePath(NAME, backend, VERSION);
     }
 }

@@ -1,8 +1,8 @@
 package io.pg2gp.jobs.ingest.enrich;
 
 import io.pg2gp.connector.cdc.ChangeOp;
-import io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.Backend;
-import io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.Fixture;
+import io.pg2gp.jobs.ingest.StateFixtures.Backend;
+import io.pg2gp.jobs.ingest.StateFixtures.Fixture;
 import io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.Subtask;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.SourceChange;
@@ -51,7 +51,7 @@ class RequestEnrichmentStateCompatibilityTest {
 
     /** Each fixture on its own backend at parallelism 1 and 2, and on the other backend. */
     static Stream<Arguments> restores() {
-        return Fixture.all()
+        return EnrichmentStateFixture.all()
                 .flatMap(
                         f ->
                                 Stream.of(

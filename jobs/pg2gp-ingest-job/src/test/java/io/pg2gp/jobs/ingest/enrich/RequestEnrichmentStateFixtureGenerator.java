@@ -1,7 +1,7 @@
 package io.pg2gp.jobs.ingest.enrich;
 
 import io.pg2gp.connector.cdc.ChangeOp;
-import io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.Backend;
+import io.pg2gp.jobs.ingest.StateFixtures.Backend;
 import io.pg2gp.jobs.ingest.enrich.EnrichmentStateFixture.Subtask;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 

@@ -1,8 +1,8 @@
 package io.pg2gp.jobs.rollup.recompute;
 
 import io.pg2gp.jobs.ingest.PipelineTestEnvironment;
-import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Backend;
-import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Fixture;
+import io.pg2gp.jobs.ingest.StateFixtures.Backend;
+import io.pg2gp.jobs.ingest.StateFixtures.Fixture;
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Subtask;
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Warehouse;
 
@@ -83,7 +83,7 @@ class DirtyHoursStateCompatibilityITCase {
 
     /** Each fixture on its own backend and on the other one. */
     static Stream<Arguments> restores() {
-        return Fixture.all()
+        return DirtyHoursStateFixture.all()
                 .flatMap(
                         f ->
                                 Stream.of(

@@ -2,33 +2,24 @@ package io.pg2gp.jobs.rollup.recompute;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.jobs.ingest.StateFixtures;
+import io.pg2gp.jobs.ingest.StateFixtures.Backend;
+import io.pg2gp.jobs.ingest.StateFixtures.Fixture;
+import io.pg2gp.jobs.ingest.StateFixtures.Metrics;
 import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SharedPostgres;
 
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
-import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.checkpoint.SavepointType;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
-import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.runtime.operators.testutils.MockInputSplitProvider;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -70,38 +61,18 @@ final class DirtyHoursStateFixture {
     /** The schema the warehouse's tables are in. */
     static final String SCHEMA = "public";
 
-    enum Backend {
-        HEAP,
-        ROCKSDB;
+    /** The fixtures' name in their file names. */
+    static final String NAME = "dirty-hours";
 
-        String fixture(String version) {
-            return "state-fixtures/%s-%s-%s.snapshot"
-                    .formatted("dirty-hours", name().toLowerCase(Locale.ROOT), version);
-        }
-    }
-
-    /** One fixture file: the version of the build that wrote it and the backend it ran on. */
-    record Fixture(String version, Backend backend) {
-        static Stream<Fixture> all() {
-            return VERSIONS.stream()
-                    .flatMap(v -> Stream.of(Backend.values()).map(b -> new Fixture(v, b)));
-        }
-
-        String resource() {
-            return backend.fixture(version);
-        }
-
-        @Override
-        public String toString() {
-            return version + " " + backend;
-        }
+    /** Every fixture the restore test restores. */
+    static Stream<Fixture> all() {
+        return Fixture.all(NAME, VERSIONS);
     }
 
     private DirtyHoursStateFixture() {}
 
     static Path sourcePath(Backend backend) {
-        return Path.of(System.getProperty("basedir", "."), "src", "test", "resources")
-                .resolve(backend.fixture(VERSION));
+        return StateFixtures.sourcePath(NAME, backend, VERSION);
     }
 
     /** A fresh warehouse database on the shared test server, with the fact and rollup tables. */
@@ -129,27 +100,6 @@ final class DirtyHoursStateFixture {
         }
     }
 
-    static final class Metrics extends UnregisteredMetricGroups.UnregisteredTaskMetricGroup {
-        final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup();
-
-        @Override
-        public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name) {
-            return operator;
-        }
-
-        Metric get(String name) {
-            return operator.get(name);
-        }
-
-        long count(String name) {
-            return ((Counter) operator.get(name)).getCount();
-        }
-
-        long gauge(String name) {
-            return ((Number) ((Gauge<?>) operator.get(name)).getValue()).longValue();
-        }
-    }
-
     /** The recompute operator on the current code, one subtask as in the job. */
     static final class Subtask implements AutoCloseable {
         final KeyedOneInputStreamOperatorTestHarness<Integer, Long, Long> harness;
@@ -157,17 +107,7 @@ final class DirtyHoursStateFixture {
         private final MockEnvironment env;
 
         Subtask(Backend backend, Warehouse warehouse) throws Exception {
-            env =
-                    new MockEnvironmentBuilder()
-                            .setTaskName("MockTask")
-                            .setManagedMemorySize(3 * 1024 * 1024)
-                            .setInputSplitProvider(new MockInputSplitProvider())
-                            .setBufferSize(1024)
-                            .setMaxParallelism(MAX_PARALLELISM)
-                            .setParallelism(1)
-                            .setSubtaskIndex(0)
-                            .setMetricGroup(metrics)
-                            .build();
+            env = StateFixtures.environment(MAX_PARALLELISM, 1, 0, metrics);
             harness =
                     new KeyedOneInputStreamOperatorTestHarness<>(
                             new DirtyHoursFunction.Operator(
@@ -179,15 +119,11 @@ final class DirtyHoursStateFixture {
                             hour -> 0, // as RollupPipeline keys it
                             Types.INT,
                             env);
-            if (backend == Backend.ROCKSDB) {
-                harness.setStateBackend(new EmbeddedRocksDBStateBackend(false));
-            }
+            backend.applyTo(harness);
         }
 
         OperatorSubtaskState savepoint(long id) throws Exception {
-            return harness.snapshotWithLocalState(
-                            id, id, SavepointType.savepoint(SavepointFormatType.CANONICAL))
-                    .getJobManagerOwnedState();
+            return StateFixtures.savepoint(harness, id);
         }
 
         @Override

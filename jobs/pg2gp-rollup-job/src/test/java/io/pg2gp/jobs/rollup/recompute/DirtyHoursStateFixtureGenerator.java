@@ -1,6 +1,6 @@
 package io.pg2gp.jobs.rollup.recompute;
 
-import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Backend;
+import io.pg2gp.jobs.ingest.StateFixtures.Backend;
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Subtask;
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursStateFixture.Warehouse;
 
