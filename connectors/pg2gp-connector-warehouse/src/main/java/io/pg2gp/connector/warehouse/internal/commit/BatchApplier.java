@@ -57,23 +57,23 @@ public final class BatchApplier {
             long deleted = 0;
             var batchIds = committable.batchIds();
             if (committable.rows() > 0) {
-                Plan plan = plan(c, s, committable);
-                long matched = s.executeUpdate(sql.createMatches(plan.batch(), plan.bounds()));
-                String hours = sql.recordTouchedHours(job, commitSeq, plan.batch());
+                String bounds = prepareBatch(c, s, committable);
+                String batch = ApplyStatements.BATCH_TABLE;
+                long matched = s.executeUpdate(sql.createMatches(batch, bounds));
+                String hours = sql.recordTouchedHours(job, commitSeq, batch);
                 if (hours != null) {
                     s.executeUpdate(hours);
                 }
                 if (matched > 0) {
-                    deleted = s.executeUpdate(sql.deleteReplaced(plan.bounds()));
-                    String soft = sql.markSoftDeleted(plan.batch(), plan.bounds());
+                    deleted = s.executeUpdate(sql.deleteReplaced(bounds));
+                    String soft = sql.markSoftDeleted(batch, bounds);
                     if (soft != null) {
                         deleted += s.executeUpdate(soft);
                     }
                 }
                 s.execute(sql.disableNestedLoops());
                 upserted =
-                        s.executeUpdate(
-                                sql.insertNewVersions(job, batchIds, plan.batch(), matched > 0));
+                        s.executeUpdate(sql.insertNewVersions(job, batchIds, batch, matched > 0));
                 s.execute(sql.restoreNestedLoops());
             }
             long deadLetters = 0;
@@ -150,18 +150,16 @@ public final class BatchApplier {
         }
     }
 
-    /** How to apply a batch: the relation to read it from and the bounds on the target. */
-    private record Plan(String batch, String bounds) {}
-
     /**
-     * The batch to apply, one row per key: a small temporary table of each key's winning version
-     * (key, hour, LSN, op and where it was staged). The target is read within literal hour bounds
+     * Creates the batch to apply, one row per key: a small temporary table of each key's winning
+     * version (key, hour, LSN, op and where it was staged), and returns the bounds on the target
+     * (empty when it is read without bounds). The target is read within literal hour bounds
      * (pruning partitions) when the batch holds only changes never applied before, each with its
      * hour and the hour it moves from: then every replaced version lies within those bounds.
      * Snapshot reads and replays after a restore (LSN not above the last applied one) may meet
      * versions anywhere, so they read without bounds.
      */
-    private Plan plan(Connection c, Statement s, WarehouseCommittable committable)
+    private String prepareBatch(Connection c, Statement s, WarehouseCommittable committable)
             throws SQLException {
         var batchIds = committable.batchIds();
         long staged;
@@ -201,7 +199,7 @@ public final class BatchApplier {
         // by the insert, through a join with it.
         s.executeUpdate(sql.createDeduplicatedBatch(job, batchIds));
         s.execute(sql.analyzeBatch());
-        return new Plan(ApplyStatements.BATCH_TABLE, bounds);
+        return bounds;
     }
 
     /** Read from the ledger once per committer, then kept up to date by each apply. */
