@@ -54,8 +54,13 @@ public final class MonthlyPartitions {
         return out;
     }
 
-    /** Splits {@code month} off the default partition named {@code defaultPartition}. */
-    String splitDefault(YearMonth month, String defaultPartition) {
+    /**
+     * Splits {@code month} off the default partition named {@code defaultPartition}. GP6 names the
+     * default partition in the INTO list as a plain {@code PARTITION} (it rejects {@code DEFAULT
+     * PARTITION} there: "cannot specify a name, rank, or value for a DEFAULT partition in this
+     * context"); GP7's legacy syntax takes the form documented for it.
+     */
+    String splitDefault(WarehouseDialect dialect, YearMonth month, String defaultPartition) {
         return "ALTER TABLE "
                 + table
                 + " SPLIT DEFAULT PARTITION START ('"
@@ -64,7 +69,9 @@ public final class MonthlyPartitions {
                 + month.plusMonths(1).atDay(1)
                 + " 00:00:00+00'::timestamptz) EXCLUSIVE INTO (PARTITION "
                 + String.format("p_%04d_%02d", month.getYear(), month.getMonthValue())
-                + ", DEFAULT PARTITION "
+                + (dialect == WarehouseDialect.GREENPLUM_6
+                        ? ", PARTITION "
+                        : ", DEFAULT PARTITION ")
                 + defaultPartition
                 + ")";
     }
@@ -123,7 +130,7 @@ public final class MonthlyPartitions {
         List<YearMonth> created = missing(existing, current, ahead);
         try (Statement s = c.createStatement()) {
             for (YearMonth m : created) {
-                s.execute(splitDefault(m, defaultPartition));
+                s.execute(splitDefault(dialect, m, defaultPartition));
                 LOG.info("created partition {} of {}", m, table);
             }
         }
