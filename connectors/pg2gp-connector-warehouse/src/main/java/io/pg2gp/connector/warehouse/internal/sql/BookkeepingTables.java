@@ -72,53 +72,72 @@ public final class BookkeepingTables {
     }
 
     /**
-     * Statements that create everything the sink needs for {@code target}, in order. In the ledger,
-     * {@code rows_deleted} counts target rows removed by the apply: versions replaced by a newer
-     * one as well as deleted rows.
+     * One object the sink needs and the statement that creates it; {@code relation} is null for the
+     * schema itself.
      */
-    public List<String> createStatements(WarehouseTable target) {
-        List<String> ddl = new ArrayList<>();
-        ddl.add("CREATE SCHEMA IF NOT EXISTS " + schema);
-        ddl.add("CREATE SEQUENCE IF NOT EXISTS " + commitSequence());
+    public record Ddl(String relation, String statement) {}
+
+    /**
+     * Everything the sink needs for {@code target}, in creation order. The statements carry no
+     * {@code IF NOT EXISTS} (GP6 has none for sequences): {@link WarehouseSetup} asks the catalog
+     * first. In the ledger, {@code rows_deleted} counts target rows removed by the apply: versions
+     * replaced by a newer one as well as deleted rows.
+     */
+    public List<Ddl> createStatements(WarehouseTable target) {
+        List<Ddl> ddl = new ArrayList<>();
+        ddl.add(new Ddl(null, "CREATE SCHEMA " + schema));
+        ddl.add(new Ddl(commitSequence(), "CREATE SEQUENCE " + commitSequence()));
         ddl.add(
-                "CREATE TABLE IF NOT EXISTS "
-                        + ledger()
-                        + " (job text NOT NULL, target_table text NOT NULL, commit_id bigint NOT"
-                        + " NULL, checkpoint_id bigint NOT NULL, commit_seq bigint NOT NULL,"
-                        + " batches integer NOT NULL, rows_staged bigint NOT NULL, rows_upserted"
-                        + " bigint NOT NULL, rows_deleted bigint NOT NULL, dead_letters bigint NOT"
-                        + " NULL, max_lsn bigint, apply_millis bigint, committed_at timestamptz"
-                        + " NOT NULL DEFAULT now())"
-                        + dialect.distributedBy("job"));
+                new Ddl(
+                        ledger(),
+                        "CREATE TABLE "
+                                + ledger()
+                                + " (job text NOT NULL, target_table text NOT NULL, commit_id"
+                                + " bigint NOT NULL, checkpoint_id bigint NOT NULL, commit_seq"
+                                + " bigint NOT NULL, batches integer NOT NULL, rows_staged bigint"
+                                + " NOT NULL, rows_upserted bigint NOT NULL, rows_deleted bigint"
+                                + " NOT NULL, dead_letters bigint NOT NULL, max_lsn bigint,"
+                                + " apply_millis bigint, committed_at timestamptz NOT NULL"
+                                + " DEFAULT now())"
+                                + dialect.distributedBy("job")));
         ddl.add(
-                "CREATE TABLE IF NOT EXISTS "
-                        + touchedHours()
-                        + " (job text NOT NULL, target_table text NOT NULL, commit_seq bigint NOT"
-                        + " NULL, hour timestamptz NOT NULL)"
-                        + dialect.distributedBy("job"));
+                new Ddl(
+                        touchedHours(),
+                        "CREATE TABLE "
+                                + touchedHours()
+                                + " (job text NOT NULL, target_table text NOT NULL, commit_seq"
+                                + " bigint NOT NULL, hour timestamptz NOT NULL)"
+                                + dialect.distributedBy("job")));
         ddl.add(
-                "CREATE TABLE IF NOT EXISTS "
-                        + deadLetters()
-                        + " (job text NOT NULL, target_table text NOT NULL, commit_seq bigint NOT"
-                        + " NULL, reason text NOT NULL, cdc_lsn bigint, cdc_op text, payload text,"
-                        + " staged_at timestamptz, committed_at timestamptz NOT NULL DEFAULT"
-                        + " now())"
-                        + dialect.distributedRandomly());
+                new Ddl(
+                        deadLetters(),
+                        "CREATE TABLE "
+                                + deadLetters()
+                                + " (job text NOT NULL, target_table text NOT NULL, commit_seq"
+                                + " bigint NOT NULL, reason text NOT NULL, cdc_lsn bigint, cdc_op"
+                                + " text, payload text, staged_at timestamptz, committed_at"
+                                + " timestamptz NOT NULL DEFAULT now())"
+                                + dialect.distributedRandomly()));
         ddl.add(
-                "CREATE TABLE IF NOT EXISTS "
-                        + stagedDeadLetters()
-                        + " (_pg2gp_job text NOT NULL, _pg2gp_batch bigint NOT NULL, _pg2gp_tag"
-                        + " bigint NOT NULL, target_table text NOT NULL, reason text NOT NULL,"
-                        + " cdc_lsn bigint, cdc_op text, payload text, staged_at timestamptz NOT"
-                        + " NULL DEFAULT now())"
-                        + dialect.distributedRandomly());
+                new Ddl(
+                        stagedDeadLetters(),
+                        "CREATE TABLE "
+                                + stagedDeadLetters()
+                                + " (_pg2gp_job text NOT NULL, _pg2gp_batch bigint NOT NULL,"
+                                + " _pg2gp_tag bigint NOT NULL, target_table text NOT NULL, reason"
+                                + " text NOT NULL, cdc_lsn bigint, cdc_op text, payload text,"
+                                + " staged_at timestamptz NOT NULL DEFAULT now())"
+                                + dialect.distributedRandomly()));
         ddl.add(
-                "CREATE TABLE IF NOT EXISTS "
-                        + stagingTable(target)
-                        + " ("
-                        + stagingColumnDefinitions(target, true)
-                        + ")"
-                        + dialect.distributedBy(String.join(", ", target.distributionColumns())));
+                new Ddl(
+                        stagingTable(target),
+                        "CREATE TABLE "
+                                + stagingTable(target)
+                                + " ("
+                                + stagingColumnDefinitions(target, true)
+                                + ")"
+                                + dialect.distributedBy(
+                                        String.join(", ", target.distributionColumns()))));
         return ddl;
     }
 

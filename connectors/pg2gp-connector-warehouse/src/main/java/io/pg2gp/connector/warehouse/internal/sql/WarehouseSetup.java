@@ -50,31 +50,59 @@ public final class WarehouseSetup {
     }
 
     /**
-     * Runs the idempotent bookkeeping DDL. Writers and committers of all subtasks open at once and
-     * race on {@code IF NOT EXISTS}, which PostgreSQL reports as a duplicate when another session
-     * created the object first. Each lost race means one more object now exists, so a pass per
-     * statement is always enough (seen on a session cluster: four sessions, five passes were not).
+     * Creates the bookkeeping objects that do not exist yet. Writers and committers of every
+     * subtask open at once: an advisory lock held for the transaction lets one of them create what
+     * is missing while the others wait and then find it, so no session runs DDL that fails (a lost
+     * {@code IF NOT EXISTS} race is a logged error on the warehouse, and GP6 has no {@code CREATE
+     * SEQUENCE IF NOT EXISTS} at all). A failing statement is named in the exception.
      */
     public static void ensureBookkeeping(
             Connection c, BookkeepingTables tables, WarehouseTable target) throws SQLException {
-        List<String> statements = tables.createStatements(target);
-        for (int attempt = 1; ; attempt++) {
-            try (Statement s = c.createStatement()) {
-                for (String ddl : statements) {
-                    s.execute(ddl);
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        String current = null;
+        try (Statement s = c.createStatement()) {
+            current = "SELECT pg_advisory_xact_lock(hashtext('pg2gp bookkeeping'))";
+            s.execute(current);
+            for (BookkeepingTables.Ddl ddl : tables.createStatements(target)) {
+                if (!exists(c, tables.schema(), ddl.relation())) {
+                    current = ddl.statement();
+                    s.execute(current);
                 }
-                upgradeStaging(c, tables.stagingTable(target));
-                return;
-            } catch (SQLException e) {
-                boolean race =
-                        e.getSQLState() != null
-                                && (e.getSQLState().equals("23505")
-                                        || e.getSQLState().startsWith("42P0")
-                                        || e.getSQLState().equals("42710")
-                                        || e.getSQLState().equals("42701"));
-                if (!race || attempt > statements.size() + 1) {
-                    throw e;
-                }
+            }
+            current = "ALTER TABLE " + tables.stagingTable(target) + " ADD COLUMN ...";
+            upgradeStaging(c, tables.stagingTable(target));
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw new SQLException(
+                    "bookkeeping DDL failed: " + current + ": " + e.getMessage(),
+                    e.getSQLState(),
+                    e);
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** Whether the schema ({@code relation} null) or the relation exists. */
+    private static boolean exists(Connection c, String schema, String relation)
+            throws SQLException {
+        String sql =
+                relation == null
+                        ? "SELECT count(*) FROM pg_namespace WHERE nspname = ?"
+                        : "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid ="
+                                + " c.relnamespace WHERE n.nspname = ? AND c.relname = ?";
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            if (relation == null) {
+                p.setString(1, schema);
+            } else {
+                int dot = relation.indexOf('.');
+                p.setString(1, relation.substring(0, dot));
+                p.setString(2, relation.substring(dot + 1));
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
             }
         }
     }
