@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.pg2gp.connector.warehouse.internal.commit.GreenplumApplyFixture.row;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,10 +52,15 @@ class BatchApplierGreenplumITCase {
     private static final Instant F_AT = Instant.parse("2024-04-01T00:00:00Z");
     private static final Instant G_AT = Instant.parse("2024-06-30T23:59:00Z");
 
+    /** One database per planner, shared by the tests (creating one takes seconds on GP). */
+    private static final Map<String, String> DATABASES = new ConcurrentHashMap<>();
+
     private GreenplumApplyFixture gp;
 
-    private void open(String optimizer, String prefix) throws SQLException {
-        String db = SharedGreenplum.createDatabase(prefix + "_opt_" + optimizer);
+    private void open(String optimizer) throws SQLException {
+        String db =
+                DATABASES.computeIfAbsent(
+                        optimizer, o -> SharedGreenplum.createDatabase("apply_optimizer_" + o));
         gp = new GreenplumApplyFixture(SharedGreenplum.cluster(), db, optimizer);
         assertThat(gp.dialect).isEqualTo(WarehouseDialect.GREENPLUM_6);
         assertThat(gp.dialect.isPartitioned(gp.c, GreenplumApplyFixture.TARGET)).isTrue();
@@ -93,7 +99,7 @@ class BatchApplierGreenplumITCase {
     @ParameterizedTest(name = "optimizer={0}")
     @ValueSource(strings = {"on", "off"})
     void changesApplyExactlyWithEitherPlanner(String optimizer) throws Exception {
-        open(optimizer, "apply");
+        open(optimizer);
         BatchApplier applier = gp.applier(DeleteMode.MIRROR);
 
         // Subtask 0 saw A at LSN 30 before A at LSN 10; E twice at one LSN, the later staged first.
@@ -194,7 +200,7 @@ class BatchApplierGreenplumITCase {
     @ParameterizedTest(name = "optimizer={0}")
     @ValueSource(strings = {"on", "off"})
     void softDeletesMarkTheRowWithEitherPlanner(String optimizer) throws Exception {
-        open(optimizer, "soft");
+        open(optimizer);
         BatchApplier applier = gp.applier(DeleteMode.SOFT);
         gp.stage(1, v(1, 0, A, U1, "a", A_AT, 10, 'c'), v(1, 1, B, U2, "b", B_AT, 11, 'c'));
         applier.apply(gp.c, gp.committable(1, 1));
@@ -230,7 +236,7 @@ class BatchApplierGreenplumITCase {
     @ParameterizedTest(name = "optimizer={0}")
     @ValueSource(strings = {"on", "off"})
     void aMixedBatchOverAPartitionedTableEqualsTheModel(String optimizer) throws Exception {
-        open(optimizer, "mixed");
+        open(optimizer);
         int seed = 20_000;
         gp.execute(
                 "INSERT INTO public.items (id, user_id, name, created_at, _cdc_lsn, _cdc_op)"

@@ -64,7 +64,10 @@ final class GreenplumApplyFixture {
     private final Map<Long, Long> batchMaxLsn = new HashMap<>();
     private long nextCommitId = 1000;
 
-    /** Opens {@code db} with {@code optimizer} ("on" or "off") and creates the target. */
+    /**
+     * Opens {@code db} with {@code optimizer} ("on" or "off") and creates the target and the
+     * bookkeeping afresh (dropping what an earlier test left in the database).
+     */
     GreenplumApplyFixture(GreenplumCluster cluster, String db, String optimizer)
             throws SQLException {
         String url = cluster.jdbcUrl(db) + ("off".equals(optimizer) ? OPTIMIZER_OFF : "");
@@ -73,7 +76,11 @@ final class GreenplumApplyFixture {
                         .open("gp-apply-test");
         dialect = WarehouseDialect.detect(c);
         bookkeeping = new BookkeepingTables("pg2gp", dialect);
-        execute(DDL, "CREATE INDEX items_id ON public.items (id)");
+        execute(
+                "DROP TABLE IF EXISTS " + TARGET,
+                "DROP SCHEMA IF EXISTS " + bookkeeping.schema() + " CASCADE",
+                DDL,
+                "CREATE INDEX items_id ON public.items (id)");
         WarehouseSetup.ensureBookkeeping(c, bookkeeping, TABLE);
     }
 
