@@ -95,6 +95,11 @@ public final class GpfdistStagingLoader implements StagingLoader {
         return path;
     }
 
+    /** The subtask's endpoint: its counters and the chunks it still serves. */
+    public GpfdistServer endpoint() {
+        return server;
+    }
+
     @Override
     public void load(byte[] buffer, int offset, int length, int rows) throws SQLException {
         ServedBatch batch = toBatch(server.newBatch(), buffer, offset, length);

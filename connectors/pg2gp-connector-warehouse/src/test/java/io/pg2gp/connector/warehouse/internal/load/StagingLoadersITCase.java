@@ -6,17 +6,23 @@ import io.pg2gp.connector.warehouse.LoaderKind;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
+import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.PostgresServer;
+import io.pg2gp.testutils.SharedGreenplum;
 import io.pg2gp.testutils.SharedPostgres;
 
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The loader choice on a PostgreSQL warehouse, detected from the real server's version(). */
+/** The loader choice on a real PostgreSQL and a real Greenplum 6, detected from version(). */
 class StagingLoadersITCase {
 
     private static final WarehouseTable TABLE =
@@ -58,6 +64,73 @@ class StagingLoadersITCase {
                                             0))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("'warehouse.loader'");
+        }
+    }
+
+    /**
+     * On Greenplum, gpfdist is used once the segments have read the endpoint; when they cannot
+     * reach the advertised address (nothing listens on 127.0.0.2, the endpoint is bound to
+     * 127.0.0.1) {@code gpfdist} fails naming that address and the setting to fix, and {@code auto}
+     * falls back to COPY. No external table is left behind either way.
+     */
+    @Test
+    void onGreenplumGpfdistNeedsSegmentsThatReachTheEndpointAndAutoFallsBackToCopy()
+            throws Exception {
+        GreenplumCluster cluster = SharedGreenplum.cluster();
+        String db = SharedGreenplum.createDatabase("loaders");
+        try (Connection c = cluster.connect(db)) {
+            WarehouseDialect dialect = WarehouseDialect.detect(c);
+            assertThat(dialect).isEqualTo(WarehouseDialect.GREENPLUM_6);
+            BookkeepingTables bookkeeping = new BookkeepingTables("pg2gp", dialect);
+            WarehouseSetup.ensureBookkeeping(c, bookkeeping, TABLE);
+            GpfdistLoaderOptions reachable =
+                    GpfdistLoaderOptions.builder()
+                            .bindAddress("127.0.0.1")
+                            .advertisedHost("127.0.0.1")
+                            .build();
+            GpfdistLoaderOptions unreachable =
+                    GpfdistLoaderOptions.builder()
+                            .bindAddress("127.0.0.1")
+                            .advertisedHost("127.0.0.2")
+                            .build();
+            try (StagingLoader loader = open(LoaderKind.AUTO, reachable, dialect, c, bookkeeping)) {
+                assertThat(loader).isInstanceOf(GpfdistStagingLoader.class);
+                assertThat(loader.describe()).startsWith("gpfdist gpfdist://127.0.0.1:");
+                assertThat(externalTables(c)).isOne();
+            }
+            assertThat(externalTables(c)).isZero();
+            try (StagingLoader loader =
+                    open(LoaderKind.AUTO, unreachable, dialect, c, bookkeeping)) {
+                assertThat(loader).isInstanceOf(CopyStagingLoader.class);
+            }
+            assertThatThrownBy(() -> open(LoaderKind.GPFDIST, unreachable, dialect, c, bookkeeping))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("gpfdist load from gpfdist://127.0.0.2:")
+                    .hasMessageContaining("must be able to connect to 127.0.0.2:")
+                    .hasMessageContaining("warehouse.gpfdist.advertised-host");
+            assertThat(externalTables(c)).isZero();
+        }
+    }
+
+    private static StagingLoader open(
+            LoaderKind kind,
+            GpfdistLoaderOptions options,
+            WarehouseDialect dialect,
+            Connection c,
+            BookkeepingTables bookkeeping)
+            throws Exception {
+        return StagingLoaders.open(kind, options, dialect, c, bookkeeping, TABLE, "job", 0);
+    }
+
+    private static long externalTables(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT count(*) FROM pg_exttable x JOIN pg_class t ON t.oid ="
+                                        + " x.reloid JOIN pg_namespace n ON n.oid = t.relnamespace"
+                                        + " WHERE n.nspname = 'pg2gp'")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 }
