@@ -134,4 +134,38 @@ class DeploymentFilesTest {
         assertThat(Set.copyOf(passwordEnvs(config)))
                 .containsExactlyInAnyOrder("PG2GP_SOURCE_PASSWORD", "PG2GP_WAREHOUSE_PASSWORD");
     }
+
+    /**
+     * The cluster's log configuration drops Flink's repeated 'pendingCommittables' collision (one
+     * line per checkpoint and committer) and nothing else: another collision still shows.
+     */
+    @Test
+    void clusterLogsDropOnlyTheRepeatedPendingCommittablesCollision(@TempDir Path dir)
+            throws Exception {
+        Path log = dir.resolve("cluster.log");
+        String previous = System.setProperty("log.file", log.toString());
+        var context = new org.apache.logging.log4j.core.LoggerContext("deployment-files-test");
+        try {
+            context.setConfigLocation(
+                    REPO.resolve("deploy/local-cluster/conf/log4j.properties").toUri());
+            context.start();
+            var logger = context.getLogger("org.apache.flink.metrics.MetricGroup");
+            logger.warn(
+                    "Name collision: Group already contains a Metric with the name"
+                            + " 'pendingCommittables'. Metric will not be reported.[, taskmanager,"
+                            + " tm-1, it, Warehouse sink: users_dim: Committer, 0]");
+            logger.warn(
+                    "Name collision: Group already contains a Metric with the name"
+                            + " 'pg2gpCommits'. Metric will not be reported.[, taskmanager]");
+        } finally {
+            context.stop();
+            if (previous == null) {
+                System.clearProperty("log.file");
+            } else {
+                System.setProperty("log.file", previous);
+            }
+        }
+        String written = Files.readString(log);
+        assertThat(written).contains("'pg2gpCommits'").doesNotContain("pendingCommittables");
+    }
 }

@@ -11,6 +11,7 @@ import io.pg2gp.connector.warehouse.internal.load.StagingLoader;
 import io.pg2gp.connector.warehouse.internal.load.StagingLoaders;
 import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
+import io.pg2gp.connector.warehouse.internal.sql.RolePrivileges;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
 import io.pg2gp.connector.warehouse.internal.writer.WarehouseWriter;
@@ -31,10 +32,16 @@ import org.apache.flink.streaming.api.connector.sink2.CommittableMessageTypeInfo
 import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Exactly-once sink of one warehouse table (PostgreSQL or Greenplum) without XA: writers stage rows
@@ -51,6 +58,7 @@ public final class WarehouseSink<IN>
                 SupportsPreCommitTopology<StagedBatch, WarehouseCommittable> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(WarehouseSink.class);
 
     private final WarehouseSinkOptions options;
     private final WarehouseRecordSerializer<IN> serializer;
@@ -66,6 +74,90 @@ public final class WarehouseSink<IN>
 
     public WarehouseSinkOptions options() {
         return options;
+    }
+
+    /**
+     * Prepares the warehouse before the job is submitted, from the client: checks that the target
+     * table fits and that the role holds every privilege the sink needs, then creates the
+     * bookkeeping objects, so the writers and committers of all subtasks find them and run no DDL.
+     * A failure says which step failed and why; missing privileges are listed with the statements
+     * that grant them.
+     *
+     * @return warnings the caller may show (already logged), e.g. a loader that will fall back
+     * @throws IllegalStateException when the warehouse cannot be reached, lacks a privilege or a
+     *     statement fails
+     */
+    public List<String> prepare() {
+        WarehouseConnectionOptions connection = options.connection();
+        WarehouseTable table = options.table();
+        Connection c;
+        try {
+            c = connection.open(applicationName("prepare"));
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot connect to the warehouse "
+                            + connection.url()
+                            + " as "
+                            + connection.user()
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+        String step = "detecting the warehouse (SELECT version())";
+        try (c) {
+            WarehouseDialect dialect = WarehouseDialect.detect(c);
+            step = "checking the target table " + table.qualifiedName();
+            WarehouseSetup.checkTarget(c, table, options.deleteMode());
+            step = "checking the privileges of role " + connection.user();
+            BookkeepingTables bookkeeping =
+                    new BookkeepingTables(options.bookkeepingSchema(), dialect);
+            RolePrivileges privileges = new RolePrivileges(c);
+            List<RolePrivileges.Missing> missing =
+                    new ArrayList<>(
+                            privileges.missingForSink(bookkeeping, table, options.deleteMode()));
+            List<String> warnings = new ArrayList<>();
+            if (dialect.isGreenplum()
+                    && options.loader() != LoaderKind.COPY
+                    && !privileges.canCreateGpfdistTables()) {
+                RolePrivileges.Missing gpfdist = privileges.gpfdistGrant();
+                if (options.loader() == LoaderKind.GPFDIST) {
+                    missing.add(gpfdist);
+                } else {
+                    warnings.add(
+                            "warehouse.loader is auto, but role "
+                                    + privileges.role()
+                                    + " may not create gpfdist external tables, so the writers of "
+                                    + table.qualifiedName()
+                                    + " stage through COPY via the coordinator; for parallel"
+                                    + " loading run as an administrator: "
+                                    + gpfdist.grant());
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException(
+                        "warehouse role "
+                                + privileges.role()
+                                + " lacks privileges the sink of "
+                                + table.qualifiedName()
+                                + " needs; run as an administrator:\n"
+                                + missing.stream()
+                                        .map(m -> "  " + m)
+                                        .collect(Collectors.joining("\n")));
+            }
+            step = "creating the bookkeeping objects in schema " + options.bookkeepingSchema();
+            WarehouseSetup.ensureBookkeeping(c, bookkeeping, table);
+            warnings.forEach(LOG::warn);
+            return warnings;
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "preparing the warehouse for "
+                            + table.qualifiedName()
+                            + " failed while "
+                            + step
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     /**

@@ -309,6 +309,7 @@ class WarehouseSinkITCase {
         assertThat(badJson[0])
                 .startsWith("rejected by the warehouse: ")
                 .containsIgnoringCase("invalid input syntax for type json");
+        assertThat(badJson[1]).as("op of a row the warehouse rejected").isEqualTo("c");
         assertThat(badJson[2]).contains("{not json").contains(id(BAD_JSON_KEY));
 
         String[] rejected = byLsn.get(nulLsn + 2);

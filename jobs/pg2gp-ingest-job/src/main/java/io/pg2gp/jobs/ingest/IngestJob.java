@@ -1,18 +1,23 @@
 package io.pg2gp.jobs.ingest;
 
 import io.pg2gp.connector.cdc.PostgresPreflight;
+import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseSink;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
 import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
 import io.pg2gp.jobs.ingest.sink.MonthlyPartitions;
 import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
-import io.pg2gp.jobs.ingest.sink.WarehouseTables;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -23,6 +28,8 @@ import java.util.List;
  * [--set key=value ...]}. Passwords come from environment variables only.
  */
 public final class IngestJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
     private IngestJob() {}
 
@@ -59,8 +66,13 @@ public final class IngestJob {
         return args[i];
     }
 
-    /** Start-up checks: the source is ready for CDC, the warehouse tables exist and fit. */
-    public static void prepare(PipelineConfig config) throws Exception {
+    /**
+     * Start-up, from the client before submit: the source is ready for CDC; the warehouse tables
+     * exist and fit, the role holds what the sinks need and the bookkeeping objects exist (created
+     * here once, so the subtasks run no DDL); monthly partitions are kept ahead. A failure says
+     * which step failed and why. Returns the warnings, already logged.
+     */
+    public static List<String> prepare(PipelineConfig config) throws Exception {
         if (config.get(PipelineOptions.SOURCE_PREFLIGHT)) {
             new PostgresPreflight(config.cdcOptions())
                     .check(config.get(PipelineOptions.SOURCE_PARALLELISM));
@@ -69,28 +81,37 @@ public final class IngestJob {
         if (config.get(PipelineOptions.WAREHOUSE_CREATE_TABLES)) {
             WarehouseDdl.createIfMissing(config.warehouseConnection(), schema);
         }
-        try (var c = config.warehouseConnection().open("pg2gp preflight")) {
-            WarehouseSetup.checkTarget(
-                    c,
-                    WarehouseTables.requestsAnalytical(schema),
-                    config.get(PipelineOptions.WAREHOUSE_DELETE_MODE));
-            WarehouseSetup.checkTarget(
-                    c,
-                    WarehouseTables.usersDim(schema),
-                    config.get(PipelineOptions.WAREHOUSE_DELETE_MODE));
-            new MonthlyPartitions(schema)
-                    .ensureAhead(
-                            c,
-                            WarehouseDialect.detect(c),
-                            YearMonth.now(ZoneOffset.UTC),
-                            config.get(PipelineOptions.WAREHOUSE_PARTITIONS_AHEAD));
-        } catch (java.sql.SQLException e) {
+        List<String> warnings = new ArrayList<>();
+        for (WarehouseSink<?> sink : IngestPipeline.sinks(config)) {
+            warnings.addAll(sink.prepare());
+        }
+        WarehouseConnectionOptions warehouse = config.warehouseConnection();
+        Connection c;
+        try {
+            c = warehouse.open("pg2gp prepare");
+        } catch (SQLException e) {
             throw new IllegalStateException(
-                    "cannot reach the warehouse "
-                            + config.get(PipelineOptions.WAREHOUSE_URL)
-                            + ": "
-                            + e.getMessage(),
+                    "cannot connect to the warehouse " + warehouse.url() + ": " + e.getMessage(),
                     e);
         }
+        MonthlyPartitions partitions = new MonthlyPartitions(schema);
+        try (c) {
+            WarehouseDialect dialect = WarehouseDialect.detect(c);
+            String blocked = dialect.isGreenplum() ? partitions.upkeepBlocked(c) : null;
+            if (blocked != null) {
+                LOG.warn(blocked);
+                warnings.add(blocked);
+            } else {
+                partitions.ensureAhead(
+                        c,
+                        dialect,
+                        YearMonth.now(ZoneOffset.UTC),
+                        config.get(PipelineOptions.WAREHOUSE_PARTITIONS_AHEAD));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "keeping monthly partitions ahead failed: " + e.getMessage(), e);
+        }
+        return warnings;
     }
 }

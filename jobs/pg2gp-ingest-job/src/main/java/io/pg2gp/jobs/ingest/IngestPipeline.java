@@ -23,6 +23,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.util.List;
+
 /**
  * The ingest job's topology:
  *
@@ -96,6 +98,17 @@ public final class IngestPipeline {
                 .name("Warehouse sink: requests_analytical")
                 .uid(UID_REQUESTS_SINK)
                 .setParallelism(parallelism);
+    }
+
+    /** The two warehouse sinks, for {@link IngestJob#prepare} to prepare before submit. */
+    static List<WarehouseSink<?>> sinks(PipelineConfig config) {
+        String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
+        return List.of(
+                sink(config, WarehouseTables.usersDim(schema), new UserRecordSerializer()),
+                sink(
+                        config,
+                        WarehouseTables.requestsAnalytical(schema),
+                        new RequestRecordSerializer()));
     }
 
     private static <T> WarehouseSink<T> sink(

@@ -89,7 +89,65 @@ public final class MonthlyPartitions {
                 + " = ?";
     }
 
-    /** Creates the partitions of this month and the next {@code ahead}; returns those created. */
+    /**
+     * Why the role cannot split partitions off {@code requests_analytical}, with the statements an
+     * administrator runs, or null when it can: altering a table takes its owner (or a member of the
+     * owning role), and the split creates the new partition's table in the table's schema. The
+     * pipeline runs without the upkeep (new months land in the default partition), so this is a
+     * warning, not a failure.
+     */
+    public String upkeepBlocked(Connection c) throws SQLException {
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "SELECT pg_has_role(current_user, relowner, 'USAGE'),"
+                                + " has_schema_privilege(relnamespace, 'CREATE'), current_user,"
+                                + " pg_get_userbyid(relowner) FROM pg_class WHERE oid ="
+                                + " ?::regclass")) {
+            p.setString(1, table);
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next() || (rs.getBoolean(1) && rs.getBoolean(2))) {
+                    return null;
+                }
+                String role = identifier(rs.getString(3));
+                String owner = identifier(rs.getString(4));
+                List<String> grants = new ArrayList<>();
+                if (!rs.getBoolean(1)) {
+                    grants.add("ALTER TABLE " + table + " OWNER TO " + role);
+                }
+                if (!rs.getBoolean(2)) {
+                    grants.add("GRANT CREATE ON SCHEMA " + schema + " TO " + role);
+                }
+                return "cannot keep monthly partitions of "
+                        + table
+                        + " ahead: splitting one off the default partition takes the table's"
+                        + " owner (role "
+                        + role
+                        + ", owner "
+                        + owner
+                        + ") and CREATE on schema "
+                        + schema
+                        + "; until then rows of new months land in the default partition, which"
+                        + " every bounded apply also scans; run as an administrator: "
+                        + String.join("; ", grants)
+                        + (rs.getBoolean(1)
+                                ? ""
+                                : " (instead of the owner change: GRANT "
+                                        + owner
+                                        + " TO "
+                                        + role
+                                        + ")");
+            }
+        }
+    }
+
+    private static String identifier(String name) {
+        return name.matches("[a-z_][a-z0-9_$]*") ? name : '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    /**
+     * Creates the partitions of this month and the next {@code ahead}; returns those created. A
+     * failing split is named in the exception.
+     */
     public List<YearMonth> ensureAhead(
             Connection c, WarehouseDialect dialect, YearMonth current, int ahead)
             throws SQLException {
@@ -130,7 +188,15 @@ public final class MonthlyPartitions {
         List<YearMonth> created = missing(existing, current, ahead);
         try (Statement s = c.createStatement()) {
             for (YearMonth m : created) {
-                s.execute(splitDefault(dialect, m, defaultPartition));
+                String split = splitDefault(dialect, m, defaultPartition);
+                try {
+                    s.execute(split);
+                } catch (SQLException e) {
+                    throw new SQLException(
+                            "partition split failed: " + split + ": " + e.getMessage(),
+                            e.getSQLState(),
+                            e);
+                }
                 LOG.info("created partition {} of {}", m, table);
             }
         }

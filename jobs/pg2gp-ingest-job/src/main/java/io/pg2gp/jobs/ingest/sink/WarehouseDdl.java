@@ -34,7 +34,20 @@ public final class WarehouseDdl {
      * Creates the tables unless both already exist (Greenplum 6 has no CREATE INDEX IF NOT EXISTS).
      */
     public static void createIfMissing(WarehouseConnectionOptions options, String schema) {
-        try (Connection c = options.open("pg2gp ddl")) {
+        Connection c;
+        try {
+            c = options.open("pg2gp ddl");
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot connect to the warehouse "
+                            + options.url()
+                            + " as "
+                            + options.user()
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+        try (c) {
             if (exists(c, schema, WarehouseTables.REQUESTS)
                     && exists(c, schema, WarehouseTables.USERS)) {
                 return;
@@ -62,7 +75,9 @@ public final class WarehouseDdl {
     private static boolean exists(Connection c, String schema, String table) throws SQLException {
         try (PreparedStatement p =
                 c.prepareStatement(
-                        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
+                        // the catalog: information_schema hides tables the role may not read
+                        "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                + " WHERE n.nspname = ? AND c.relname = ?")) {
             p.setString(1, schema);
             p.setString(2, table);
             try (ResultSet rs = p.executeQuery()) {

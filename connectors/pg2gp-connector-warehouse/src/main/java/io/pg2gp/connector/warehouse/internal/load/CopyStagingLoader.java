@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse.internal.load;
 
+import io.pg2gp.connector.warehouse.LoaderKind;
+
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
@@ -37,6 +39,11 @@ public final class CopyStagingLoader implements StagingLoader {
                 copy.cancelCopy();
             }
         }
+    }
+
+    @Override
+    public LoaderKind kind() {
+        return LoaderKind.COPY;
     }
 
     @Override

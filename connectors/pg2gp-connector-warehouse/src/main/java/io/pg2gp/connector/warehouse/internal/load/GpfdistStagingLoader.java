@@ -3,6 +3,7 @@ package io.pg2gp.connector.warehouse.internal.load;
 import io.pg2gp.connector.gpfdist.GpfdistServer;
 import io.pg2gp.connector.gpfdist.PublishedBatch;
 import io.pg2gp.connector.gpfdist.ServedBatch;
+import io.pg2gp.connector.warehouse.LoaderKind;
 import io.pg2gp.connector.warehouse.internal.sql.ExternalTableStatements;
 
 import org.slf4j.Logger;
@@ -174,6 +175,11 @@ public final class GpfdistStagingLoader implements StagingLoader {
                         + " warehouse.gpfdist.port-range)",
                 state,
                 e);
+    }
+
+    @Override
+    public LoaderKind kind() {
+        return LoaderKind.GPFDIST;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse.internal.load;
 
+import io.pg2gp.connector.warehouse.LoaderKind;
+
 import java.sql.SQLException;
 
 /**
@@ -11,6 +13,9 @@ public interface StagingLoader extends AutoCloseable {
 
     /** Stages {@code rows} whole lines, {@code length} bytes starting at {@code offset}. */
     void load(byte[] buffer, int offset, int length, int rows) throws SQLException;
+
+    /** The path rows take: {@link LoaderKind#GPFDIST} or {@link LoaderKind#COPY}, never AUTO. */
+    LoaderKind kind();
 
     /** Names the path rows take, for logs and errors. */
     String describe();

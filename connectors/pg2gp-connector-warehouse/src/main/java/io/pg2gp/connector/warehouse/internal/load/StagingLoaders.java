@@ -6,6 +6,7 @@ import io.pg2gp.connector.warehouse.LoaderKind;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.ExternalTableStatements;
+import io.pg2gp.connector.warehouse.internal.sql.RolePrivileges;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 
 import org.slf4j.Logger;
@@ -61,12 +62,27 @@ public final class StagingLoaders {
                 throw e;
             }
             LOG.warn(
-                    "subtask {} falls back to COPY through the coordinator for {}: {}",
+                    "subtask {} falls back to COPY through the coordinator for {}"
+                            + " (warehouse.loader auto), because gpfdist failed: {}",
                     subtask,
                     table,
-                    e.getMessage());
+                    whyNotGpfdist(connection, e));
             return copy(connection, bookkeeping, table);
         }
+    }
+
+    /** The failure, and for a missing privilege the statement that grants it. */
+    private static String whyNotGpfdist(Connection connection, Exception e) {
+        if (e instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
+            try {
+                return e.getMessage()
+                        + "; to stage through gpfdist run as an administrator: "
+                        + new RolePrivileges(connection).gpfdistGrant().grant();
+            } catch (SQLException ignored) {
+                // the message alone still says what failed
+            }
+        }
+        return e.getMessage();
     }
 
     private static CopyStagingLoader copy(

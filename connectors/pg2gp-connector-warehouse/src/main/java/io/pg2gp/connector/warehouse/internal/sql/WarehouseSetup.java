@@ -112,9 +112,13 @@ public final class WarehouseSetup {
             throws SQLException {
         Set<String> present = new HashSet<>();
         try (PreparedStatement p =
+                // The catalog, not information_schema, which hides tables the role has no
+                // privilege on: a missing GRANT must not read as a missing table.
                 c.prepareStatement(
-                        "SELECT column_name FROM information_schema.columns"
-                                + " WHERE table_schema = ? AND table_name = ?")) {
+                        "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid ="
+                                + " a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                + " WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0"
+                                + " AND NOT a.attisdropped")) {
             p.setString(1, target.schema());
             p.setString(2, target.name());
             try (ResultSet rs = p.executeQuery()) {

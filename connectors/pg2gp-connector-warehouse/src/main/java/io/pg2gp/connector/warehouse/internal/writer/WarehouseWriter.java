@@ -1,6 +1,7 @@
 package io.pg2gp.connector.warehouse.internal.writer;
 
 import io.pg2gp.connector.warehouse.ColumnType;
+import io.pg2gp.connector.warehouse.LoaderKind;
 import io.pg2gp.connector.warehouse.WarehouseRecord;
 import io.pg2gp.connector.warehouse.WarehouseRecordSerializer;
 import io.pg2gp.connector.warehouse.WarehouseTable;
@@ -43,6 +44,9 @@ public final class WarehouseWriter<IN>
 
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseWriter.class);
 
+    /** Writer gauge: 1 while the subtask stages through gpfdist, 0 through COPY. */
+    public static final String LOADER_GPFDIST_GAUGE = "pg2gpStagingLoaderGpfdist";
+
     private final WarehouseRecordSerializer<IN> serializer;
     private final WarehouseTable table;
     private final String job;
@@ -58,6 +62,7 @@ public final class WarehouseWriter<IN>
     private final ByteBuf buffer;
     private int[] rowEnds = new int[1024];
     private long[] rowLsns = new long[1024];
+    private byte[] rowOps = new byte[1024];
     private int rowCount;
     private final List<Object[]> pendingDeadLetters = new ArrayList<>();
 
@@ -111,6 +116,9 @@ public final class WarehouseWriter<IN>
         metrics.gauge("pg2gpBatchRows", () -> batchRows + rowCount);
         metrics.gauge("pg2gpBatchBytes", () -> batchBytes + buffer.size());
         metrics.gauge("pg2gpLastStageMillis", () -> lastStageMillis);
+        // With warehouse.loader auto a writer may have fallen back to COPY: say which it uses.
+        int gpfdist = loader.kind() == LoaderKind.GPFDIST ? 1 : 0;
+        metrics.gauge(LOADER_GPFDIST_GAUGE, () -> gpfdist);
         newBatch();
     }
 
@@ -169,19 +177,21 @@ public final class WarehouseWriter<IN>
             }
         }
         buffer.write('\n');
-        addRow(buffer.size(), rec.lsn());
+        addRow(buffer.size(), rec.lsn(), rec.op().code());
         if (buffer.size() >= chunkBytes) {
             stageChunk();
         }
     }
 
-    private void addRow(int end, long lsn) {
+    private void addRow(int end, long lsn, char op) {
         if (rowCount == rowEnds.length) {
             rowEnds = Arrays.copyOf(rowEnds, rowCount * 2);
             rowLsns = Arrays.copyOf(rowLsns, rowCount * 2);
+            rowOps = Arrays.copyOf(rowOps, rowCount * 2);
         }
         rowEnds[rowCount] = end;
         rowLsns[rowCount] = lsn;
+        rowOps[rowCount] = (byte) op;
         rowCount++;
     }
 
@@ -292,7 +302,7 @@ public final class WarehouseWriter<IN>
                         new Object[] {
                             "rejected by the warehouse: " + e.getMessage(),
                             rowLsns[from],
-                            null,
+                            String.valueOf((char) rowOps[from]),
                             DeadLetter.toJson(new String[] {"copy_text_line"}, new Object[] {line})
                         });
                 return;
