@@ -114,15 +114,13 @@ class GreenplumRollupJobITCase {
                 c.prepareStatement(
                         "INSERT INTO "
                                 + b.touchedHours()
-                                + " (job, target_table, commit_seq, hour) VALUES ('ingest', '"
+                                + " (job, target_table, commit_seq, hour) SELECT DISTINCT"
+                                + " 'ingest', '"
                                 + FACTS
-                                + "', ?, to_timestamp(? / 1000.0))")) {
-            for (long h : hours) {
-                p.setLong(1, seq);
-                p.setLong(2, h);
-                p.addBatch();
-            }
-            p.executeBatch();
+                                + "', ?, to_timestamp(h / 1000.0) FROM unnest(?::bigint[]) h")) {
+            p.setLong(1, seq);
+            p.setArray(2, c.createArrayOf("bigint", hours.toArray()));
+            p.executeUpdate();
         }
     }
 
