@@ -5,7 +5,8 @@
 -- the SELECT that produces the table's rows for the hours selected by {{hours}}, a predicate on
 -- created_at with literal bounds that the job fills in. {{schema}} is warehouse.schema and
 -- {{distributed:...}} becomes a DISTRIBUTED BY clause on Greenplum. Adding a rollup is adding a
--- file like this one.
+-- file like this one. `./pg2gp sql <greenplum|postgres> --schema <schema>` renders the tables
+-- (with the warehouse tables and views) for psql.
 
 CREATE TABLE IF NOT EXISTS {{schema}}.rollup_hourly_agent_stats (
     hour               timestamptz NOT NULL,

@@ -1,5 +1,7 @@
 -- The seed's executive dashboard answered from the rollups (kept current by the rollup job)
--- instead of from the fact table. {{schema}} is warehouse.schema. Day boundaries are UTC.
+-- instead of from the fact table, in the schema warehouse.schema names (the rollup job creates
+-- these views; `./pg2gp sql <greenplum|postgres> --schema <schema>` renders them for psql). Day
+-- boundaries are UTC.
 
 -- 1. Daily active users (exact: a user counts once per day however many hours it was active).
 CREATE OR REPLACE VIEW {{schema}}.dashboard_daily_active_users AS

@@ -1,4 +1,6 @@
--- Warehouse tables on Greenplum 6 and 7. {{schema}} is warehouse.schema.
+-- Warehouse tables on Greenplum 6 and 7, in the schema warehouse.schema names. The jobs fill it in,
+-- and so does `./pg2gp sql greenplum --schema <schema>`, which renders these tables, the rollup
+-- tables and the dashboard views for psql (this file itself holds a placeholder).
 -- Keep in step with WarehouseTables.java and postgres/01_tables.sql.
 --
 -- requests_analytical: distributed by user_id (joins with users and per-user rollups stay local),
@@ -39,7 +41,15 @@ PARTITION BY RANGE (created_at)
         EVERY (INTERVAL '1 month'),
     DEFAULT PARTITION other
 );
-CREATE INDEX requests_analytical_id ON {{schema}}.requests_analytical (id);
+-- The apply finds the versions it replaces by id. GP6 has no CREATE INDEX IF NOT EXISTS: create it
+-- only when missing, so the file can run again over an existing warehouse.
+DO $$
+BEGIN
+    IF to_regclass('{{schema}}.requests_analytical_id') IS NULL THEN
+        CREATE INDEX requests_analytical_id ON {{schema}}.requests_analytical (id);
+    END IF;
+END
+$$;
 
 CREATE TABLE IF NOT EXISTS {{schema}}.users_dim (
     id                uuid NOT NULL,

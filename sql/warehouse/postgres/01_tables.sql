@@ -1,4 +1,6 @@
--- Warehouse tables on PostgreSQL (the embedded default). {{schema}} is warehouse.schema.
+-- Warehouse tables on PostgreSQL (the embedded default), in the schema warehouse.schema names. The
+-- jobs fill it in, and so does `./pg2gp sql postgres --schema <schema>`, which renders these
+-- tables, the rollup tables and the dashboard views for psql (this file holds a placeholder).
 -- Keep in step with WarehouseTables.java (a test compares them).
 
 CREATE TABLE IF NOT EXISTS {{schema}}.requests_analytical (

@@ -67,8 +67,8 @@ public final class RollupPipeline {
         try (Connection c = config.warehouseConnection().open("pg2gp rollup setup");
                 Statement s = c.createStatement()) {
             recomputer(config).createTables(c, WarehouseDialect.detect(c));
-            for (String views : RollupDefinitions.views()) {
-                s.execute(views.replace("{{schema}}", schema));
+            for (String views : RollupDefinitions.views(schema).values()) {
+                s.execute(views);
             }
         }
     }

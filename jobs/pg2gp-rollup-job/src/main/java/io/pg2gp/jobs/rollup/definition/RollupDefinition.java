@@ -60,7 +60,7 @@ public final class RollupDefinition implements Serializable {
     }
 
     private static String stripComments(String sql) {
-        return sql.replaceAll("(?m)^\\s*--.*$", "");
+        return sql.replaceAll("(?m)^[ \\t]*--[^\\n]*\\n?", "");
     }
 
     public String name() {

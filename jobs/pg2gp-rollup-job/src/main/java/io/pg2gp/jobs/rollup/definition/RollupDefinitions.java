@@ -35,9 +35,15 @@ public final class RollupDefinitions {
         return out;
     }
 
-    /** The dashboard views of {@code sql/views/} ({@code {{schema}}} not yet replaced). */
-    public static List<String> views() {
-        return new ArrayList<>(read(null, "sql/views").values());
+    /**
+     * The dashboard views of {@code sql/views/} for {@code schema}: file name (without {@code
+     * .sql}) to its statements, in file-name order.
+     */
+    public static Map<String, String> views(String schema) {
+        Map<String, String> out = new LinkedHashMap<>();
+        read(null, "sql/views")
+                .forEach((name, text) -> out.put(name, text.replace("{{schema}}", schema)));
+        return out;
     }
 
     /** {@code name -> text} of the {@code *.sql} files, in name order. */

@@ -31,7 +31,10 @@ class RollupDefinitionTest {
                 .contains("WHERE created_at >= x AND NOT _deleted")
                 .contains("percentile_cont(0.95) WITHIN GROUP (ORDER BY execution_time_ms)")
                 .doesNotContain("--");
-        assertThat(RollupDefinitions.views()).hasSize(1);
+        assertThat(RollupDefinitions.views("analytics")).containsOnlyKeys("01_dashboard");
+        assertThat(RollupDefinitions.views("analytics").get("01_dashboard"))
+                .contains("CREATE OR REPLACE VIEW analytics.dashboard_daily_active_users")
+                .doesNotContain("{{");
     }
 
     @Test
