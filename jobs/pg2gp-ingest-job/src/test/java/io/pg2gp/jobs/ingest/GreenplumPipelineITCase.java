@@ -65,6 +65,9 @@ public class GreenplumPipelineITCase {
                                             + " IN ('public', 'pg2gp')"))
                     .as("the warehouse database starts empty")
                     .isZero();
+            assertThat(PipelineTestEnvironment.rows(env.warehouseConnection(), "SHOW optimizer"))
+                    .as("GPORCA, Greenplum 6's default")
+                    .containsExactly("on");
             SeedWorkload w = new SeedWorkload(src, 11);
             EdgeCaseChanges changes = new EdgeCaseChanges(w);
             changes.traffic(300);
@@ -137,10 +140,19 @@ public class GreenplumPipelineITCase {
         }
     }
 
+    /**
+     * COPY through the coordinator, with the Postgres planner (optimizer = off, as many sites set
+     * it) where the gpfdist test runs GPORCA, Greenplum 6's default.
+     */
     @Test
-    void copyLoaderCarriesEverything() throws Exception {
+    void copyLoaderCarriesEverythingWithThePostgresPlanner() throws Exception {
         try (PipelineTestEnvironment env = greenplum("copy");
                 Connection src = env.sourceConnection()) {
+            env.warehouse.execute(
+                    env.warehouseDb,
+                    "ALTER DATABASE \"" + env.warehouseDb + "\" SET optimizer = off");
+            assertThat(PipelineTestEnvironment.rows(env.warehouseConnection(), "SHOW optimizer"))
+                    .containsExactly("off");
             SeedWorkload w = new SeedWorkload(src, 12);
             EdgeCaseChanges changes = new EdgeCaseChanges(w);
             changes.traffic(200);
