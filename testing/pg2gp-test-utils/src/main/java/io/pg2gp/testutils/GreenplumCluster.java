@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * #ENV_DATA} (default: a directory under the temporary directory) and is created once: test JVMs of
  * later modules find it running and reuse it; {@code ./pg2gp test} stops it at the end.
  */
-public final class GreenplumCluster {
+public final class GreenplumCluster implements DatabaseServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GreenplumCluster.class);
 
@@ -190,6 +190,7 @@ public final class GreenplumCluster {
         return port;
     }
 
+    @Override
     public String user() {
         return user;
     }
@@ -204,17 +205,27 @@ public final class GreenplumCluster {
         return script != null;
     }
 
+    @Override
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
+    @Override
     public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(
                 jdbcUrl(database), user, password == null ? "" : password);
     }
 
-    /** Creates a database (if missing) and returns its name. */
+    @Override
     public String createDatabase(String database) {
+        return createDatabase(database, "");
+    }
+
+    /**
+     * As {@link #createDatabase(String)}, with the options of {@code CREATE DATABASE ... WITH},
+     * e.g. {@code ENCODING 'WIN1251' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'}.
+     */
+    public String createDatabase(String database, String options) {
         try (Connection c = connect(maintenanceDatabase);
                 Statement s = c.createStatement()) {
             try (ResultSet rs =
@@ -224,13 +235,14 @@ public final class GreenplumCluster {
                     return database;
                 }
             }
-            s.execute("CREATE DATABASE \"" + database + "\"");
+            s.execute("CREATE DATABASE \"" + database + "\" " + options);
             return database;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create Greenplum database " + database, e);
         }
     }
 
+    @Override
     public void execute(String database, String sql) {
         try (Connection c = connect(database);
                 Statement s = c.createStatement()) {

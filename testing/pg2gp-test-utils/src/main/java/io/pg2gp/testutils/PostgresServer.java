@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * <p>PostgreSQL refuses to run as root; when this JVM runs as root the server runs as the {@code
  * postgres} system user that the server package creates.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements DatabaseServer, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
     public static final String SUPERUSER = "pg2gp";
@@ -155,16 +155,23 @@ public final class PostgresServer implements AutoCloseable {
         return baseDir.resolve("postgres.log");
     }
 
+    @Override
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
+    @Override
+    public String user() {
+        return SUPERUSER;
+    }
+
+    @Override
     public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(
                 jdbcUrl(database), SUPERUSER, password == null ? "" : password);
     }
 
-    /** Creates a database (if missing) and returns its name. */
+    @Override
     public String createDatabase(String database) {
         try (Connection c = connect("postgres");
                 Statement s = c.createStatement()) {
@@ -178,6 +185,7 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    @Override
     public void execute(String database, String sql) {
         try (Connection c = connect(database);
                 Statement s = c.createStatement()) {

@@ -1,7 +1,10 @@
 package io.pg2gp.jobs.ingest;
 
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.testutils.DatabaseServer;
+import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.PostgresServer;
+import io.pg2gp.testutils.SharedGreenplum;
 import io.pg2gp.testutils.SharedPostgres;
 
 import java.io.IOException;
@@ -21,15 +24,15 @@ import java.util.function.Supplier;
 
 /**
  * A source database (schema, publication) and a warehouse database of their own on the shared test
- * servers, plus the pipeline settings that connect them, and the queries that say what the
- * warehouse must hold.
+ * servers (the warehouse on PostgreSQL or on the shared Greenplum cluster), plus the pipeline
+ * settings that connect them, and the queries that say what the warehouse must hold.
  */
 public final class PipelineTestEnvironment implements AutoCloseable {
 
     private static final AtomicInteger SLOTS = new AtomicInteger();
 
     public final PostgresServer source;
-    public final PostgresServer warehouse;
+    public final DatabaseServer warehouse;
     public final String sourceDb;
     public final String warehouseDb;
     public final String slot =
@@ -41,11 +44,17 @@ public final class PipelineTestEnvironment implements AutoCloseable {
     }
 
     /** On servers of the caller's; {@code source} needs {@code wal_level=logical}. */
-    public PipelineTestEnvironment(PostgresServer source, PostgresServer warehouse) {
+    public PipelineTestEnvironment(PostgresServer source, DatabaseServer warehouse) {
+        this(source, warehouse, warehouse.createDatabase(SharedPostgres.uniqueDatabase("wh")));
+    }
+
+    /** As above, into the caller's (empty) {@code warehouseDb} on {@code warehouse}. */
+    public PipelineTestEnvironment(
+            PostgresServer source, DatabaseServer warehouse, String warehouseDb) {
         this.source = source;
         this.warehouse = warehouse;
         this.sourceDb = source.createDatabase(SharedPostgres.uniqueDatabase("src"));
-        this.warehouseDb = warehouse.createDatabase(SharedPostgres.uniqueDatabase("wh"));
+        this.warehouseDb = warehouseDb;
         source.execute(sourceDb, resource("/sql/source/01_schema.sql"));
         source.execute(sourceDb, resource("/sql/source/02_publication.sql"));
         settings.put("pipeline.name", "it");
@@ -63,9 +72,25 @@ public final class PipelineTestEnvironment implements AutoCloseable {
         settings.put("source.heartbeat.interval", "1s");
         settings.put("source.heartbeat.table", "public.pg2gp_heartbeat");
         settings.put("warehouse.url", warehouse.jdbcUrl(warehouseDb));
-        settings.put("warehouse.user", PostgresServer.SUPERUSER);
+        settings.put("warehouse.user", warehouse.user());
         settings.put("warehouse.create-tables", "true");
         settings.put("enrichment.max-wait", "2s");
+    }
+
+    /**
+     * A warehouse database of its own on the shared Greenplum cluster (skips the test where there
+     * is none); {@code warehouseDb} null for a fresh one.
+     */
+    public static PipelineTestEnvironment onGreenplum(String warehouseDb) {
+        GreenplumCluster gp = SharedGreenplum.cluster();
+        PipelineTestEnvironment env =
+                warehouseDb == null
+                        ? new PipelineTestEnvironment(SharedPostgres.source(), gp)
+                        : new PipelineTestEnvironment(SharedPostgres.source(), gp, warehouseDb);
+        if (gp.password() != null) {
+            env.settings.put("warehouse.password-env", GreenplumCluster.ENV_PASSWORD);
+        }
+        return env;
     }
 
     public PipelineConfig config() {
