@@ -235,10 +235,11 @@ public class GreenplumPipelineITCase {
                 List<String> letters =
                         PipelineTestEnvironment.rows(
                                 env.warehouseConnection(),
-                                "SELECT target_table, reason, payload FROM pg2gp.dead_letters");
+                                "SELECT target_table, cdc_op, reason, payload FROM"
+                                        + " pg2gp.dead_letters");
                 assertThat(letters).hasSize(1);
                 assertThat(letters.get(0))
-                        .startsWith("public.requests_analytical | rejected by the warehouse: ")
+                        .startsWith("public.requests_analytical | c | rejected by the warehouse: ")
                         .contains("WIN1251")
                         .contains(rejected);
                 assertThat(
