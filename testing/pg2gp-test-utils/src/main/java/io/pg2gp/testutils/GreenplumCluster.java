@@ -11,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -217,39 +215,8 @@ public final class GreenplumCluster implements DatabaseServer {
     }
 
     @Override
-    public String createDatabase(String database) {
-        return createDatabase(database, "");
-    }
-
-    /**
-     * As {@link #createDatabase(String)}, with the options of {@code CREATE DATABASE ... WITH},
-     * e.g. {@code ENCODING 'WIN1251' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'}.
-     */
-    public String createDatabase(String database, String options) {
-        try (Connection c = connect(maintenanceDatabase);
-                Statement s = c.createStatement()) {
-            try (ResultSet rs =
-                    s.executeQuery(
-                            "SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
-                if (rs.next()) {
-                    return database;
-                }
-            }
-            s.execute("CREATE DATABASE \"" + database + "\" " + options);
-            return database;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create Greenplum database " + database, e);
-        }
-    }
-
-    @Override
-    public void execute(String database, String sql) {
-        try (Connection c = connect(database);
-                Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException("failed on Greenplum/" + database + ": " + sql, e);
-        }
+    public String maintenanceDatabase() {
+        return maintenanceDatabase;
     }
 
     /**

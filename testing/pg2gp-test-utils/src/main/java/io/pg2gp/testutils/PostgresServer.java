@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -172,27 +171,13 @@ public final class PostgresServer implements DatabaseServer, AutoCloseable {
     }
 
     @Override
-    public String createDatabase(String database) {
-        try (Connection c = connect("postgres");
-                Statement s = c.createStatement()) {
-            var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'");
-            if (!rs.next()) {
-                s.execute("CREATE DATABASE \"" + database + "\"");
-            }
-            return database;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create database " + database, e);
-        }
+    public String maintenanceDatabase() {
+        return "postgres";
     }
 
     @Override
-    public void execute(String database, String sql) {
-        try (Connection c = connect(database);
-                Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException("failed on " + name + "/" + database + ": " + sql, e);
-        }
+    public String toString() {
+        return "PostgreSQL '" + name + "' on 127.0.0.1:" + port;
     }
 
     /** Path of a binary next to the server (psql, pg_recvlogical, ...). */
