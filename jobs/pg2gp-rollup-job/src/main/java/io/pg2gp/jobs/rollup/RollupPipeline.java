@@ -19,8 +19,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -61,16 +59,19 @@ public final class RollupPipeline {
         return new RollupRecomputer(rollups, config.get(PipelineOptions.WAREHOUSE_SCHEMA));
     }
 
-    /** Creates the rollup tables that are missing and (re)creates the dashboard views. */
-    public static void prepare(PipelineConfig config) throws Exception {
+    /**
+     * Checks the role's privileges (failing with the statements to run), creates the rollup tables
+     * that are missing and (re)creates the dashboard views.
+     */
+    public static void prepare(PipelineConfig config) {
         String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
-        try (Connection c = config.warehouseConnection().open("pg2gp rollup setup");
-                Statement s = c.createStatement()) {
-            recomputer(config).createTables(c, WarehouseDialect.detect(c));
-            for (String views : RollupDefinitions.views(schema).values()) {
-                s.execute(views);
-            }
-        }
+        new RollupWarehouseSetup(
+                        config.warehouseConnection(),
+                        schema,
+                        config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA),
+                        RollupDefinitions.load(config.get(PipelineOptions.ROLLUP_DEFINITIONS_DIR)),
+                        RollupDefinitions.views(schema))
+                .prepare();
     }
 
     public static void build(StreamExecutionEnvironment env, PipelineConfig config) {

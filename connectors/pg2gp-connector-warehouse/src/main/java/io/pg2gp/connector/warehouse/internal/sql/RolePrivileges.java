@@ -84,7 +84,8 @@ public final class RolePrivileges {
             addTableGrant(missing, t.getKey(), t.getValue(), "bookkeeping table " + t.getKey());
         }
         String sequence = bookkeeping.commitSequence();
-        if (exists(sequence) && !check("SELECT has_sequence_privilege(?, 'USAGE')", sequence)) {
+        if (exists(sequence)
+                && !checkRelation("has_sequence_privilege(c.oid, 'USAGE')", sequence)) {
             missing.add(
                     new Missing(
                             "commit numbers",
@@ -124,14 +125,22 @@ public final class RolePrivileges {
      * of the owning role. Null when it may, else the statement that makes it the owner.
      */
     public Missing ownershipFor(String table, String purpose) throws SQLException {
+        return ownershipFor(table, "TABLE", purpose);
+    }
+
+    /**
+     * As {@link #ownershipFor(String, String)} for a relation of {@code kind} ({@code TABLE},
+     * {@code VIEW}): replacing a view also takes its owner.
+     */
+    public Missing ownershipFor(String relation, String kind, String purpose) throws SQLException {
+        int dot = relation.indexOf('.');
         String owner =
                 queryString(
-                        "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = ?::regclass",
-                        table);
-        if (check(
-                "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid ="
-                        + " ?::regclass",
-                table)) {
+                        "SELECT pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON"
+                                + " n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?",
+                        relation.substring(0, dot),
+                        relation.substring(dot + 1));
+        if (checkRelation("pg_has_role(current_user, c.relowner, 'USAGE')", relation)) {
             return null;
         }
         return new Missing(
@@ -143,7 +152,41 @@ public final class RolePrivileges {
                         + " TO "
                         + role
                         + ")",
-                "ALTER TABLE " + table + " OWNER TO " + role);
+                "ALTER " + kind + " " + relation + " OWNER TO " + role);
+    }
+
+    /** The {@code privileges} (e.g. {@code "SELECT, DELETE"}) on an existing table it lacks. */
+    public List<Missing> missingOnTable(String table, String privileges, String purpose)
+            throws SQLException {
+        List<Missing> missing = new ArrayList<>();
+        addTableGrant(missing, table, privileges, purpose);
+        return missing;
+    }
+
+    /** USAGE on {@code schema}, or its grant (null when the role has it). */
+    public Missing usageOnSchema(String schema, String purpose) throws SQLException {
+        return check("SELECT has_schema_privilege(?, 'USAGE')", schema)
+                ? null
+                : new Missing(purpose, "GRANT USAGE ON SCHEMA " + schema + " TO " + role);
+    }
+
+    /** USAGE and CREATE on {@code schema}, or the grant of what is missing (null when none). */
+    public Missing createInSchema(String schema, String purpose) throws SQLException {
+        if (check("SELECT has_schema_privilege(?, 'USAGE')", schema)
+                && check("SELECT has_schema_privilege(?, 'CREATE')", schema)) {
+            return null;
+        }
+        return new Missing(purpose, "GRANT USAGE, CREATE ON SCHEMA " + schema + " TO " + role);
+    }
+
+    /** Whether {@code schema.relation} exists. */
+    public boolean exists(String relation) throws SQLException {
+        int dot = relation.indexOf('.');
+        return check(
+                "SELECT count(*) > 0 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE n.nspname = ? AND c.relname = ?",
+                relation.substring(0, dot),
+                relation.substring(dot + 1));
     }
 
     private void addTableGrant(
@@ -154,7 +197,7 @@ public final class RolePrivileges {
         }
         List<String> lacking = new ArrayList<>();
         for (String p : privileges.split(", ")) {
-            if (!check("SELECT has_table_privilege(?, '" + p + "')", table)) {
+            if (!checkRelation("has_table_privilege(c.oid, '" + p + "')", table)) {
                 lacking.add(p);
             }
         }
@@ -171,11 +214,17 @@ public final class RolePrivileges {
         }
     }
 
-    private boolean exists(String relation) throws SQLException {
+    /**
+     * {@code expression} over the relation's catalog row {@code c}. By OID, not by name: resolving
+     * a name needs USAGE on its schema, which is one of the things being checked.
+     */
+    private boolean checkRelation(String expression, String relation) throws SQLException {
         int dot = relation.indexOf('.');
         return check(
-                "SELECT count(*) > 0 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        + " WHERE n.nspname = ? AND c.relname = ?",
+                "SELECT "
+                        + expression
+                        + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE"
+                        + " n.nspname = ? AND c.relname = ?",
                 relation.substring(0, dot),
                 relation.substring(dot + 1));
     }

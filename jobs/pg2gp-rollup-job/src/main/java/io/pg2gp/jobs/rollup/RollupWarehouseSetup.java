@@ -1,0 +1,138 @@
+package io.pg2gp.jobs.rollup;
+
+import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
+import io.pg2gp.connector.warehouse.internal.sql.RolePrivileges;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.jobs.rollup.definition.RollupDefinition;
+import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The rollup job's start-up, from the client before submit: the role holds what the job needs (else
+ * the statements an administrator runs), then the rollup tables and dashboard views are created. A
+ * failure names the step or statement and the server's message.
+ */
+final class RollupWarehouseSetup {
+
+    private static final Pattern VIEW = Pattern.compile("CREATE OR REPLACE VIEW\\s+(\\S+)\\s");
+
+    private final WarehouseConnectionOptions warehouse;
+    private final String schema;
+    private final BookkeepingTables bookkeeping;
+    private final List<RollupDefinition> rollups;
+    private final RollupRecomputer recomputer;
+    private final Map<String, String> views;
+
+    RollupWarehouseSetup(
+            WarehouseConnectionOptions warehouse,
+            String schema,
+            String bookkeepingSchema,
+            List<RollupDefinition> rollups,
+            Map<String, String> views) {
+        this.warehouse = warehouse;
+        this.schema = schema;
+        this.bookkeeping = new BookkeepingTables(bookkeepingSchema, WarehouseDialect.POSTGRES);
+        this.rollups = rollups;
+        this.recomputer = new RollupRecomputer(rollups, schema);
+        this.views = views;
+    }
+
+    void prepare() {
+        Connection c;
+        try {
+            c = warehouse.open("pg2gp rollup setup");
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot connect to the warehouse "
+                            + warehouse.url()
+                            + " as "
+                            + warehouse.user()
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+        String step = "checking the privileges of role " + warehouse.user();
+        try (c;
+                Statement s = c.createStatement()) {
+            RolePrivileges privileges = new RolePrivileges(c);
+            List<RolePrivileges.Missing> missing = missing(privileges);
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException(
+                        "warehouse role "
+                                + privileges.role()
+                                + " lacks privileges the rollup job needs; run as an"
+                                + " administrator:\n"
+                                + missing.stream()
+                                        .map(m -> "  " + m)
+                                        .collect(Collectors.joining("\n")));
+            }
+            step = "creating the rollup tables";
+            recomputer.createTables(c, WarehouseDialect.detect(c));
+            for (var view : views.entrySet()) {
+                step = "creating the views of sql/views/" + view.getKey() + ".sql";
+                s.execute(view.getValue());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "preparing the rollups failed while " + step + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What the role lacks, each with the statement that grants it. */
+    List<RolePrivileges.Missing> missing(RolePrivileges privileges) throws SQLException {
+        List<RolePrivileges.Missing> missing = new ArrayList<>();
+        missing.add(
+                privileges.usageOnSchema(
+                        bookkeeping.schema(), "the bookkeeping schema (touched hours)"));
+        missing.add(privileges.usageOnSchema(schema, "the warehouse schema"));
+        missing.addAll(
+                privileges.missingOnTable(
+                        bookkeeping.touchedHours(),
+                        "SELECT, DELETE",
+                        "reading and purging the hours ingest commits touched"));
+        missing.addAll(
+                privileges.missingOnTable(
+                        schema + ".requests_analytical", "SELECT", "the facts rollups read"));
+        boolean createsInSchema = false;
+        for (RollupDefinition r : rollups) {
+            String table = r.table(schema);
+            if (privileges.exists(table)) {
+                missing.addAll(
+                        privileges.missingOnTable(
+                                table, "SELECT, INSERT, DELETE", "recomputing " + table));
+            } else {
+                createsInSchema = true;
+            }
+        }
+        for (String statements : views.values()) {
+            Matcher m = VIEW.matcher(statements);
+            while (m.find()) {
+                if (privileges.exists(m.group(1))) {
+                    missing.add(
+                            privileges.ownershipFor(
+                                    m.group(1),
+                                    "VIEW",
+                                    "replacing the dashboard view " + m.group(1)));
+                } else {
+                    createsInSchema = true;
+                }
+            }
+        }
+        if (createsInSchema) {
+            missing.add(privileges.createInSchema(schema, "creating rollup tables and views"));
+        }
+        missing.removeIf(Objects::isNull);
+        return missing;
+    }
+}
