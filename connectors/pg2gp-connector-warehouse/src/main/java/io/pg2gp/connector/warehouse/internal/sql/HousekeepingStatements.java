@@ -41,17 +41,18 @@ public final class HousekeepingStatements {
     }
 
     /**
-     * One row per leaf of the target (the target itself when it is not partitioned): oid, name and
-     * the rows its statistics count ({@code reltuples}: 0 before the first ANALYZE, or -1 on
-     * PostgreSQL 14+).
+     * One row per leaf of the target (the target itself when it is not partitioned): oid, qualified
+     * name and the rows its statistics count ({@code reltuples}: 0 before the first ANALYZE, or -1
+     * on PostgreSQL 14+).
      */
     public String leaves() {
         return "WITH RECURSIVE tree(oid) AS (SELECT "
                 + SqlLiterals.string(target.qualifiedName())
                 + "::regclass::oid UNION ALL SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON"
-                + " i.inhparent = t.oid) SELECT c.oid, c.oid::regclass::text, c.reltuples::bigint"
-                + " FROM tree t JOIN pg_class c ON c.oid = t.oid WHERE c.relkind = 'r' AND NOT"
-                + " EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = t.oid)";
+                + " i.inhparent = t.oid) SELECT c.oid, quote_ident(n.nspname) || '.' ||"
+                + " quote_ident(c.relname), c.reltuples::bigint FROM tree t JOIN pg_class c ON"
+                + " c.oid = t.oid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind ="
+                + " 'r' AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = t.oid)";
     }
 
     /**
