@@ -77,8 +77,7 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
                     deadLetters.inc(r.deadLetters());
                     lastApplyMillis = r.millis();
                     lastBatchRows = c.rows();
-                    // After the commit, outside its transaction; never throws.
-                    housekeeper.afterApply(session.get(), c.rows() + c.deadLetters());
+                    housekeep(c);
                 }
                 lastCheckpointApplied = c.checkpointId();
             } catch (SQLException e) {
@@ -94,6 +93,18 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
                                 + e.getMessage(),
                         e);
             }
+        }
+    }
+
+    /** After the apply committed, outside its transaction; never fails the job. */
+    private void housekeep(WarehouseCommittable c) {
+        try {
+            housekeeper.afterApply(session.get(), c.rows() + c.deadLetters());
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn(
+                    "housekeeping after checkpoint {} skipped: {}",
+                    c.checkpointId(),
+                    e.getMessage());
         }
     }
 
