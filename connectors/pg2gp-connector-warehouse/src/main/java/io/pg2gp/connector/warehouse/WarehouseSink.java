@@ -7,10 +7,12 @@ import io.pg2gp.connector.warehouse.internal.commit.StagedBatchSerializer;
 import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommittable;
 import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommittableSerializer;
 import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommitter;
+import io.pg2gp.connector.warehouse.internal.commit.WarehouseHousekeeper;
 import io.pg2gp.connector.warehouse.internal.load.StagingLoader;
 import io.pg2gp.connector.warehouse.internal.load.StagingLoaders;
 import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
+import io.pg2gp.connector.warehouse.internal.sql.HousekeepingStatements;
 import io.pg2gp.connector.warehouse.internal.sql.RolePrivileges;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
@@ -247,6 +249,9 @@ public final class WarehouseSink<IN>
             return new WarehouseCommitter(
                     options.connection(),
                     new BatchApplier(options.pipelineName(), table, sql, options.applyMemory()),
+                    new WarehouseHousekeeper(
+                            options.housekeeping(),
+                            new HousekeepingStatements(table, bookkeeping, dialect)),
                     applicationName("committer"),
                     context.metricGroup());
         } catch (SQLException e) {

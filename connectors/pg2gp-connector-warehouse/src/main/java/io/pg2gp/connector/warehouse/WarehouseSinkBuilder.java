@@ -35,6 +35,7 @@ public final class WarehouseSinkBuilder<IN> {
     private String applyMemory = DEFAULT_APPLY_MEMORY;
     private LoaderKind loader = LoaderKind.AUTO;
     private GpfdistLoaderOptions gpfdist = GpfdistLoaderOptions.DEFAULTS;
+    private HousekeepingOptions housekeeping = HousekeepingOptions.DEFAULTS;
 
     WarehouseSinkBuilder() {}
 
@@ -97,6 +98,16 @@ public final class WarehouseSinkBuilder<IN> {
         return this;
     }
 
+    /**
+     * VACUUM of staging and ANALYZE of the target's partitions between applies (default {@link
+     * HousekeepingOptions#DEFAULTS}; {@link HousekeepingOptions#DISABLED} leaves both to the
+     * operator).
+     */
+    public WarehouseSinkBuilder<IN> housekeeping(HousekeepingOptions housekeeping) {
+        this.housekeeping = housekeeping;
+        return this;
+    }
+
     public WarehouseSink<IN> build() {
         Objects.requireNonNull(connection, "connection is required");
         Objects.requireNonNull(table, "table is required");
@@ -126,7 +137,8 @@ public final class WarehouseSinkBuilder<IN> {
                         stageChunkBytes,
                         applyMemory,
                         Objects.requireNonNull(loader, "loader"),
-                        Objects.requireNonNull(gpfdist, "gpfdist")),
+                        Objects.requireNonNull(gpfdist, "gpfdist"),
+                        Objects.requireNonNull(housekeeping, "housekeeping")),
                 serializer);
     }
 }

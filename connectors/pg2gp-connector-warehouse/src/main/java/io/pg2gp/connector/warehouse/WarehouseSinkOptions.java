@@ -16,6 +16,7 @@ public final class WarehouseSinkOptions implements Serializable {
     private final String applyMemory;
     private final LoaderKind loader;
     private final GpfdistLoaderOptions gpfdist;
+    private final HousekeepingOptions housekeeping;
 
     WarehouseSinkOptions(
             WarehouseConnectionOptions connection,
@@ -26,7 +27,8 @@ public final class WarehouseSinkOptions implements Serializable {
             int stageChunkBytes,
             String applyMemory,
             LoaderKind loader,
-            GpfdistLoaderOptions gpfdist) {
+            GpfdistLoaderOptions gpfdist,
+            HousekeepingOptions housekeeping) {
         this.connection = connection;
         this.table = table;
         this.pipelineName = pipelineName;
@@ -36,6 +38,7 @@ public final class WarehouseSinkOptions implements Serializable {
         this.applyMemory = applyMemory;
         this.loader = loader;
         this.gpfdist = gpfdist;
+        this.housekeeping = housekeeping;
     }
 
     public WarehouseConnectionOptions connection() {
@@ -77,5 +80,10 @@ public final class WarehouseSinkOptions implements Serializable {
     /** The writers' gpfdist endpoints, when the loader is gpfdist. */
     public GpfdistLoaderOptions gpfdist() {
         return gpfdist;
+    }
+
+    /** VACUUM and ANALYZE the committer runs between applies. */
+    public HousekeepingOptions housekeeping() {
+        return housekeeping;
     }
 }

@@ -123,6 +123,7 @@ public final class IngestPipeline {
                 .stageChunkBytes((int) config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK).getBytes())
                 .loader(config.get(PipelineOptions.WAREHOUSE_LOADER))
                 .gpfdist(config.gpfdistOptions())
+                .housekeeping(config.housekeepingOptions())
                 .applyMemory(
                         Math.max(
                                         1,

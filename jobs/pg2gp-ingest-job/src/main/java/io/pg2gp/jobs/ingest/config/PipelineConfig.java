@@ -2,6 +2,7 @@ package io.pg2gp.jobs.ingest.config;
 
 import io.pg2gp.connector.cdc.PostgresCdcOptions;
 import io.pg2gp.connector.warehouse.GpfdistLoaderOptions;
+import io.pg2gp.connector.warehouse.HousekeepingOptions;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.jobs.ingest.enrich.EnrichmentSettings;
 
@@ -171,6 +172,7 @@ public final class PipelineConfig {
             cdcOptions();
             warehouseConnection();
             gpfdistOptions();
+            housekeepingOptions();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("setting " + e.getMessage(), e);
         }
@@ -231,6 +233,20 @@ public final class PipelineConfig {
                     .build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'warehouse.gpfdist.*': " + e.getMessage(), e);
+        }
+    }
+
+    public HousekeepingOptions housekeepingOptions() {
+        try {
+            return HousekeepingOptions.builder()
+                    .enabled(get(PipelineOptions.WAREHOUSE_HOUSEKEEPING))
+                    .vacuumEveryApplies(get(PipelineOptions.WAREHOUSE_VACUUM_EVERY))
+                    .vacuumAfterRows(get(PipelineOptions.WAREHOUSE_VACUUM_ROWS))
+                    .analyzeEveryApplies(get(PipelineOptions.WAREHOUSE_ANALYZE_EVERY))
+                    .analyzeChangedFraction(get(PipelineOptions.WAREHOUSE_ANALYZE_FRACTION))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'warehouse.housekeeping.*': " + e.getMessage(), e);
         }
     }
 

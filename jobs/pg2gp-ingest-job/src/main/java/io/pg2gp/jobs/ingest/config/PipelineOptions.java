@@ -276,6 +276,43 @@ public final class PipelineOptions {
                     .withDescription(
                             "Memory an apply session may use to deduplicate a batch (work_mem and"
                                     + " temp_buffers on PostgreSQL, statement_mem on Greenplum).");
+    public static final ConfigOption<Boolean> WAREHOUSE_HOUSEKEEPING =
+            ConfigOptions.key("warehouse.housekeeping.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Let the committer VACUUM staging and ANALYZE changed partitions of"
+                                    + " the target between applies (Greenplum has no"
+                                    + " autovacuum); false leaves both to the operator.");
+    public static final ConfigOption<Integer> WAREHOUSE_VACUUM_EVERY =
+            ConfigOptions.key("warehouse.housekeeping.vacuum-every-applies")
+                    .intType()
+                    .defaultValue(20)
+                    .withDescription(
+                            "VACUUM the staging, staged dead-letter and touched-hours tables after"
+                                    + " this many applies of a table.");
+    public static final ConfigOption<Long> WAREHOUSE_VACUUM_ROWS =
+            ConfigOptions.key("warehouse.housekeeping.vacuum-after-rows")
+                    .longType()
+                    .defaultValue(100_000L)
+                    .withDescription(
+                            "... or sooner, once the applies since the last VACUUM removed this"
+                                    + " many staged rows.");
+    public static final ConfigOption<Integer> WAREHOUSE_ANALYZE_EVERY =
+            ConfigOptions.key("warehouse.housekeeping.analyze-every-applies")
+                    .intType()
+                    .defaultValue(60)
+                    .withDescription(
+                            "Every this many applies, ANALYZE staging and every partition of the"
+                                    + " target whose changed rows exceed the fraction below.");
+    public static final ConfigOption<Double> WAREHOUSE_ANALYZE_FRACTION =
+            ConfigOptions.key("warehouse.housekeeping.analyze-changed-fraction")
+                    .doubleType()
+                    .defaultValue(0.1)
+                    .withDescription(
+                            "A partition is analysed once the rows inserted, updated or deleted"
+                                    + " since its last ANALYZE exceed this fraction of its"
+                                    + " counted rows (always when it was never analysed).");
 
     // ---- rollup job (reads the same file) ----
     public static final ConfigOption<Duration> ROLLUP_POLL_INTERVAL =

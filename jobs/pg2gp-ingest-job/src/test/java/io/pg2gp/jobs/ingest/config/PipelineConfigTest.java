@@ -2,6 +2,7 @@ package io.pg2gp.jobs.ingest.config;
 
 import io.pg2gp.connector.cdc.StartupMode;
 import io.pg2gp.connector.warehouse.DeleteMode;
+import io.pg2gp.connector.warehouse.HousekeepingOptions;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +123,32 @@ class PipelineConfigTest {
         m7.put("warehouse.loader", "xa");
         assertThatThrownBy(() -> PipelineConfig.fromMap(m7))
                 .hasMessageContaining("'warehouse.loader'");
+        Map<String, String> m8 = minimal();
+        m8.put("warehouse.housekeeping.vacuum-every-applies", "0");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m8))
+                .hasMessageContaining("warehouse.housekeeping")
+                .hasMessageContaining("vacuum-every-applies");
+    }
+
+    @Test
+    void housekeepingSettingsReachTheSinkOptions() {
+        Map<String, String> m = minimal();
+        assertThat(PipelineConfig.fromMap(m).housekeepingOptions())
+                .isEqualTo(HousekeepingOptions.DEFAULTS);
+        m.put("warehouse.housekeeping.enabled", "false");
+        m.put("warehouse.housekeeping.vacuum-every-applies", "5");
+        m.put("warehouse.housekeeping.vacuum-after-rows", "1000");
+        m.put("warehouse.housekeeping.analyze-every-applies", "7");
+        m.put("warehouse.housekeeping.analyze-changed-fraction", "0.5");
+        assertThat(PipelineConfig.fromMap(m).housekeepingOptions())
+                .isEqualTo(
+                        HousekeepingOptions.builder()
+                                .enabled(false)
+                                .vacuumEveryApplies(5)
+                                .vacuumAfterRows(1000)
+                                .analyzeEveryApplies(7)
+                                .analyzeChangedFraction(0.5)
+                                .build());
     }
 
     @Test

@@ -27,6 +27,7 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
 
     private final WarehouseSession session;
     private final BatchApplier applier;
+    private final WarehouseHousekeeper housekeeper;
     private final Counter commits;
     private final Counter rowsUpserted;
     private final Counter rowsDeleted;
@@ -38,10 +39,12 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
     public WarehouseCommitter(
             WarehouseConnectionOptions connection,
             BatchApplier applier,
+            WarehouseHousekeeper housekeeper,
             String applicationName,
             SinkCommitterMetricGroup metrics) {
         this.session = new WarehouseSession(connection, applicationName, applier::prepareSession);
         this.applier = applier;
+        this.housekeeper = housekeeper;
         this.commits = metrics.counter("pg2gpCommits");
         this.rowsUpserted = metrics.counter("pg2gpRowsUpserted");
         this.rowsDeleted = metrics.counter("pg2gpRowsDeleted");
@@ -74,6 +77,7 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
                     deadLetters.inc(r.deadLetters());
                     lastApplyMillis = r.millis();
                     lastBatchRows = c.rows();
+                    housekeep(c);
                 }
                 lastCheckpointApplied = c.checkpointId();
             } catch (SQLException e) {
@@ -89,6 +93,18 @@ public final class WarehouseCommitter implements Committer<WarehouseCommittable>
                                 + e.getMessage(),
                         e);
             }
+        }
+    }
+
+    /** After the apply committed, outside its transaction; never fails the job. */
+    private void housekeep(WarehouseCommittable c) {
+        try {
+            housekeeper.afterApply(session.get(), c.rows() + c.deadLetters());
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn(
+                    "housekeeping after checkpoint {} skipped: {}",
+                    c.checkpointId(),
+                    e.getMessage());
         }
     }
 

@@ -3,7 +3,9 @@ package io.pg2gp.connector.warehouse.internal.sql;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -24,6 +26,18 @@ public final class BookkeepingTables {
     /** Added to staging after the first release; {@link WarehouseSetup} adds it to old ones. */
     public static final String PREVIOUS_HOUR_COLUMN = "_cdc_prev_hour";
 
+    /**
+     * Distribution of the ledger on Greenplum: the random commit id the apply looks it up by, so
+     * the rows spread over every segment and each lookup reads one segment.
+     */
+    public static final String LEDGER_DISTRIBUTION = "commit_id";
+
+    /**
+     * Distribution of the touched hours on Greenplum: read and purged by commit ranges, so any key
+     * spreading the commits evenly serves; by commit, one commit's hours stay together.
+     */
+    public static final String TOUCHED_HOURS_DISTRIBUTION = "commit_seq";
+
     private final String schema;
     private final WarehouseDialect dialect;
 
@@ -34,6 +48,10 @@ public final class BookkeepingTables {
 
     public String schema() {
         return schema;
+    }
+
+    public WarehouseDialect dialect() {
+        return dialect;
     }
 
     public String ledger() {
@@ -58,6 +76,18 @@ public final class BookkeepingTables {
 
     public String stagingTable(WarehouseTable target) {
         return schema + ".stage_" + target.schema() + "_" + target.name();
+    }
+
+    /**
+     * Bookkeeping tables whose Greenplum distribution changed since the first release (both were
+     * distributed by {@code job}, a single value that put every row on one segment), with the
+     * distribution they have now; {@link WarehouseSetup} redistributes old ones.
+     */
+    public Map<String, String> redistributed() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put(ledger(), LEDGER_DISTRIBUTION);
+        keys.put(touchedHours(), TOUCHED_HOURS_DISTRIBUTION);
+        return keys;
     }
 
     /** Column list of the staging table as COPY names it. */
@@ -99,7 +129,7 @@ public final class BookkeepingTables {
                                 + " NOT NULL, dead_letters bigint NOT NULL, max_lsn bigint,"
                                 + " apply_millis bigint, committed_at timestamptz NOT NULL"
                                 + " DEFAULT now())"
-                                + dialect.distributedBy("job")));
+                                + dialect.distributedBy(LEDGER_DISTRIBUTION)));
         ddl.add(
                 new Ddl(
                         touchedHours(),
@@ -107,7 +137,7 @@ public final class BookkeepingTables {
                                 + touchedHours()
                                 + " (job text NOT NULL, target_table text NOT NULL, commit_seq"
                                 + " bigint NOT NULL, hour timestamptz NOT NULL)"
-                                + dialect.distributedBy("job")));
+                                + dialect.distributedBy(TOUCHED_HOURS_DISTRIBUTION)));
         ddl.add(
                 new Ddl(
                         deadLetters(),

@@ -3,18 +3,25 @@ package io.pg2gp.connector.warehouse.internal.sql;
 import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Creates the bookkeeping tables and checks that the target table has what the sink writes. */
 public final class WarehouseSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WarehouseSetup.class);
 
     private WarehouseSetup() {}
 
@@ -49,6 +56,57 @@ public final class WarehouseSetup {
         }
     }
 
+    /** Distribution key of the first release's ledger and touched hours. */
+    private static final String OLD_DISTRIBUTION = "job";
+
+    /**
+     * Redistributes bookkeeping tables still distributed as the first release made them (by {@code
+     * job}: one value, every row on one segment). Only that exact old key is changed, so a
+     * distribution an operator chose is kept. Rewriting needs the table's owner: a role that is not
+     * gets a warning with the statement to run, and the sink works on as before.
+     */
+    private static void redistribute(Connection c, BookkeepingTables tables) throws SQLException {
+        if (!tables.dialect().isGreenplum()) {
+            return;
+        }
+        for (Map.Entry<String, String> e : tables.redistributed().entrySet()) {
+            if (!OLD_DISTRIBUTION.equals(distributionKey(c, e.getKey()))) {
+                continue;
+            }
+            String alter =
+                    "ALTER TABLE " + e.getKey() + " SET DISTRIBUTED BY (" + e.getValue() + ")";
+            Savepoint before = c.setSavepoint();
+            try (Statement s = c.createStatement()) {
+                s.execute(alter);
+                c.releaseSavepoint(before);
+                LOG.info("redistributed {} by ({}) over all segments", e.getKey(), e.getValue());
+            } catch (SQLException failed) {
+                c.rollback(before);
+                LOG.warn(
+                        "{} is distributed by (job), which puts every row on one segment, and"
+                                + " could not be redistributed ({}); as its owner run: {}",
+                        e.getKey(),
+                        failed.getMessage(),
+                        alter);
+            }
+        }
+    }
+
+    /** The table's distribution columns, comma separated in key order; null when it has none. */
+    static String distributionKey(Connection c, String table) throws SQLException {
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "SELECT string_agg(a.attname, ', ' ORDER BY k.i) FROM"
+                                + " gp_distribution_policy d, generate_series(0, 31) k(i),"
+                                + " pg_attribute a WHERE d.localoid = ?::regclass AND"
+                                + " a.attrelid = d.localoid AND a.attnum = d.distkey[k.i]")) {
+            p.setString(1, table);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     /**
      * Creates the bookkeeping objects that do not exist yet. Writers and committers of every
      * subtask open at once: an advisory lock held for the transaction lets one of them create what
@@ -72,6 +130,8 @@ public final class WarehouseSetup {
             }
             current = "ALTER TABLE " + tables.stagingTable(target) + " ADD COLUMN ...";
             upgradeStaging(c, tables.stagingTable(target));
+            current = "ALTER TABLE ... SET DISTRIBUTED BY";
+            redistribute(c, tables);
             c.commit();
         } catch (SQLException e) {
             c.rollback();

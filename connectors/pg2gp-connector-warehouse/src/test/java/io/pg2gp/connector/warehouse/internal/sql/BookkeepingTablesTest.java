@@ -34,6 +34,18 @@ class BookkeepingTablesTest {
                 .contains("_cdc_prev_hour timestamptz")
                 .endsWith(") DISTRIBUTED BY (user_id)");
         assertThat(gp).anyMatch(d -> d.contains("pg2gp.dead_letters") && d.endsWith("RANDOMLY"));
+        // Not by job (a single value: every row on one segment).
+        assertThat(gp)
+                .anyMatch(
+                        d ->
+                                d.startsWith("CREATE TABLE pg2gp.commit_ledger")
+                                        && d.endsWith("DISTRIBUTED BY (commit_id)"));
+        assertThat(gp)
+                .anyMatch(
+                        d ->
+                                d.startsWith("CREATE TABLE pg2gp.touched_hours")
+                                        && d.endsWith("DISTRIBUTED BY (commit_seq)"));
+        assertThat(gp).noneMatch(d -> d.contains("DISTRIBUTED BY (job)"));
 
         List<String> pg =
                 new BookkeepingTables("pg2gp", WarehouseDialect.POSTGRES)

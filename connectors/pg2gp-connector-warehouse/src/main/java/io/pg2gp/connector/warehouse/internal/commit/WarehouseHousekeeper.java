@@ -1,0 +1,205 @@
+package io.pg2gp.connector.warehouse.internal.commit;
+
+import io.pg2gp.connector.warehouse.HousekeepingOptions;
+import io.pg2gp.connector.warehouse.internal.sql.HousekeepingStatements;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The committer's housekeeping after each apply: VACUUM of staging and the other tables the apply
+ * deletes from, every {@link HousekeepingOptions#vacuumEveryApplies()} applies or sooner after
+ * {@link HousekeepingOptions#vacuumAfterRows()} staged rows; and every {@link
+ * HousekeepingOptions#analyzeEveryApplies()} applies ANALYZE of staging and of each partition of
+ * the target whose rows changed by more than {@link HousekeepingOptions#analyzeChangedFraction()}
+ * since its last ANALYZE (Greenplum has no autovacuum; on PostgreSQL this only runs sooner what
+ * autovacuum would). Runs on the committer's connection between applies, in autocommit (VACUUM
+ * cannot run in a transaction block), so it never holds up an apply and never sees one half done.
+ */
+public final class WarehouseHousekeeper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WarehouseHousekeeper.class);
+
+    /** What one {@link #afterApply} call did, for logs and tests. */
+    public record Report(List<String> vacuumed, List<String> analyzed, long millis) {
+        public boolean isEmpty() {
+            return vacuumed.isEmpty() && analyzed.isEmpty();
+        }
+    }
+
+    /** Changed rows below which a partition with statistics is not analysed again. */
+    static final long MIN_CHANGED = 500;
+
+    private static final Report NOTHING = new Report(List.of(), List.of(), 0);
+
+    private final HousekeepingOptions options;
+    private final HousekeepingStatements sql;
+    private final Set<String> warned = new HashSet<>();
+    private final Map<Long, Long> changedAtAnalyze = new HashMap<>();
+    private int appliesSinceVacuum;
+    private long rowsSinceVacuum;
+    private int appliesSinceAnalyze;
+
+    public WarehouseHousekeeper(HousekeepingOptions options, HousekeepingStatements sql) {
+        this.options = options;
+        this.sql = sql;
+    }
+
+    /**
+     * Called after an apply of {@code stagedRows} rows committed. Never throws: a failed statement
+     * is logged and the next one runs; the pipeline does not depend on housekeeping.
+     */
+    public Report afterApply(Connection c, long stagedRows) {
+        if (!options.enabled()) {
+            return NOTHING;
+        }
+        appliesSinceVacuum++;
+        appliesSinceAnalyze++;
+        rowsSinceVacuum += stagedRows;
+        boolean vacuum =
+                appliesSinceVacuum >= options.vacuumEveryApplies()
+                        || rowsSinceVacuum >= options.vacuumAfterRows();
+        boolean analyze = appliesSinceAnalyze >= options.analyzeEveryApplies();
+        if (!vacuum && !analyze) {
+            return NOTHING;
+        }
+        long start = System.nanoTime();
+        List<String> vacuumed = new ArrayList<>();
+        List<String> analyzed = new ArrayList<>();
+        try {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            if (vacuum) {
+                appliesSinceVacuum = 0;
+                rowsSinceVacuum = 0;
+                for (String statement : sql.vacuumChurned()) {
+                    if (run(c, statement)) {
+                        vacuumed.add(statement);
+                    }
+                }
+            }
+            if (analyze) {
+                appliesSinceAnalyze = 0;
+                if (run(c, sql.analyzeStaging())) {
+                    analyzed.add(sql.analyzeStaging());
+                }
+                for (String leaf : staleLeaves(c)) {
+                    if (run(c, sql.analyze(leaf))) {
+                        analyzed.add(sql.analyze(leaf));
+                    }
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("housekeeping failed; the pipeline goes on without it: {}", e.getMessage());
+        }
+        Report report = new Report(vacuumed, analyzed, (System.nanoTime() - start) / 1_000_000);
+        LOG.info(
+                "housekeeping in {} ms: vacuumed {}, analysed {}",
+                report.millis(),
+                vacuumed,
+                analyzed);
+        return report;
+    }
+
+    /**
+     * Leaves to analyse: on first sight those without statistics (an empty one is cheap to analyse,
+     * and Greenplum merges leaf statistics into the root's, which GPORCA plans with, only once
+     * every leaf has them); later those whose rows changed since the last look at them by more than
+     * the fraction of the rows their statistics count, at least {@value #MIN_CHANGED} (or by any
+     * row while they have none). The change counters are cumulative, so each leaf's value at its
+     * last ANALYZE here is remembered; a counter that went back (statistics reset by a restart)
+     * starts over from its new value.
+     */
+    private List<String> staleLeaves(Connection c) throws SQLException {
+        Map<Long, String> names = new LinkedHashMap<>();
+        Map<Long, Long> counted = new HashMap<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql.leaves())) {
+            while (rs.next()) {
+                names.put(rs.getLong(1), rs.getString(2));
+                counted.put(rs.getLong(1), rs.getLong(3));
+            }
+        }
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, Long> changes = new HashMap<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql.changes(names.keySet()))) {
+            while (rs.next()) {
+                changes.put(rs.getLong(1), rs.getLong(2));
+            }
+        }
+        List<String> stale = new ArrayList<>();
+        for (Map.Entry<Long, String> leaf : names.entrySet()) {
+            long oid = leaf.getKey();
+            long rows = counted.get(oid);
+            long now = changes.getOrDefault(oid, 0L);
+            Long before = changedAtAnalyze.get(oid);
+            boolean analyze;
+            if (before == null) {
+                analyze = rows <= 0;
+            } else if (now < before) {
+                analyze = false;
+                changedAtAnalyze.put(oid, now);
+            } else {
+                long changed = now - before;
+                analyze =
+                        rows <= 0
+                                ? changed > 0
+                                : changed
+                                        >= Math.max(
+                                                MIN_CHANGED,
+                                                options.analyzeChangedFraction() * rows);
+            }
+            if (before == null || analyze) {
+                changedAtAnalyze.put(oid, now);
+            }
+            if (analyze) {
+                stale.add(leaf.getValue());
+            }
+        }
+        return stale;
+    }
+
+    /**
+     * Runs one statement; false when it failed or the server skipped it with a warning (e.g. a role
+     * that does not own the table may not VACUUM it), logged once per statement.
+     */
+    private boolean run(Connection c, String statement) {
+        try (Statement s = c.createStatement()) {
+            s.execute(statement);
+            SQLWarning w = s.getWarnings();
+            if (w != null && w.getMessage() != null && w.getMessage().contains("skipping")) {
+                warnOnce(statement, w.getMessage());
+                return false;
+            }
+            return true;
+        } catch (SQLException e) {
+            warnOnce(statement, e.getMessage());
+            return false;
+        }
+    }
+
+    private void warnOnce(String statement, String message) {
+        if (warned.add(statement)) {
+            LOG.warn("housekeeping statement {} did not run: {}", statement, message);
+        } else {
+            LOG.debug("housekeeping statement {} did not run: {}", statement, message);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.pg2gp.connector.warehouse.internal.sql;
+
+import io.pg2gp.connector.warehouse.WarehouseTable;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Statements of the committer's housekeeping: VACUUM of the tables every apply deletes from, and
+ * the statistics of the target's partitions. Each runs on its own, outside a transaction block.
+ */
+public final class HousekeepingStatements {
+
+    private final WarehouseTable target;
+    private final BookkeepingTables bookkeeping;
+    private final WarehouseDialect dialect;
+
+    public HousekeepingStatements(
+            WarehouseTable target, BookkeepingTables bookkeeping, WarehouseDialect dialect) {
+        this.target = target;
+        this.bookkeeping = bookkeeping;
+        this.dialect = dialect;
+    }
+
+    /**
+     * The tables each apply deletes from: the target's staging and the staged dead letters (rows of
+     * applied checkpoints), and the touched hours (purged by the rollup job). VACUUM only frees
+     * dead rows, so rows staged for a checkpoint not applied yet are never lost.
+     */
+    public List<String> vacuumChurned() {
+        return List.of(
+                "VACUUM " + bookkeeping.stagingTable(target),
+                "VACUUM " + bookkeeping.stagedDeadLetters(),
+                "VACUUM " + bookkeeping.touchedHours());
+    }
+
+    /** Statistics of staging, so the apply's plans do not rest on an estimate of one row. */
+    public String analyzeStaging() {
+        return "ANALYZE " + bookkeeping.stagingTable(target);
+    }
+
+    /**
+     * One row per leaf of the target (the target itself when it is not partitioned): oid, qualified
+     * name and the rows its statistics count ({@code reltuples}: 0 before the first ANALYZE, or -1
+     * on PostgreSQL 14+).
+     */
+    public String leaves() {
+        return "WITH RECURSIVE tree(oid) AS (SELECT "
+                + SqlLiterals.string(target.qualifiedName())
+                + "::regclass::oid UNION ALL SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON"
+                + " i.inhparent = t.oid) SELECT c.oid, quote_ident(n.nspname) || '.' ||"
+                + " quote_ident(c.relname), c.reltuples::bigint FROM tree t JOIN pg_class c ON"
+                + " c.oid = t.oid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind ="
+                + " 'r' AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = t.oid)";
+    }
+
+    /**
+     * Rows inserted, updated and deleted in each of {@code oids} since the statistics collector
+     * started: a counter that ANALYZE does not reset on Greenplum (it runs on the coordinator while
+     * the counters live on each segment, where they are summed over {@code gp_dist_random}).
+     */
+    public String changes(Collection<Long> oids) {
+        String list = oids.stream().map(String::valueOf).collect(Collectors.joining(", "));
+        String counted =
+                "pg_stat_get_tuples_inserted(s.oid) + pg_stat_get_tuples_updated(s.oid)"
+                        + " + pg_stat_get_tuples_deleted(s.oid)";
+        String from = dialect.isGreenplum() ? "gp_dist_random('pg_class') s" : "pg_class s";
+        return "SELECT s.oid, sum("
+                + counted
+                + ")::bigint FROM "
+                + from
+                + " WHERE s.oid IN ("
+                + list
+                + ") GROUP BY s.oid";
+    }
+
+    public String analyze(String relation) {
+        return "ANALYZE " + relation;
+    }
+}

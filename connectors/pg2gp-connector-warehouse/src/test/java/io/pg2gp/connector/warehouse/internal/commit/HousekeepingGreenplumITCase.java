@@ -1,0 +1,291 @@
+package io.pg2gp.connector.warehouse.internal.commit;
+
+import io.pg2gp.connector.warehouse.DeleteMode;
+import io.pg2gp.connector.warehouse.HousekeepingOptions;
+import io.pg2gp.connector.warehouse.internal.commit.GreenplumApplyFixture.Version;
+import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
+import io.pg2gp.connector.warehouse.internal.sql.HousekeepingStatements;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
+import io.pg2gp.testutils.SharedGreenplum;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The committer's housekeeping on a real Greenplum 6 cluster, where nothing else vacuums or
+ * analyses: many applies through {@link BatchApplier}, each followed by the housekeeper as the
+ * committer runs it, keep staging's size and dead rows flat while every apply deletes what it
+ * applied, and give the target's partitions statistics. Also: the ledger and touched hours spread
+ * over both segments, and an old install distributed by {@code job} is redistributed.
+ */
+class HousekeepingGreenplumITCase {
+
+    private static final int KEYS = 1200;
+    private static final int APPLIES = 65;
+    private static final int UPDATES_PER_APPLY = 150;
+    private static final int VACUUM_EVERY = 10;
+    private static final Instant JANUARY = Instant.parse("2024-01-01T00:00:00Z");
+
+    private GreenplumApplyFixture gp;
+
+    @BeforeEach
+    void open() throws SQLException {
+        String db = SharedGreenplum.createDatabase("housekeeping");
+        gp = new GreenplumApplyFixture(SharedGreenplum.cluster(), db, "on");
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        if (gp != null) {
+            gp.close();
+        }
+    }
+
+    @Test
+    void stagingStaysFlatAndPartitionsGetStatistics() throws Exception {
+        BatchApplier applier = gp.applier(DeleteMode.MIRROR);
+        WarehouseHousekeeper housekeeper =
+                new WarehouseHousekeeper(
+                        HousekeepingOptions.builder()
+                                .vacuumEveryApplies(VACUUM_EVERY)
+                                .analyzeEveryApplies(20)
+                                .build(),
+                        new HousekeepingStatements(
+                                GreenplumApplyFixture.TABLE, gp.bookkeeping, gp.dialect));
+        String staging = gp.bookkeeping.stagingTable(GreenplumApplyFixture.TABLE);
+        Random random = new Random(12);
+        UUID[] ids = new UUID[KEYS];
+        UUID[] users = new UUID[KEYS];
+        Instant[] at = new Instant[KEYS];
+        List<Version> inserts = new ArrayList<>();
+        long lsn = 1;
+        for (int k = 0; k < KEYS; k++) {
+            ids[k] = new UUID(7, k);
+            users[k] = new UUID(8, k % 97);
+            // Spread over January..June 2024: six monthly partitions.
+            at[k] = JANUARY.plus(Duration.ofHours(random.nextInt(181 * 24)));
+            inserts.add(new Version(1, k, ids[k], users[k], "v0", at[k], null, lsn++, 'c'));
+        }
+        applier.apply(gp.c, stageAtOnce(1, inserts));
+        housekeeper.afterApply(gp.c, KEYS);
+
+        List<WarehouseHousekeeper.Report> reports = new ArrayList<>();
+        Figures start = null;
+        long applyMillisFirst = 0;
+        long applyMillisLast = 0;
+        for (int i = 2; i <= APPLIES; i++) {
+            List<Version> updates = new ArrayList<>();
+            for (int u = 0; u < UPDATES_PER_APPLY; u++) {
+                int k = random.nextInt(KEYS);
+                updates.add(new Version(i, u, ids[k], users[k], "v" + i, at[k], at[k], lsn++, 'u'));
+            }
+            BatchApplier.Result r = applier.apply(gp.c, stageAtOnce(i, updates));
+            assertThat(r.alreadyApplied()).isFalse();
+            reports.add(housekeeper.afterApply(gp.c, UPDATES_PER_APPLY));
+            if (i == 2 * VACUUM_EVERY + 5) {
+                start = figures(staging);
+                applyMillisFirst = r.millis();
+            }
+            applyMillisLast = r.millis();
+        }
+        Figures end = figures(staging);
+        long vacuums = reports.stream().filter(r -> !r.vacuumed().isEmpty()).count();
+        long analysed = reports.stream().mapToLong(r -> r.analyzed().size()).sum();
+        System.out.printf(
+                "housekeeping on GP6 over %d applies of %d updates (VACUUM every %d applies):%n"
+                        + "  staging after apply %d: %s%n  staging after apply %d: %s%n"
+                        + "  vacuum runs %d, ANALYZE statements %d, apply ms %d -> %d%n",
+                APPLIES,
+                UPDATES_PER_APPLY,
+                VACUUM_EVERY,
+                2 * VACUUM_EVERY + 5,
+                start,
+                APPLIES,
+                end,
+                vacuums,
+                analysed,
+                applyMillisFirst,
+                applyMillisLast);
+
+        // Every apply deleted its ~150 staged rows (~15,000 in all); VACUUM keeps what is dead
+        // below what the applies since the last run left, and the heap does not grow.
+        assertThat(vacuums).isEqualTo(APPLIES / VACUUM_EVERY);
+        assertThat(end.deadRows).isLessThanOrEqualTo((long) VACUUM_EVERY * UPDATES_PER_APPLY);
+        assertThat(end.liveRows).isZero();
+        assertThat(end.bytes).isLessThanOrEqualTo(Math.max(start.bytes * 3 / 2, 2 * 32768));
+
+        // Every month that received rows has statistics, counting them to within a few percent.
+        List<String> months = leafRows();
+        System.out.println("  partitions after housekeeping (name reltuples/rows): " + months);
+        for (String m : months) {
+            String[] p = m.split("[ /]");
+            long reltuples = Long.parseLong(p[1]);
+            long rows = Long.parseLong(p[2]);
+            if (rows > 0) {
+                assertThat(reltuples).as(m).isBetween(rows * 9 / 10, rows * 11 / 10);
+            }
+        }
+        assertThat(months.stream().filter(m -> !m.endsWith("/0"))).hasSize(6);
+    }
+
+    @Test
+    void ledgerAndTouchedHoursSpreadAndOldInstallsAreRedistributed() throws Exception {
+        BookkeepingTables tables = gp.bookkeeping;
+        // An install of the first release: both distributed by job.
+        gp.execute(
+                "ALTER TABLE " + tables.ledger() + " SET DISTRIBUTED BY (job)",
+                "ALTER TABLE " + tables.touchedHours() + " SET DISTRIBUTED BY (job)");
+        BatchApplier applier = gp.applier(DeleteMode.MIRROR);
+        WarehouseCommittable last = null;
+        for (int i = 1; i <= 8; i++) {
+            gp.stage(
+                    i,
+                    new Version(
+                            i,
+                            0,
+                            new UUID(3, i),
+                            new UUID(4, i),
+                            "x",
+                            JANUARY.plus(Duration.ofHours(i)),
+                            null,
+                            i,
+                            'c'));
+            last = gp.committable(i, i);
+            applier.apply(gp.c, last);
+        }
+        assertThat(segments(tables.ledger())).isEqualTo(1);
+        assertThat(segments(tables.touchedHours())).isEqualTo(1);
+
+        WarehouseSetup.ensureBookkeeping(gp.c, tables, GreenplumApplyFixture.TABLE);
+
+        assertThat(distribution(tables.ledger())).isEqualTo("DISTRIBUTED BY (commit_id)");
+        assertThat(distribution(tables.touchedHours())).isEqualTo("DISTRIBUTED BY (commit_seq)");
+        assertThat(gp.count("SELECT count(*) FROM " + tables.ledger())).isEqualTo(8);
+        assertThat(gp.count("SELECT count(*) FROM " + tables.touchedHours())).isEqualTo(8);
+        assertThat(segments(tables.ledger())).isEqualTo(2);
+        assertThat(segments(tables.touchedHours())).isEqualTo(2);
+        // The applier finds its ledger entries where they are now: a retry is still skipped.
+        assertThat(applier.apply(gp.c, last).alreadyApplied()).isTrue();
+    }
+
+    /**
+     * Stages {@code versions} as batch {@code tag} of checkpoint {@code tag} in one statement (the
+     * fixture's row-at-a-time INSERTs cost a dispatch each on Greenplum) and returns its
+     * committable.
+     */
+    private WarehouseCommittable stageAtOnce(long tag, List<Version> versions) throws SQLException {
+        StringBuilder values = new StringBuilder();
+        long maxLsn = 0;
+        for (Version v : versions) {
+            values.append(values.length() == 0 ? "" : ", ")
+                    .append(
+                            String.format(
+                                    "('%s', %d, %d, %d, '%s', '%s', '%s', '%s', %d, '%s', now(),"
+                                            + " %s)",
+                                    GreenplumApplyFixture.JOB,
+                                    v.batch(),
+                                    tag,
+                                    v.seq(),
+                                    v.id(),
+                                    v.user(),
+                                    v.name(),
+                                    v.at(),
+                                    v.lsn(),
+                                    v.op(),
+                                    v.prevAt() == null ? "NULL" : "'" + v.prevAt() + "'"));
+            maxLsn = Math.max(maxLsn, v.lsn());
+        }
+        gp.execute(
+                "INSERT INTO "
+                        + gp.bookkeeping.stagingTable(GreenplumApplyFixture.TABLE)
+                        + " ("
+                        + BookkeepingTables.stagingColumnList(GreenplumApplyFixture.TABLE)
+                        + ") VALUES "
+                        + values);
+        return new WarehouseCommittable(
+                10_000 + tag,
+                tag,
+                GreenplumApplyFixture.TARGET,
+                List.of(
+                        new StagedBatch(
+                                GreenplumApplyFixture.TARGET,
+                                tag,
+                                tag,
+                                0,
+                                versions.size(),
+                                0,
+                                maxLsn)));
+    }
+
+    private long segments(String table) throws SQLException {
+        return gp.count("SELECT count(DISTINCT gp_segment_id) FROM " + table);
+    }
+
+    private String distribution(String table) throws SQLException {
+        try (Statement s = gp.c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT pg_get_table_distributedby('" + table + "'::regclass)")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Size, live and dead rows of a table summed over the segments. */
+    record Figures(long bytes, long liveRows, long deadRows) {
+        @Override
+        public String toString() {
+            return bytes / 1024 + " kB, " + liveRows + " live rows, " + deadRows + " dead rows";
+        }
+    }
+
+    private Figures figures(String table) throws Exception {
+        // The statistics collector reports with a delay of up to half a second.
+        Thread.sleep(1500);
+        try (Statement s = gp.c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT pg_relation_size('"
+                                        + table
+                                        + "'), (SELECT count(*) FROM "
+                                        + table
+                                        + "), (SELECT sum(pg_stat_get_dead_tuples(c.oid)) FROM"
+                                        + " gp_dist_random('pg_class') c WHERE c.oid = '"
+                                        + table
+                                        + "'::regclass)")) {
+            rs.next();
+            return new Figures(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+        }
+    }
+
+    /** Each partition of the target as "name reltuples/rows". */
+    private List<String> leafRows() throws SQLException {
+        List<String> leaves = new ArrayList<>();
+        try (Statement s = gp.c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT c.relname, c.reltuples::bigint, (SELECT count(*) FROM"
+                                        + " public.items i WHERE i.tableoid = c.oid) FROM"
+                                        + " pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid"
+                                        + " WHERE h.inhparent = 'public.items'::regclass ORDER"
+                                        + " BY 1")) {
+            while (rs.next()) {
+                leaves.add(rs.getString(1) + " " + rs.getLong(2) + "/" + rs.getLong(3));
+            }
+        }
+        return leaves;
+    }
+}
