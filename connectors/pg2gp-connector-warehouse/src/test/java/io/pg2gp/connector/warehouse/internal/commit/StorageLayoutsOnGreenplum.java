@@ -304,12 +304,13 @@ public final class StorageLayoutsOnGreenplum {
             }
         }
         for (String t : aos) {
+            // The function reads the segment it runs on: call it on every segment.
             hidden +=
                     gp.count(
-                            "SELECT coalesce(sum(hidden_tupcount), 0)::bigint FROM gp_dist_random('gp_id'),"
+                            "SELECT coalesce(sum((f).hidden_tupcount), 0)::bigint FROM (SELECT"
                                     + " gp_toolkit.__gp_aovisimap_hidden_info('"
                                     + t
-                                    + "'::regclass)");
+                                    + "'::regclass) AS f FROM gp_dist_random('gp_id')) x");
         }
         return hidden;
     }
