@@ -55,6 +55,8 @@ final class GreenplumApplyFixture {
                     + " DEFAULT PARTITION other)";
 
     /** The URL option that switches GPORCA off for the session, as a user would configure it. */
+    private static final int STAGE_CHUNK = 200;
+
     static final String OPTIMIZER_OFF = "?options=-c%20optimizer%3Doff";
 
     final Connection c;
@@ -121,36 +123,52 @@ final class GreenplumApplyFixture {
         stage(tag, List.of(versions));
     }
 
+    /**
+     * Stages in multi-row INSERTs of up to {@value #STAGE_CHUNK} rows: Greenplum dispatches every
+     * statement to the segments, so a JDBC batch of single-row INSERTs costs a round trip per row.
+     */
     void stage(long tag, List<Version> versions) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
-        try (PreparedStatement p =
-                c.prepareStatement(
-                        "INSERT INTO "
-                                + bookkeeping.stagingTable(TABLE)
-                                + " ("
-                                + BookkeepingTables.stagingColumnList(TABLE)
-                                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)")) {
-            for (Version v : versions) {
-                p.setString(1, JOB);
-                p.setLong(2, v.batch());
-                p.setLong(3, tag);
-                p.setLong(4, v.seq());
-                p.setObject(5, v.id());
-                p.setObject(6, v.user());
-                p.setString(7, v.name());
-                p.setTimestamp(8, v.at() == null ? null : Timestamp.from(v.at()));
-                p.setLong(9, v.lsn());
-                p.setString(10, String.valueOf(v.op()));
-                p.setTimestamp(11, v.prevAt() == null ? null : Timestamp.from(v.prevAt()));
-                p.addBatch();
-                batchRows.merge(v.batch(), 1, Integer::sum);
-                batchMaxLsn.merge(v.batch(), v.lsn(), Math::max);
+        try {
+            for (int from = 0; from < versions.size(); from += STAGE_CHUNK) {
+                stageChunk(
+                        tag, versions.subList(from, Math.min(versions.size(), from + STAGE_CHUNK)));
             }
-            p.executeBatch();
             c.commit();
         } finally {
             c.setAutoCommit(auto);
+        }
+    }
+
+    private void stageChunk(long tag, List<Version> versions) throws SQLException {
+        StringBuilder sql =
+                new StringBuilder("INSERT INTO ")
+                        .append(bookkeeping.stagingTable(TABLE))
+                        .append(" (")
+                        .append(BookkeepingTables.stagingColumnList(TABLE))
+                        .append(") VALUES ");
+        for (int i = 0; i < versions.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)");
+        }
+        try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+            int n = 0;
+            for (Version v : versions) {
+                p.setString(++n, JOB);
+                p.setLong(++n, v.batch());
+                p.setLong(++n, tag);
+                p.setLong(++n, v.seq());
+                p.setObject(++n, v.id());
+                p.setObject(++n, v.user());
+                p.setString(++n, v.name());
+                p.setTimestamp(++n, v.at() == null ? null : Timestamp.from(v.at()));
+                p.setLong(++n, v.lsn());
+                p.setString(++n, String.valueOf(v.op()));
+                p.setTimestamp(++n, v.prevAt() == null ? null : Timestamp.from(v.prevAt()));
+                batchRows.merge(v.batch(), 1, Integer::sum);
+                batchMaxLsn.merge(v.batch(), v.lsn(), Math::max);
+            }
+            p.executeUpdate();
         }
     }
 
