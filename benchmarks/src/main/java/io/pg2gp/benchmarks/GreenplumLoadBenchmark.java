@@ -126,6 +126,15 @@ final class GreenplumLoadBenchmark {
                                 + " reference (a) is left out");
             }
             GpfdistLoaderOptions endpoints = endpoints();
+            if (cpu.isPresent()) {
+                // What the coordinator spends doing nothing (FTS probes, background workers), to
+                // read the per-run figures against.
+                double before = cpuNow();
+                Thread.sleep(10_000);
+                Report.line(
+                        "coordinator CPU while idle: %.3f CPU-s per second (10 s sample)",
+                        (cpuNow() - before) / 10);
+            }
             for (int run = 1; run <= args.runs(); run++) {
                 Report.line("run %d/%d", run, args.runs());
                 if (gpfdist.isPresent()) {
