@@ -28,10 +28,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -61,9 +58,8 @@ final class GreenplumLoadBenchmark {
                     + " _cdc_committed_at timestamptz";
 
     private final BenchArgs args;
-    private final Map<Measurement, List<Double>> cpuPerMillion = new LinkedHashMap<>();
     private GreenplumCluster gp;
-    private Optional<CoordinatorCpu> cpu = Optional.empty();
+    private CoordinatorCpuTally cpu;
 
     GreenplumLoadBenchmark(BenchArgs args) {
         this.args = args;
@@ -81,7 +77,7 @@ final class GreenplumLoadBenchmark {
                                                         + ", or "
                                                         + GreenplumCluster.ENV_SCRIPT
                                                         + " to gp-cluster"));
-        cpu = CoordinatorCpu.of(gp);
+        cpu = new CoordinatorCpuTally(CoordinatorCpu.of(gp), args.rows());
         Report.title(
                 String.format(
                         "sink: %,d enriched request rows into %s (Greenplum warehouse)", n, TABLE));
@@ -126,15 +122,7 @@ final class GreenplumLoadBenchmark {
                                 + " reference (a) is left out");
             }
             GpfdistLoaderOptions endpoints = endpoints();
-            if (cpu.isPresent()) {
-                // What the coordinator spends doing nothing (FTS probes, background workers), to
-                // read the per-run figures against.
-                double before = cpuNow();
-                Thread.sleep(10_000);
-                Report.line(
-                        "coordinator CPU while idle: %.3f CPU-s per second (10 s sample)",
-                        (cpuNow() - before) / 10);
-            }
+            cpu.printIdle();
             for (int run = 1; run <= args.runs(); run++) {
                 Report.line("run %d/%d", run, args.runs());
                 if (gpfdist.isPresent()) {
@@ -170,7 +158,7 @@ final class GreenplumLoadBenchmark {
                         + " committed at the final checkpoint, so up to one 5 s interval is"
                         + " included. gpfdist binary: the INSERT ... SELECT alone, server running"
                         + " and file written. COPY: the COPY alone.)");
-        printCoordinatorCpu(binary, sinkGpfdist, copy, sinkCopy);
+        cpu.printSummary(binary, sinkGpfdist, copy, sinkCopy);
         upsertOnGreenplum();
     }
 
@@ -242,22 +230,10 @@ final class GreenplumLoadBenchmark {
         }
     }
 
-    private double cpuNow() throws Exception {
-        return cpu.isPresent() ? cpu.get().seconds() : Double.NaN;
-    }
-
-    /** Records the run and its coordinator CPU-seconds per 1M rows. */
+    /** Records the run with its coordinator CPU-seconds per 1M rows. */
     private void record(Measurement m, long nanos, double cpuBefore, String check)
             throws Exception {
-        double perMillion = (cpuNow() - cpuBefore) * 1e6 / args.rows();
-        cpuPerMillion.computeIfAbsent(m, k -> new ArrayList<>()).add(perMillion);
-        m.add(
-                args.rows(),
-                nanos,
-                check
-                        + (cpu.isPresent()
-                                ? String.format(", coordinator %.2f CPU-s/1M", perMillion)
-                                : ""));
+        m.add(args.rows(), nanos, check + cpu.record(m, cpuBefore));
     }
 
     private void measureGpfdistBinary(Path binary, Path dir, String db, Measurement m)
@@ -274,7 +250,7 @@ final class GreenplumLoadBenchmark {
                             + ") LOCATION ('"
                             + server.url(host(), ROWS_FILE)
                             + "') FORMAT 'TEXT' ENCODING 'UTF8'");
-            double cpuBefore = cpuNow();
+            double cpuBefore = cpu.now();
             long start = System.nanoTime();
             s.execute(
                     "INSERT INTO "
@@ -301,7 +277,7 @@ final class GreenplumLoadBenchmark {
                                             + " ("
                                             + RequestRows.COLUMNS
                                             + ") FROM STDIN (FORMAT text)");
-            double cpuBefore = cpuNow();
+            double cpuBefore = cpu.now();
             long start = System.nanoTime();
             for (byte[] chunk : encoded) {
                 in.writeToCopy(chunk, 0, chunk.length);
@@ -348,7 +324,7 @@ final class GreenplumLoadBenchmark {
                 .name("pg2gp WarehouseSink")
                 .uid("bench-pg2gp-sink")
                 .setParallelism(PARALLELISM);
-        double cpuBefore = cpuNow();
+        double cpuBefore = cpu.now();
         long start = System.nanoTime();
         JobClient job = FlinkJobs.submit(env, "bench sink on Greenplum: " + loader);
         long nanos = FlinkJobs.awaitFinished(job, start, SinkBenchmark.TIMEOUT);
@@ -380,38 +356,12 @@ final class GreenplumLoadBenchmark {
                                                 .build()))
                 .name("Flink JdbcSink")
                 .setParallelism(PARALLELISM);
-        double cpuBefore = cpuNow();
+        double cpuBefore = cpu.now();
         long start = System.nanoTime();
         JobClient job = FlinkJobs.submit(env, "bench sink on Greenplum: Flink JdbcSink");
         long nanos = FlinkJobs.awaitFinished(job, start, SinkBenchmark.TIMEOUT);
         record(m, nanos, cpuBefore, rowsCheck(db));
         dropDatabase(db);
-    }
-
-    private void printCoordinatorCpu(
-            Measurement binary, Measurement sinkGpfdist, Measurement copy, Measurement sinkCopy) {
-        if (cpu.isEmpty()) {
-            Report.line(
-                    "coordinator CPU: not measured (the cluster's data directory is not on this"
-                            + " machine; it is read from /proc for a gp-cluster cluster)");
-            return;
-        }
-        Report.line(
-                "coordinator CPU-seconds per 1M rows (its postmaster and every child, /proc"
-                        + " utime+stime, exited backends through cutime+cstime):");
-        for (Map.Entry<Measurement, List<Double>> e : cpuPerMillion.entrySet()) {
-            Report.line(
-                    "  %-50s median %8.2f CPU-s/1M  (runs: %s)",
-                    e.getKey().name(), median(e.getValue()), joined(e.getValue()));
-        }
-        double sinks = median(cpuPerMillion.get(sinkGpfdist)) / median(cpuPerMillion.get(sinkCopy));
-        Report.atMost("coordinator CPU sink gpfdist / sink copy", sinks, 0.05);
-        if (cpuPerMillion.containsKey(binary)) {
-            Report.atMost(
-                    "coordinator CPU gpfdist binary / raw COPY",
-                    median(cpuPerMillion.get(binary)) / median(cpuPerMillion.get(copy)),
-                    0.05);
-        }
     }
 
     /**
@@ -435,20 +385,5 @@ final class GreenplumLoadBenchmark {
                     e.getMessage().replaceAll("\\s+", " "), e.getSQLState());
         }
         dropDatabase(db);
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static String joined(List<Double> values) {
-        StringBuilder sb = new StringBuilder();
-        for (double v : values) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(String.format("%.2f", v));
-        }
-        return sb.toString();
     }
 }
