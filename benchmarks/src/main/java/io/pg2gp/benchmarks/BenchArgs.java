@@ -3,15 +3,22 @@ package io.pg2gp.benchmarks;
 import java.util.List;
 
 /** Command-line settings of a benchmark run. */
-record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize) {
+record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, String warehouse) {
+
+    static final String POSTGRES = "postgres";
+    static final String GREENPLUM = "greenplum";
 
     static final String USAGE =
             "usage: ./pg2gp bench <sink|source|e2e|snapshot|encode|rollup|all> [--rows N] [--runs R]"
-                    + " [--split-size S]\n"
+                    + " [--split-size S] [--warehouse postgres|greenplum]\n"
                     + "  --rows N        rows (and changes per phase) per measurement, default 1000000\n"
                     + "  --runs R        runs per measurement; the median is reported, default 3\n"
                     + "  --split-size S  snapshot chunk rows (source.snapshot.split-size), default "
-                    + SnapshotBenchmark.DEFAULT_SPLIT_SIZE;
+                    + SnapshotBenchmark.DEFAULT_SPLIT_SIZE
+                    + "\n"
+                    + "  --warehouse W   postgres (a fresh server, default) or greenplum (sink only:"
+                    + " PG2GP_GREENPLUM_URL,\n"
+                    + "                  else the gp-cluster cluster in PG2GP_GREENPLUM_DATA)";
 
     static final List<String> ALL =
             List.of("sink", "source", "e2e", "snapshot", "encode", "rollup");
@@ -32,6 +39,7 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize) {
         long rows = 1_000_000;
         int runs = 3;
         int split = SnapshotBenchmark.DEFAULT_SPLIT_SIZE;
+        String warehouse = POSTGRES;
         for (int i = 1; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -42,13 +50,30 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize) {
                 case "--rows" -> rows = positive(flag, Long.parseLong(v.replace("_", "")));
                 case "--runs" -> runs = (int) positive(flag, Integer.parseInt(v));
                 case "--split-size" -> split = (int) positive(flag, Integer.parseInt(v));
+                case "--warehouse" -> warehouse = warehouse(v);
                 default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
             }
         }
         if (rows < 1000) {
             throw new IllegalArgumentException("--rows must be at least 1000");
         }
-        return new BenchArgs(which, rows, runs, split);
+        if (warehouse.equals(GREENPLUM) && !which.equals(List.of("sink"))) {
+            throw new IllegalArgumentException(
+                    "--warehouse greenplum is measured by the sink benchmark only");
+        }
+        return new BenchArgs(which, rows, runs, split, warehouse);
+    }
+
+    private static String warehouse(String v) {
+        if (!v.equals(POSTGRES) && !v.equals(GREENPLUM)) {
+            throw new IllegalArgumentException(
+                    "--warehouse is postgres or greenplum, got '" + v + "'");
+        }
+        return v;
+    }
+
+    boolean greenplum() {
+        return warehouse.equals(GREENPLUM);
     }
 
     private static long positive(String flag, long v) {

@@ -80,6 +80,14 @@ final class BenchServers {
         }
     }
 
+    static String queryString(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     static void createLogicalSlot(PostgresServer s, String db, String slot) {
         s.execute(db, "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
     }

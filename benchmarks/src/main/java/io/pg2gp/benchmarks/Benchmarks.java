@@ -4,12 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code ./pg2gp bench <sink|source|e2e|snapshot|all> [--rows N] [--runs R] [--split-size S]}.
+ * {@code ./pg2gp bench <sink|source|e2e|snapshot|all> [--rows N] [--runs R] [--split-size S]
+ * [--warehouse postgres|greenplum]}.
  *
  * <p>Each benchmark starts its own PostgreSQL servers, measures pg2gp and a reference on the same
  * machine in the same run, checks that every row arrived, and prints medians, ratios and targets. A
  * missed target is reported (BELOW), never a failure; an error in one benchmark is reported and the
- * next one still runs (exit status 1 at the end).
+ * next one still runs (exit status 1 at the end). {@code sink --warehouse greenplum} loads into a
+ * real Greenplum cluster instead ({@link GreenplumLoadBenchmark}).
  */
 public final class Benchmarks {
 
@@ -30,7 +32,13 @@ public final class Benchmarks {
         for (String what : a.benchmarks()) {
             try {
                 switch (what) {
-                    case "sink" -> new SinkBenchmark(a).run();
+                    case "sink" -> {
+                        if (a.greenplum()) {
+                            new GreenplumLoadBenchmark(a).run();
+                        } else {
+                            new SinkBenchmark(a).run();
+                        }
+                    }
                     case "source" -> new SourceBenchmark(a).run();
                     case "e2e" -> new EndToEndBenchmark(a).run();
                     case "snapshot" -> new SnapshotBenchmark(a).run();

@@ -1,5 +1,7 @@
 package io.pg2gp.benchmarks;
 
+import io.pg2gp.testutils.GreenplumCluster;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -20,6 +22,18 @@ final class Report {
                 System.getProperty("java.version"),
                 a.rows(),
                 a.runs());
+        if (a.greenplum()) {
+            System.out.println(
+                    "Greenplum warehouse: "
+                            + GreenplumCluster.ENV_URL
+                            + " if set, else the gp-cluster cluster in "
+                            + GreenplumCluster.ENV_DATA
+                            + " (created or started as needed); a fresh database per run. Flink runs"
+                            + " as a local MiniCluster in this JVM; everything shares the same"
+                            + " cores.");
+            System.out.flush();
+            return;
+        }
         System.out.println(
                 "PostgreSQL servers: fresh ones per benchmark, started by PostgresServer with its"
                         + " fastUnsafe defaults (fsync=off, synchronous_commit=off,"
@@ -50,6 +64,13 @@ final class Report {
         line(
                 "ratio %-40s %6.2fx   target >= %.1fx   %s",
                 label, value, target, value >= target ? "PASS" : "BELOW");
+    }
+
+    /** A ratio that must stay small (e.g. a CPU share), with PASS or ABOVE. */
+    static void atMost(String label, double value, double max) {
+        line(
+                "ratio %-40s %6.3fx   target <= %.2fx   %s",
+                label, value, max, value <= max ? "PASS" : "ABOVE");
     }
 
     /** A limit on a duration (e.g. freshness p99), with PASS or BELOW. */

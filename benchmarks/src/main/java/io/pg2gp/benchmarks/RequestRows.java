@@ -142,16 +142,25 @@ final class RequestRows {
                         .append(c);
             }
         }
-        return "INSERT INTO "
-                + table
-                + " ("
-                + COLUMNS
-                + ") VALUES (?::uuid, ?::uuid, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        return insertSql(table)
                 + " ON CONFLICT (id) DO UPDATE SET "
                 + set
                 + ", _synced_at = now() WHERE "
                 + table
                 + "._cdc_lsn <= EXCLUDED._cdc_lsn";
+    }
+
+    /**
+     * A plain INSERT of one row: what JdbcSink can do on Greenplum 6, which has no ON CONFLICT
+     * (PostgreSQL 9.4 grammar); with reWriteBatchedInserts pgjdbc sends a batch as multi-row
+     * VALUES.
+     */
+    static String insertSql(String table) {
+        return "INSERT INTO "
+                + table
+                + " ("
+                + COLUMNS
+                + ") VALUES (?::uuid, ?::uuid, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     }
 
     static void bind(PreparedStatement p, EnrichedRequest e) throws SQLException {

@@ -73,6 +73,19 @@ public final class GreenplumCluster implements DatabaseServer {
         this.home = home;
     }
 
+    /**
+     * The cluster outside JUnit (e.g. for a benchmark): the user's ({@value #ENV_URL}), else the
+     * managed one of the gp-cluster script in {@value #ENV_DATA}, started or created as needed;
+     * empty when there is neither.
+     */
+    public static Optional<GreenplumCluster> locate() {
+        Optional<GreenplumCluster> fromEnv = fromEnvironment();
+        if (fromEnv.isPresent()) {
+            return fromEnv;
+        }
+        return locateScript().map(script -> managed(script, defaultDataDir()));
+    }
+
     /** The user's cluster from {@value #ENV_URL}, if set. */
     static Optional<GreenplumCluster> fromEnvironment() {
         String url = System.getenv(ENV_URL);
@@ -196,6 +209,16 @@ public final class GreenplumCluster implements DatabaseServer {
     /** The password, or null for trust authentication. */
     public String password() {
         return password;
+    }
+
+    /** The Greenplum install of the managed cluster ($GPHOME: bin/gpfdist, bin/psql). */
+    public Optional<Path> home() {
+        return Optional.ofNullable(home);
+    }
+
+    /** The managed cluster's data directory (coordinator/gpseg-1, primary/gpseg0..N). */
+    public Optional<Path> dataDirectory() {
+        return Optional.ofNullable(dataDir);
     }
 
     /** Whether this build created the cluster (and so may restart it). */

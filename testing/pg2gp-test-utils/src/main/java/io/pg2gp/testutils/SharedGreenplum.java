@@ -19,23 +19,14 @@ public final class SharedGreenplum {
     /** The cluster; skips (or, under CI, fails) the calling test when there is none. */
     public static synchronized GreenplumCluster cluster() {
         if (cluster == null && unavailable == null) {
-            var fromEnv = GreenplumCluster.fromEnvironment();
-            if (fromEnv.isPresent()) {
-                cluster = fromEnv.get();
-            } else {
-                var script = GreenplumCluster.locateScript();
-                if (script.isPresent()) {
-                    cluster =
-                            GreenplumCluster.managed(
-                                    script.get(), GreenplumCluster.defaultDataDir());
-                } else {
-                    unavailable =
-                            "no Greenplum: set "
-                                    + GreenplumCluster.ENV_URL
-                                    + " to a cluster's coordinator, or "
-                                    + GreenplumCluster.ENV_SCRIPT
-                                    + " to gp-cluster (default ../shared/greenplum/gp-cluster)";
-                }
+            cluster = GreenplumCluster.locate().orElse(null);
+            if (cluster == null) {
+                unavailable =
+                        "no Greenplum: set "
+                                + GreenplumCluster.ENV_URL
+                                + " to a cluster's coordinator, or "
+                                + GreenplumCluster.ENV_SCRIPT
+                                + " to gp-cluster (default ../shared/greenplum/gp-cluster)";
             }
         }
         if (cluster == null) {

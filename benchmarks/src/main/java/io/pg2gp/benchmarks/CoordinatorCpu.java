@@ -1,0 +1,95 @@
+package io.pg2gp.benchmarks;
+
+import io.pg2gp.testutils.GreenplumCluster;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * CPU time of a Greenplum coordinator, read from {@code /proc}: the coordinator postmaster's own
+ * utime + stime, the cutime + cstime of its children that have exited (the postmaster reaps every
+ * backend, so a connection closed during a measurement still counts), and utime + stime of its
+ * children still running. Two samples subtracted give the coordinator's CPU-seconds in between,
+ * whichever backends did the work. Only for a cluster on this machine whose data directory is
+ * known.
+ */
+final class CoordinatorCpu {
+
+    private final Path pidFile;
+    private final double ticksPerSecond;
+
+    private CoordinatorCpu(Path pidFile, double ticksPerSecond) {
+        this.pidFile = pidFile;
+        this.ticksPerSecond = ticksPerSecond;
+    }
+
+    /**
+     * The coordinator of a managed cluster (gp-cluster's layout), if its postmaster.pid is here.
+     */
+    static Optional<CoordinatorCpu> of(GreenplumCluster gp) {
+        return gp.dataDirectory()
+                .map(d -> d.resolve("coordinator/gpseg-1/postmaster.pid"))
+                .filter(Files::isRegularFile)
+                .filter(p -> Files.isDirectory(Path.of("/proc/self")))
+                .map(p -> new CoordinatorCpu(p, clockTicks()));
+    }
+
+    /** The coordinator's CPU-seconds so far (postmaster, exited and running children). */
+    double seconds() throws IOException {
+        long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        String[] own = statFields(Path.of("/proc", String.valueOf(postmaster), "stat"));
+        if (own == null) {
+            throw new IllegalStateException("coordinator postmaster " + postmaster + " is gone");
+        }
+        // Fields after "(comm)": [0] state (field 3), [1] ppid, [11..14] utime stime cutime cstime.
+        long ticks = sum(own, 11, 14);
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                String[] f = statFields(p.resolve("stat"));
+                if (f != null && Long.parseLong(f[1]) == postmaster) {
+                    ticks += sum(f, 11, 12);
+                }
+            }
+        }
+        return ticks / ticksPerSecond;
+    }
+
+    private static long sum(String[] fields, int from, int to) {
+        long s = 0;
+        for (int i = from; i <= to; i++) {
+            s += Long.parseLong(fields[i]);
+        }
+        return s;
+    }
+
+    /** The fields after the command name (which may hold spaces), or null for a process gone. */
+    private static String[] statFields(Path stat) {
+        try {
+            String s = Files.readString(stat);
+            return s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            return null; // exited between listing and reading
+        }
+    }
+
+    private static double clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor() == 0) {
+                return Double.parseDouble(out);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through to Linux's usual USER_HZ
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 100;
+    }
+}

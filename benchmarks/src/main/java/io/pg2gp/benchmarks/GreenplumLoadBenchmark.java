@@ -1,0 +1,389 @@
+package io.pg2gp.benchmarks;
+
+import io.pg2gp.connector.warehouse.GpfdistLoaderOptions;
+import io.pg2gp.connector.warehouse.LoaderKind;
+import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseSink;
+import io.pg2gp.jobs.ingest.model.EnrichedRequest;
+import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
+import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
+import io.pg2gp.jobs.ingest.sink.WarehouseTables;
+import io.pg2gp.testutils.GreenplumCluster;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code ./pg2gp bench sink --warehouse greenplum}: N enriched request rows into a freshly created
+ * Greenplum {@code requests_analytical} (a fresh database per measurement), five ways in one run:
+ * the pg2gp sink with {@code loader: gpfdist}; Greenplum's own {@code gpfdist} binary serving the
+ * same rows from a file to a readable external table (the physical reference for parallel loading);
+ * a raw COPY through the coordinator; the sink with {@code loader: copy}; Flink's JdbcSink with
+ * batched plain INSERTs. Next to the rates: the coordinator's CPU-seconds per 1M rows of each (from
+ * {@code /proc}, for a cluster on this machine), the figure that decides whether loading scales
+ * with the segments or stops at the coordinator.
+ */
+final class GreenplumLoadBenchmark {
+
+    static final int PARALLELISM = SinkBenchmark.PARALLELISM;
+    static final String TABLE = SinkBenchmark.TABLE;
+    static final String EXTERNAL = "public.bench_rows_ext";
+    static final String ROWS_FILE = "rows.txt";
+
+    /** The file's columns ({@link RequestRows#COLUMNS}) typed as in the Greenplum DDL. */
+    static final String EXTERNAL_COLUMNS =
+            "id uuid, user_id uuid, query text, response jsonb, model text, tokens_used integer,"
+                    + " execution_time_ms integer, status text, created_at timestamptz,"
+                    + " user_email text, user_role text, agent_used text, query_type text,"
+                    + " hour_of_day integer, day_of_week integer, is_weekend boolean,"
+                    + " created_date date, _cdc_lsn bigint, _cdc_op char(1),"
+                    + " _cdc_committed_at timestamptz";
+
+    private final BenchArgs args;
+    private GreenplumCluster gp;
+    private CoordinatorCpuTally cpu;
+
+    GreenplumLoadBenchmark(BenchArgs args) {
+        this.args = args;
+    }
+
+    void run() throws Exception {
+        long n = args.rows();
+        gp =
+                GreenplumCluster.locate()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "no Greenplum: set "
+                                                        + GreenplumCluster.ENV_URL
+                                                        + ", or "
+                                                        + GreenplumCluster.ENV_SCRIPT
+                                                        + " to gp-cluster"));
+        cpu = new CoordinatorCpuTally(CoordinatorCpu.of(gp), args.rows());
+        Report.title(
+                String.format(
+                        "sink: %,d enriched request rows into %s (Greenplum warehouse)", n, TABLE));
+        try (Connection c = gp.connect(gp.maintenanceDatabase())) {
+            Report.line(
+                    "%s: %s; %d primary segments; optimizer=%s",
+                    gp,
+                    BenchServers.queryString(c, "SELECT version()").replaceAll(" \\(.*", ""),
+                    BenchServers.queryLong(
+                            c,
+                            "SELECT count(*) FROM gp_segment_configuration"
+                                    + " WHERE content >= 0 AND role = 'p'"),
+                    BenchServers.queryString(c, "SHOW optimizer"));
+        }
+        Report.line(
+                "table from WarehouseDdl.script(true, \"public\") (distributed by user_id, monthly"
+                        + " partitions, index on id); a fresh database per measurement");
+        Measurement binary = new Measurement("gpfdist binary -> external table (INSERT SELECT)");
+        Measurement sinkGpfdist = new Measurement("pg2gp WarehouseSink loader=gpfdist (p=2)");
+        Measurement copy = new Measurement("raw COPY FROM STDIN via coordinator");
+        Measurement sinkCopy = new Measurement("pg2gp WarehouseSink loader=copy (p=2)");
+        Measurement jdbc = new Measurement("Flink JdbcSink INSERT (batch 5000, rewrite, p=2)");
+
+        Path dir = Files.createTempDirectory("pg2gp-bench-gpfdist");
+        try {
+            List<byte[]> encoded = RequestRows.encodeCopy(n, args.users());
+            try (OutputStream out = Files.newOutputStream(dir.resolve(ROWS_FILE))) {
+                for (byte[] chunk : encoded) {
+                    out.write(chunk);
+                }
+            }
+            Report.line(
+                    "rows encoded as COPY TEXT: %,d bytes (%.0f bytes/row), in memory for COPY and"
+                            + " in %s for the gpfdist binary",
+                    RequestRows.bytes(encoded),
+                    RequestRows.bytes(encoded) / (double) n,
+                    dir.resolve(ROWS_FILE));
+            Optional<Path> gpfdist = gpfdistBinary();
+            if (gpfdist.isEmpty()) {
+                Report.line(
+                        "no gpfdist binary (the managed cluster's $GPHOME, or GPHOME): the"
+                                + " reference (a) is left out");
+            }
+            GpfdistLoaderOptions endpoints = endpoints();
+            cpu.printIdle();
+            for (int run = 1; run <= args.runs(); run++) {
+                Report.line("run %d/%d", run, args.runs());
+                if (gpfdist.isPresent()) {
+                    measureGpfdistBinary(gpfdist.get(), dir, "bench_gp_binary_" + run, binary);
+                }
+                measureSink(
+                        "bench_gp_sink_gpfdist_" + run, LoaderKind.GPFDIST, endpoints, sinkGpfdist);
+                measureCopy("bench_gp_copy_" + run, encoded, copy);
+                measureSink("bench_gp_sink_copy_" + run, LoaderKind.COPY, endpoints, sinkCopy);
+                measureJdbcSink("bench_gp_jdbc_" + run, jdbc);
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+        for (Measurement m : List.of(binary, sinkGpfdist, copy, sinkCopy, jdbc)) {
+            if (!m.isEmpty()) {
+                m.printSummary();
+            }
+        }
+        if (!binary.isEmpty()) {
+            Report.ratio(
+                    "sink gpfdist / gpfdist binary", sinkGpfdist.median() / binary.median(), 0.8);
+        }
+        Report.ratio("sink gpfdist / Flink JdbcSink", sinkGpfdist.median() / jdbc.median(), 3.0);
+        Report.ratio("sink gpfdist / sink copy", sinkGpfdist.median() / sinkCopy.median(), 1.0);
+        Report.line(
+                "(sinks and JdbcSink: from job submission until the job finished, the last rows"
+                        + " committed at the final checkpoint, so up to one 5 s interval is"
+                        + " included. gpfdist binary: the INSERT ... SELECT alone, server running"
+                        + " and file written. COPY: the COPY alone.)");
+        cpu.printSummary(binary, sinkGpfdist, copy, sinkCopy);
+        upsertOnGreenplum();
+    }
+
+    private Optional<Path> gpfdistBinary() {
+        Optional<Path> home = gp.home();
+        if (home.isEmpty() && !gp.managed() && System.getenv("GPHOME") != null) {
+            home = Optional.of(Path.of(System.getenv("GPHOME")));
+        }
+        return home.map(h -> h.resolve("bin/gpfdist")).filter(Files::isExecutable);
+    }
+
+    /** On the managed cluster the segments reach this host on 127.0.0.1; elsewhere its name. */
+    private GpfdistLoaderOptions endpoints() {
+        if (!gp.managed()) {
+            return GpfdistLoaderOptions.DEFAULTS;
+        }
+        return GpfdistLoaderOptions.builder()
+                .bindAddress("127.0.0.1")
+                .advertisedHost("127.0.0.1")
+                .build();
+    }
+
+    private String host() throws java.net.UnknownHostException {
+        return gp.managed() ? "127.0.0.1" : java.net.InetAddress.getLocalHost().getHostName();
+    }
+
+    private void freshTable(String db) {
+        dropDatabase(db);
+        gp.createDatabase(db);
+        gp.execute(db, WarehouseDdl.script(true, "public"));
+    }
+
+    /** GP6 has no DROP DATABASE ... WITH (FORCE): wait out backends of a finished job closing. */
+    private void dropDatabase(String db) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try (Connection c = gp.connect(gp.maintenanceDatabase());
+                    Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS \"" + db + "\"");
+                return;
+            } catch (SQLException e) {
+                if (System.nanoTime() > deadline || !"55006".equals(e.getSQLState())) {
+                    throw new IllegalStateException("cannot drop database " + db, e);
+                }
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private String rowsCheck(String db) throws SQLException {
+        try (Connection c = gp.connect(db)) {
+            long found = BenchServers.queryLong(c, "SELECT count(*) FROM " + TABLE);
+            if (found != args.rows()) {
+                throw new IllegalStateException(
+                        db
+                                + ": expected "
+                                + args.rows()
+                                + " rows in "
+                                + TABLE
+                                + ", found "
+                                + found);
+            }
+            return String.format("%,d/%,d rows", found, args.rows());
+        }
+    }
+
+    /** Records the run with its coordinator CPU-seconds per 1M rows. */
+    private void record(Measurement m, long nanos, double cpuBefore, String check)
+            throws Exception {
+        m.add(args.rows(), nanos, check + cpu.record(m, cpuBefore));
+    }
+
+    private void measureGpfdistBinary(Path binary, Path dir, String db, Measurement m)
+            throws Exception {
+        freshTable(db);
+        try (GpfdistServer server = GpfdistServer.start(binary, dir);
+                Connection c = gp.connect(db);
+                Statement s = c.createStatement()) {
+            s.execute(
+                    "CREATE READABLE EXTERNAL TABLE "
+                            + EXTERNAL
+                            + " ("
+                            + EXTERNAL_COLUMNS
+                            + ") LOCATION ('"
+                            + server.url(host(), ROWS_FILE)
+                            + "') FORMAT 'TEXT' ENCODING 'UTF8'");
+            double cpuBefore = cpu.now();
+            long start = System.nanoTime();
+            s.execute(
+                    "INSERT INTO "
+                            + TABLE
+                            + " ("
+                            + RequestRows.COLUMNS
+                            + ") SELECT * FROM "
+                            + EXTERNAL);
+            long nanos = System.nanoTime() - start;
+            record(m, nanos, cpuBefore, rowsCheck(db));
+        }
+        dropDatabase(db);
+    }
+
+    private void measureCopy(String db, List<byte[]> encoded, Measurement m) throws Exception {
+        freshTable(db);
+        try (Connection c = gp.connect(db)) {
+            CopyIn in =
+                    c.unwrap(PGConnection.class)
+                            .getCopyAPI()
+                            .copyIn(
+                                    "COPY "
+                                            + TABLE
+                                            + " ("
+                                            + RequestRows.COLUMNS
+                                            + ") FROM STDIN (FORMAT text)");
+            double cpuBefore = cpu.now();
+            long start = System.nanoTime();
+            for (byte[] chunk : encoded) {
+                in.writeToCopy(chunk, 0, chunk.length);
+            }
+            in.endCopy();
+            long nanos = System.nanoTime() - start;
+            record(m, nanos, cpuBefore, rowsCheck(db));
+        }
+        dropDatabase(db);
+    }
+
+    private DataStream<EnrichedRequest> rows(StreamExecutionEnvironment env) {
+        return env.fromSequence(0, args.rows() - 1)
+                .name("sequence")
+                .setParallelism(PARALLELISM)
+                .map(new RequestRows.Generate(args.users()))
+                .name("generate enriched requests")
+                .returns(TypeInformation.of(EnrichedRequest.class))
+                .setParallelism(PARALLELISM);
+    }
+
+    private void measureSink(
+            String db, LoaderKind loader, GpfdistLoaderOptions endpoints, Measurement m)
+            throws Exception {
+        freshTable(db);
+        StreamExecutionEnvironment env =
+                FlinkJobs.environment(FlinkJobs.configuration(SinkBenchmark.CHECKPOINT_INTERVAL));
+        rows(env)
+                .sinkTo(
+                        WarehouseSink.<EnrichedRequest>builder()
+                                .connection(
+                                        new WarehouseConnectionOptions(
+                                                gp.jdbcUrl(db),
+                                                gp.user(),
+                                                gp.password() == null
+                                                        ? null
+                                                        : GreenplumCluster.ENV_PASSWORD))
+                                .table(WarehouseTables.requestsAnalytical("public"))
+                                .serializer(new RequestRecordSerializer())
+                                .pipelineName("bench")
+                                .loader(loader)
+                                .gpfdist(endpoints)
+                                .build())
+                .name("pg2gp WarehouseSink")
+                .uid("bench-pg2gp-sink")
+                .setParallelism(PARALLELISM);
+        double cpuBefore = cpu.now();
+        long start = System.nanoTime();
+        JobClient job = FlinkJobs.submit(env, "bench sink on Greenplum: " + loader);
+        long nanos = FlinkJobs.awaitFinished(job, start, SinkBenchmark.TIMEOUT);
+        long commits;
+        try (Connection c = gp.connect(db)) {
+            commits = BenchServers.queryLong(c, "SELECT count(*) FROM pg2gp.commit_ledger");
+        }
+        record(m, nanos, cpuBefore, rowsCheck(db) + ", " + commits + " commits");
+        dropDatabase(db);
+    }
+
+    private void measureJdbcSink(String db, Measurement m) throws Exception {
+        freshTable(db);
+        StreamExecutionEnvironment env = FlinkJobs.environment(FlinkJobs.configuration(null));
+        rows(env)
+                .sinkTo(
+                        JdbcSink.<EnrichedRequest>builder()
+                                .withQueryStatement(RequestRows.insertSql(TABLE), RequestRows::bind)
+                                .withExecutionOptions(
+                                        JdbcExecutionOptions.builder().withBatchSize(5000).build())
+                                .buildAtLeastOnce(
+                                        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                                                .withUrl(
+                                                        gp.jdbcUrl(db)
+                                                                + "?reWriteBatchedInserts=true")
+                                                .withDriverName("org.postgresql.Driver")
+                                                .withUsername(gp.user())
+                                                .withPassword(gp.password())
+                                                .build()))
+                .name("Flink JdbcSink")
+                .setParallelism(PARALLELISM);
+        double cpuBefore = cpu.now();
+        long start = System.nanoTime();
+        JobClient job = FlinkJobs.submit(env, "bench sink on Greenplum: Flink JdbcSink");
+        long nanos = FlinkJobs.awaitFinished(job, start, SinkBenchmark.TIMEOUT);
+        record(m, nanos, cpuBefore, rowsCheck(db));
+        dropDatabase(db);
+    }
+
+    /**
+     * Flink's JDBC upsert (the PostgreSQL dialect's {@code INSERT ... ON CONFLICT ... DO UPDATE},
+     * which flink-connector-jdbc generates for every jdbc:postgresql URL) run once on this
+     * Greenplum: prints what the server answers.
+     */
+    private void upsertOnGreenplum() throws Exception {
+        String db = "bench_gp_upsert";
+        freshTable(db);
+        try (Connection c = gp.connect(db);
+                PreparedStatement p = c.prepareStatement(RequestRows.upsertSql(TABLE))) {
+            RequestRows.bind(p, RequestRows.enriched(0, args.users()));
+            p.executeUpdate();
+            Report.line(
+                    "JdbcSink upsert (INSERT ... ON CONFLICT (id) DO UPDATE): ran on this server");
+        } catch (SQLException e) {
+            Report.line(
+                    "JdbcSink upsert (INSERT ... ON CONFLICT (id) DO UPDATE, as flink-connector-jdbc's"
+                            + " PostgresDialect writes it) on this server: %s (SQLSTATE %s)",
+                    e.getMessage().replaceAll("\\s+", " "), e.getSQLState());
+        }
+        dropDatabase(db);
+    }
+}
