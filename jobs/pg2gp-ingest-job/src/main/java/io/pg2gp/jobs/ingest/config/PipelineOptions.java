@@ -274,8 +274,8 @@ public final class PipelineOptions {
                     .memoryType()
                     .defaultValue(MemorySize.parse("256mb"))
                     .withDescription(
-                            "Memory an apply session may use to deduplicate a batch (work_mem and"
-                                    + " temp_buffers on PostgreSQL, statement_mem on Greenplum).");
+                            "Memory an apply session may use to deduplicate a batch (work_mem on"
+                                    + " PostgreSQL, statement_mem on Greenplum).");
 
     // ---- rollup job (reads the same file) ----
     public static final ConfigOption<Duration> ROLLUP_POLL_INTERVAL =
