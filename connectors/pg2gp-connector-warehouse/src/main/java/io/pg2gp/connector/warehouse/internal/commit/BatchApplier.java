@@ -82,15 +82,19 @@ public final class BatchApplier {
                     if (nulls != null && count(s, nulls) > 0) {
                         deleted += s.executeUpdate(sql.deleteReplacedWithNullDistribution(bounds));
                     }
+                }
+                // Hash joins again: the soft-delete update also joins batch and match (no index
+                // on either, a nested loop would compare every pair), and the insert joins staging.
+                if (!lookups.isEmpty()) {
+                    s.execute(sql.restoreHashJoins());
+                }
+                if (matched > 0) {
                     String soft = sql.markSoftDeleted(batch, bounds);
                     if (soft != null) {
                         deleted += s.executeUpdate(soft);
                     }
                 }
                 s.execute(sql.disableNestedLoops());
-                if (!lookups.isEmpty()) {
-                    s.execute(sql.restoreHashJoins());
-                }
                 upserted =
                         s.executeUpdate(sql.insertNewVersions(job, batchIds, batch, matched > 0));
                 s.execute(sql.restoreNestedLoops());

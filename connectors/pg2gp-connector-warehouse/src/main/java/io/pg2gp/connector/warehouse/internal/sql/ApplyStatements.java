@@ -392,12 +392,12 @@ public final class ApplyStatements {
     }
 
     /**
-     * Greenplum, for the statements that find the batch keys in the target: an index nested loop
-     * (the batch broadcast, one probe of the key index per key and partition) instead of
-     * Greenplum's default hash join, which reads every row of every partition within the bounds
-     * (all of them for replays and snapshots). Rows read then follow the batch, not the table. Only
-     * with an index on the key ({@code keyIndexed}): without one a nested loop would scan the
-     * target per key. PostgreSQL picks the index by itself.
+     * Greenplum, for the statements that find the batch keys in the target (match and delete): an
+     * index nested loop (the batch broadcast, one probe of the key index per key and partition)
+     * instead of Greenplum's default hash join, which reads every row of every partition within the
+     * bounds (all of them for replays and snapshots). Rows read then follow the batch, not the
+     * table. Only with an index on the key ({@code keyIndexed}): without one a nested loop would
+     * scan the target per key. PostgreSQL picks the index by itself.
      */
     public List<String> keyLookups(boolean keyIndexed) {
         if (!dialect.isGreenplum() || !keyIndexed) {
@@ -406,7 +406,10 @@ public final class ApplyStatements {
         return List.of("SET LOCAL enable_nestloop = on", "SET LOCAL enable_hashjoin = off");
     }
 
-    /** Follows the statements of {@link #keyLookups}: hash joins again, for the insert. */
+    /**
+     * Follows the statements of {@link #keyLookups}: hash joins again, for the soft-delete update
+     * (batch joined with match, neither indexed) and the insert (staging joined with the batch).
+     */
     public String restoreHashJoins() {
         return "RESET enable_hashjoin";
     }
