@@ -78,8 +78,8 @@ public final class WarehouseSinkBuilder<IN> {
     }
 
     /**
-     * Memory the apply session may use to deduplicate a batch in memory ({@code work_mem} and
-     * {@code temp_buffers} on PostgreSQL, {@code statement_mem} on Greenplum); default 256MB.
+     * Memory the apply session may use to deduplicate a batch in memory ({@code work_mem} on
+     * PostgreSQL, {@code statement_mem} on Greenplum); default 256MB.
      */
     public WarehouseSinkBuilder<IN> applyMemory(String memory) {
         this.applyMemory = memory;

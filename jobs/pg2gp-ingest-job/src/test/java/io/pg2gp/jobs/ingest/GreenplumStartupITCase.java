@@ -117,7 +117,6 @@ class GreenplumStartupITCase {
             }
             assertThat(granted)
                     .containsExactlyInAnyOrder(
-                            "GRANT TEMPORARY ON DATABASE " + db + " TO " + role,
                             "CREATE SCHEMA pg2gp AUTHORIZATION " + role,
                             "ALTER ROLE "
                                     + role

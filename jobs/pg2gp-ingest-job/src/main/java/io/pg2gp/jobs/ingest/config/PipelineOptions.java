@@ -274,8 +274,8 @@ public final class PipelineOptions {
                     .memoryType()
                     .defaultValue(MemorySize.parse("256mb"))
                     .withDescription(
-                            "Memory an apply session may use to deduplicate a batch (work_mem and"
-                                    + " temp_buffers on PostgreSQL, statement_mem on Greenplum).");
+                            "Memory an apply session may use to deduplicate a batch (work_mem on"
+                                    + " PostgreSQL, statement_mem on Greenplum).");
     public static final ConfigOption<Boolean> WAREHOUSE_HOUSEKEEPING =
             ConfigOptions.key("warehouse.housekeeping.enabled")
                     .booleanType()

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * Applies one {@link WarehouseCommittable} to its target table in one transaction, together with
@@ -19,6 +20,12 @@ import java.sql.Statement;
 public final class BatchApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchApplier.class);
+
+    /**
+     * Each apply leaves its work-table rows dead; a VACUUM every so many applies keeps the work
+     * tables at the size of a few batches (Greenplum has no autovacuum).
+     */
+    static final int VACUUM_WORK_TABLES_EVERY = 50;
 
     /** Outcome of one apply. */
     public record Result(
@@ -34,6 +41,8 @@ public final class BatchApplier {
     private final ApplyStatements sql;
     private final String applyMemory;
     private Long lastAppliedLsn;
+    private Boolean keyIndexed;
+    private int appliesSinceVacuum;
 
     public BatchApplier(
             String job, WarehouseTable target, ApplyStatements sql, String applyMemory) {
@@ -57,8 +66,11 @@ public final class BatchApplier {
             long deleted = 0;
             var batchIds = committable.batchIds();
             if (committable.rows() > 0) {
+                executeAll(s, sql.plannerSettings());
                 String bounds = prepareBatch(c, s, committable);
-                String batch = ApplyStatements.BATCH_TABLE;
+                String batch = sql.batchTable();
+                List<String> lookups = sql.keyLookups(keyIndexed(c));
+                executeAll(s, lookups);
                 long matched = s.executeUpdate(sql.createMatches(batch, bounds));
                 String hours = sql.recordTouchedHours(job, commitSeq, batch);
                 if (hours != null) {
@@ -66,6 +78,17 @@ public final class BatchApplier {
                 }
                 if (matched > 0) {
                     deleted = s.executeUpdate(sql.deleteReplaced(bounds));
+                    String nulls = sql.countReplacedWithNullDistribution();
+                    if (nulls != null && count(s, nulls) > 0) {
+                        deleted += s.executeUpdate(sql.deleteReplacedWithNullDistribution(bounds));
+                    }
+                }
+                // Hash joins again: the soft-delete update also joins batch and match (no index
+                // on either, a nested loop would compare every pair), and the insert joins staging.
+                if (!lookups.isEmpty()) {
+                    s.execute(sql.restoreHashJoins());
+                }
+                if (matched > 0) {
                     String soft = sql.markSoftDeleted(batch, bounds);
                     if (soft != null) {
                         deleted += s.executeUpdate(soft);
@@ -75,6 +98,9 @@ public final class BatchApplier {
                 upserted =
                         s.executeUpdate(sql.insertNewVersions(job, batchIds, batch, matched > 0));
                 s.execute(sql.restoreNestedLoops());
+                for (String clear : sql.clearWorkTables()) {
+                    s.executeUpdate(clear);
+                }
             }
             long deadLetters = 0;
             if (committable.deadLetters() > 0) {
@@ -99,6 +125,9 @@ public final class BatchApplier {
             s.executeUpdate(sql.purgeStaged(job, committable.checkpointId()));
             s.executeUpdate(sql.purgeStagedDeadLetters(job, committable.checkpointId()));
             c.commit();
+            if (committable.rows() > 0 && ++appliesSinceVacuum >= VACUUM_WORK_TABLES_EVERY) {
+                vacuumWorkTables(c);
+            }
             if (lastAppliedLsn != null) {
                 lastAppliedLsn = Math.max(lastAppliedLsn, committable.maxLsn());
             }
@@ -120,6 +149,22 @@ public final class BatchApplier {
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Outside the apply's transaction (VACUUM cannot run in one). A failure is logged, not thrown:
+     * the apply has committed, and the next round tries again.
+     */
+    private void vacuumWorkTables(Connection c) {
+        appliesSinceVacuum = 0;
+        try (Statement s = c.createStatement()) {
+            c.setAutoCommit(true);
+            for (String vacuum : sql.vacuumWorkTables()) {
+                s.execute(vacuum);
+            }
+        } catch (SQLException e) {
+            LOG.warn("could not vacuum the apply's work tables of {}", target.qualifiedName(), e);
         }
     }
 
@@ -151,13 +196,13 @@ public final class BatchApplier {
     }
 
     /**
-     * Creates the batch to apply, one row per key: a small temporary table of each key's winning
-     * version (key, hour, LSN, op and where it was staged), and returns the bounds on the target
-     * (empty when it is read without bounds). The target is read within literal hour bounds
-     * (pruning partitions) when the batch holds only changes never applied before, each with its
-     * hour and the hour it moves from: then every replaced version lies within those bounds.
-     * Snapshot reads and replays after a restore (LSN not above the last applied one) may meet
-     * versions anywhere, so they read without bounds.
+     * Fills the batch to apply, one row per key: a small work table of each key's winning version
+     * (key, hour, LSN, op and where it was staged), and returns the bounds on the target (empty
+     * when it is read without bounds). The target is read within literal hour bounds (pruning
+     * partitions) when the batch holds only changes never applied before, each with its hour and
+     * the hour it moves from: then every replaced version lies within those bounds. Snapshot reads
+     * and replays after a restore (LSN not above the last applied one) may meet versions anywhere,
+     * so they read without bounds.
      */
     private String prepareBatch(Connection c, Statement s, WarehouseCommittable committable)
             throws SQLException {
@@ -200,6 +245,30 @@ public final class BatchApplier {
         s.executeUpdate(sql.createDeduplicatedBatch(job, batchIds));
         s.execute(sql.analyzeBatch());
         return bounds;
+    }
+
+    private static long count(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void executeAll(Statement s, List<String> statements) throws SQLException {
+        for (String statement : statements) {
+            s.execute(statement);
+        }
+    }
+
+    /** Asked once per committer: indexes are created with the table, not while it is loaded. */
+    private boolean keyIndexed(Connection c) throws SQLException {
+        if (keyIndexed == null) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(sql.keyIndexed())) {
+                keyIndexed = rs.next() && rs.getBoolean(1);
+            }
+        }
+        return keyIndexed;
     }
 
     /** Read from the ledger once per committer, then kept up to date by each apply. */

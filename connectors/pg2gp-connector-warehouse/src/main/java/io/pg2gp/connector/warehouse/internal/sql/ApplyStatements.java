@@ -18,11 +18,6 @@ import java.util.stream.Collectors;
  */
 public final class ApplyStatements {
 
-    public static final String BATCH_TABLE = "pg2gp_apply_batch";
-
-    /** The batch keys that already have a version in the target, found with one join. */
-    public static final String MATCH_TABLE = "pg2gp_apply_match";
-
     /**
      * When a batch row replaces the target's version of its key: never with an older LSN. Snapshot
      * reads ({@code r}) carry no usable LSN (Flink CDC reports 0) and always hold the state the
@@ -39,6 +34,9 @@ public final class ApplyStatements {
     private final String keyColumns;
     private final String keyJoin;
     private final String batchColumns;
+    private final String batchTable;
+    private final String matchTable;
+    private final List<String> extraDistribution;
 
     public ApplyStatements(
             WarehouseTable target,
@@ -56,17 +54,41 @@ public final class ApplyStatements {
                         .map(WarehouseTable.Column::name)
                         .collect(Collectors.joining(", "));
         this.keyColumns = String.join(", ", target.keyColumns());
-        List<String> narrow = new ArrayList<>(target.keyColumns());
-        if (target.hourColumn() != null && !narrow.contains(target.hourColumn())) {
-            narrow.add(target.hourColumn());
-        }
-        narrow.addAll(
-                List.of("_pg2gp_batch", "_pg2gp_seq", "_cdc_lsn", "_cdc_op", "_cdc_committed_at"));
-        this.batchColumns = String.join(", ", narrow);
+        this.batchColumns = String.join(", ", BookkeepingTables.applyBatchColumns(target));
+        this.batchTable = bookkeeping.applyBatchTable(target);
+        this.matchTable = bookkeeping.applyMatchTable(target);
+        this.extraDistribution = BookkeepingTables.extraDistributionColumns(target);
         this.keyJoin =
                 target.keyColumns().stream()
                         .map(k -> "t." + k + " = b." + k)
                         .collect(Collectors.joining(" AND "));
+    }
+
+    /** The deduplicated batch (a permanent work table, empty outside an apply). */
+    public String batchTable() {
+        return batchTable;
+    }
+
+    /** The batch keys that already have a version in the target, found with one join. */
+    public String matchTable() {
+        return matchTable;
+    }
+
+    /**
+     * Empties the work tables before the apply commits: outside an apply they are always empty, so
+     * a concurrent or later apply never sees another's rows. Deleting instead of truncating: a
+     * TRUNCATE gives the table a new file and so leaves a dead {@code pg_class} row per apply.
+     */
+    public List<String> clearWorkTables() {
+        return List.of("DELETE FROM " + batchTable, "DELETE FROM " + matchTable);
+    }
+
+    /**
+     * Reclaims the rows {@link #clearWorkTables} deleted (Greenplum has no autovacuum); outside a
+     * transaction.
+     */
+    public List<String> vacuumWorkTables() {
+        return List.of("VACUUM " + batchTable, "VACUUM " + matchTable);
     }
 
     private String stageFilter(String job, Collection<Long> batchIds) {
@@ -142,9 +164,11 @@ public final class ApplyStatements {
      * statement that needs every column, the insert, reads the winners from staging by identity.
      */
     public String createDeduplicatedBatch(String job, Collection<Long> batchIds) {
-        return "CREATE TEMP TABLE "
-                + BATCH_TABLE
-                + " ON COMMIT DROP AS SELECT DISTINCT ON ("
+        return "INSERT INTO "
+                + batchTable
+                + " ("
+                + batchColumns
+                + ") SELECT DISTINCT ON ("
                 + keyColumns
                 + ") "
                 + batchColumns
@@ -154,13 +178,12 @@ public final class ApplyStatements {
                 + stageFilter(job, batchIds)
                 + " ORDER BY "
                 + keyColumns
-                + ", _cdc_lsn DESC, _pg2gp_seq DESC"
-                + dialect.distributedBy(keyColumns);
+                + ", _cdc_lsn DESC, _pg2gp_seq DESC";
     }
 
     /** Statistics on the key only: enough for the join plan, and cheap on wide rows. */
     public String analyzeBatch() {
-        return "ANALYZE " + BATCH_TABLE + " (" + keyColumns + ")";
+        return "ANALYZE " + batchTable + " (" + keyColumns + ")";
     }
 
     public List<String> sessionSettings(String memory) {
@@ -185,7 +208,7 @@ public final class ApplyStatements {
                 + ", "
                 + commitSeq
                 + ", x.h FROM (SELECT date_trunc('hour', m.old_hour) AS h FROM "
-                + MATCH_TABLE
+                + matchTable
                 + " m WHERE m.replaces UNION ALL SELECT date_trunc('hour', b."
                 + h
                 + ") FROM "
@@ -200,22 +223,29 @@ public final class ApplyStatements {
      */
     public String createMatches(String batch, String bounds) {
         String h = target.hourColumn();
-        return "CREATE TEMP TABLE "
-                + MATCH_TABLE
-                + " ON COMMIT DROP AS SELECT "
+        List<String> columns = new ArrayList<>(target.keyColumns());
+        columns.addAll(extraDistribution);
+        columns.addAll(List.of("op", "replaces"));
+        if (h != null) {
+            columns.add("old_hour");
+        }
+        return "INSERT INTO "
+                + matchTable
+                + " ("
+                + String.join(", ", columns)
+                + ") SELECT "
                 + target.keyColumns().stream().map(k -> "b." + k).collect(Collectors.joining(", "))
-                + ", b._cdc_op AS op, "
+                + extraDistribution.stream().map(d -> ", t." + d).collect(Collectors.joining())
+                + ", b._cdc_op, "
                 + REPLACES
-                + " AS replaces"
-                + (h == null ? "" : ", t." + h + " AS old_hour")
+                + (h == null ? "" : ", t." + h)
                 + " FROM "
                 + target.qualifiedName()
                 + " t JOIN "
                 + batch
                 + " b ON "
                 + keyJoin
-                + bounds
-                + dialect.distributedBy(keyColumns);
+                + bounds;
     }
 
     private String matchJoin(String alias) {
@@ -224,15 +254,54 @@ public final class ApplyStatements {
                 .collect(Collectors.joining(" AND "));
     }
 
-    /** Removes the target versions the batch replaces (never a newer one). */
+    /**
+     * Removes the target versions the batch replaces (never a newer one). The match table holds the
+     * distribution columns of the version found, so on Greenplum the join is co-located: each
+     * segment deletes its own rows through the key index, with no motion. An equality never holds
+     * for NULL distribution values: those rows are left to {@link
+     * #deleteReplacedWithNullDistribution}.
+     */
     public String deleteReplaced(String bounds) {
+        return deleteReplaced(
+                bounds,
+                extraDistribution.stream()
+                        .map(d -> " AND t." + d + " = m." + d)
+                        .collect(Collectors.joining()));
+    }
+
+    /**
+     * Counts replaced versions whose distribution columns hold a NULL; null when the distribution
+     * columns are key columns (never NULL).
+     */
+    public String countReplacedWithNullDistribution() {
+        if (extraDistribution.isEmpty()) {
+            return null;
+        }
+        return "SELECT count(*) FROM " + matchTable + " m WHERE m.replaces AND " + anyNull();
+    }
+
+    /** The rows {@link #deleteReplaced} leaves: joined by key alone (not co-located). */
+    public String deleteReplacedWithNullDistribution(String bounds) {
+        return deleteReplaced(bounds, " AND " + anyNull());
+    }
+
+    private String anyNull() {
+        return "("
+                + extraDistribution.stream()
+                        .map(d -> "m." + d + " IS NULL")
+                        .collect(Collectors.joining(" OR "))
+                + ")";
+    }
+
+    private String deleteReplaced(String bounds, String distribution) {
         String sql =
                 "DELETE FROM "
                         + target.qualifiedName()
                         + " t USING "
-                        + MATCH_TABLE
+                        + matchTable
                         + " m WHERE "
                         + matchJoin("t")
+                        + distribution
                         + " AND m.replaces"
                         + bounds;
         return deleteMode == DeleteMode.SOFT ? sql + " AND m.op <> 'd'" : sql;
@@ -249,7 +318,7 @@ public final class ApplyStatements {
                 + " _cdc_committed_at = b._cdc_committed_at, _synced_at = now() FROM "
                 + batch
                 + " b, "
-                + MATCH_TABLE
+                + matchTable
                 + " m WHERE "
                 + keyJoin
                 + " AND "
@@ -293,11 +362,56 @@ public final class ApplyStatements {
                 + " AND b._cdc_op <> 'd'"
                 + (matched
                         ? " AND NOT EXISTS (SELECT 1 FROM "
-                                + MATCH_TABLE
+                                + matchTable
                                 + " m WHERE "
                                 + matchJoin("b")
                                 + " AND NOT m.replaces)"
                         : "");
+    }
+
+    /**
+     * Whether the target has an index led by its (first) key column, which {@link #keyLookups}
+     * needs.
+     */
+    public String keyIndexed() {
+        return "SELECT count(*) > 0 FROM pg_index i JOIN pg_attribute a ON a.attrelid ="
+                + " i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = "
+                + SqlLiterals.string(target.qualifiedName())
+                + "::regclass AND a.attname = "
+                + SqlLiterals.string(target.keyColumns().get(0));
+    }
+
+    /**
+     * Greenplum: the apply's statements are planned by the Postgres planner, local to the apply's
+     * transaction. Measured on GP6: GPORCA spent 190-410 ms planning each apply (as long as running
+     * it) and probes the key index 10x slower than the Postgres planner's nested loop (see {@link
+     * #keyLookups}); the statements are simple joins that gain nothing from GPORCA.
+     */
+    public List<String> plannerSettings() {
+        return dialect.isGreenplum() ? List.of("SET LOCAL optimizer = off") : List.of();
+    }
+
+    /**
+     * Greenplum, for the statements that find the batch keys in the target (match and delete): an
+     * index nested loop (the batch broadcast, one probe of the key index per key and partition)
+     * instead of Greenplum's default hash join, which reads every row of every partition within the
+     * bounds (all of them for replays and snapshots). Rows read then follow the batch, not the
+     * table. Only with an index on the key ({@code keyIndexed}): without one a nested loop would
+     * scan the target per key. PostgreSQL picks the index by itself.
+     */
+    public List<String> keyLookups(boolean keyIndexed) {
+        if (!dialect.isGreenplum() || !keyIndexed) {
+            return List.of();
+        }
+        return List.of("SET LOCAL enable_nestloop = on", "SET LOCAL enable_hashjoin = off");
+    }
+
+    /**
+     * Follows the statements of {@link #keyLookups}: hash joins again, for the soft-delete update
+     * (batch joined with match, neither indexed) and the insert (staging joined with the batch).
+     */
+    public String restoreHashJoins() {
+        return "RESET enable_hashjoin";
     }
 
     /**

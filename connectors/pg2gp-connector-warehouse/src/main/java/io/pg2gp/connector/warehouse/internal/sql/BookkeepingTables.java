@@ -90,6 +90,79 @@ public final class BookkeepingTables {
         return keys;
     }
 
+    /** The apply's deduplicated batch of {@code target}: one row per key, emptied by each apply. */
+    public String applyBatchTable(WarehouseTable target) {
+        return schema + ".apply_batch_" + target.schema() + "_" + target.name();
+    }
+
+    /** The batch keys that have a version in {@code target}: filled and emptied by each apply. */
+    public String applyMatchTable(WarehouseTable target) {
+        return schema + ".apply_match_" + target.schema() + "_" + target.name();
+    }
+
+    /**
+     * Columns of the apply's batch table, in order: what the apply decides with (key, distribution
+     * columns, hour, LSN, op) and the staged row's identity, not the row itself.
+     */
+    public static List<String> applyBatchColumns(WarehouseTable target) {
+        List<String> columns = new ArrayList<>(target.keyColumns());
+        for (String d : target.distributionColumns()) {
+            if (!columns.contains(d)) {
+                columns.add(d);
+            }
+        }
+        if (target.hourColumn() != null && !columns.contains(target.hourColumn())) {
+            columns.add(target.hourColumn());
+        }
+        columns.addAll(
+                List.of("_pg2gp_batch", "_pg2gp_seq", "_cdc_lsn", "_cdc_op", "_cdc_committed_at"));
+        return columns;
+    }
+
+    /** The target's distribution columns that are not key columns (carried by the match table). */
+    public static List<String> extraDistributionColumns(WarehouseTable target) {
+        return target.distributionColumns().stream()
+                .filter(d -> !target.keyColumns().contains(d))
+                .toList();
+    }
+
+    private static String targetColumnDefinitions(WarehouseTable target, List<String> names) {
+        return names.stream()
+                .map(n -> n + " " + target.columns().get(target.indexOf(n)).type().sqlName())
+                .collect(Collectors.joining(", "));
+    }
+
+    private void applyWorkTables(WarehouseTable target, List<Ddl> ddl) {
+        List<String> dataColumns =
+                applyBatchColumns(target).stream().filter(n -> target.indexOf(n) >= 0).toList();
+        String distribution =
+                dialect.distributedBy(String.join(", ", target.distributionColumns()));
+        ddl.add(
+                new Ddl(
+                        applyBatchTable(target),
+                        "CREATE TABLE "
+                                + applyBatchTable(target)
+                                + " ("
+                                + targetColumnDefinitions(target, dataColumns)
+                                + ", _pg2gp_batch bigint NOT NULL, _pg2gp_seq bigint NOT NULL,"
+                                + " _cdc_lsn bigint NOT NULL, _cdc_op char(1) NOT NULL,"
+                                + " _cdc_committed_at timestamptz)"
+                                + distribution));
+        List<String> matchColumns = new ArrayList<>(target.keyColumns());
+        matchColumns.addAll(extraDistributionColumns(target));
+        ddl.add(
+                new Ddl(
+                        applyMatchTable(target),
+                        "CREATE TABLE "
+                                + applyMatchTable(target)
+                                + " ("
+                                + targetColumnDefinitions(target, matchColumns)
+                                + ", op char(1) NOT NULL, replaces boolean NOT NULL"
+                                + (target.hourColumn() == null ? "" : ", old_hour timestamptz")
+                                + ")"
+                                + distribution));
+    }
+
     /** Column list of the staging table as COPY names it. */
     public static String stagingColumnList(WarehouseTable target) {
         return STAGE_PREFIX_COLUMNS
@@ -111,7 +184,10 @@ public final class BookkeepingTables {
      * Everything the sink needs for {@code target}, in creation order. The statements carry no
      * {@code IF NOT EXISTS} (GP6 has none for sequences): {@link WarehouseSetup} asks the catalog
      * first. In the ledger, {@code rows_deleted} counts target rows removed by the apply: versions
-     * replaced by a newer one as well as deleted rows.
+     * replaced by a newer one as well as deleted rows. The apply's work tables are permanent, not
+     * created per apply: a temporary table per commit leaves dead rows in {@code pg_class}, {@code
+     * pg_attribute} and {@code pg_type} on the coordinator and every segment, which Greenplum never
+     * vacuums by itself. They are distributed like the target.
      */
     public List<Ddl> createStatements(WarehouseTable target) {
         List<Ddl> ddl = new ArrayList<>();
@@ -168,6 +244,7 @@ public final class BookkeepingTables {
                                 + ")"
                                 + dialect.distributedBy(
                                         String.join(", ", target.distributionColumns()))));
+        applyWorkTables(target, ddl);
         return ddl;
     }
 

@@ -46,19 +46,12 @@ public final class RolePrivileges {
 
     /**
      * What the sink of {@code target} needs: its bookkeeping schema (created by the role when
-     * missing) and tables, the target table, and temporary tables for the apply.
+     * missing) and tables, the target table, and the apply's work tables.
      */
     public List<Missing> missingForSink(
             BookkeepingTables bookkeeping, WarehouseTable target, DeleteMode deleteMode)
             throws SQLException {
         List<Missing> missing = new ArrayList<>();
-        String database = identifier(queryString("SELECT current_database()"));
-        if (!check("SELECT has_database_privilege(current_database(), 'TEMPORARY')")) {
-            missing.add(
-                    new Missing(
-                            "the apply's temporary batch tables",
-                            "GRANT TEMPORARY ON DATABASE " + database + " TO " + role));
-        }
         String schema = bookkeeping.schema();
         if (!check("SELECT count(*) > 0 FROM pg_namespace WHERE nspname = ?", schema)) {
             if (!check("SELECT has_database_privilege(current_database(), 'CREATE')")) {
@@ -77,6 +70,8 @@ public final class RolePrivileges {
         Map<String, String> tables = new LinkedHashMap<>();
         tables.put(bookkeeping.stagingTable(target), "SELECT, INSERT, DELETE");
         tables.put(bookkeeping.stagedDeadLetters(), "SELECT, INSERT, DELETE");
+        tables.put(bookkeeping.applyBatchTable(target), "SELECT, INSERT, DELETE");
+        tables.put(bookkeeping.applyMatchTable(target), "SELECT, INSERT, DELETE");
         tables.put(bookkeeping.ledger(), "SELECT, INSERT");
         tables.put(bookkeeping.touchedHours(), "INSERT");
         tables.put(bookkeeping.deadLetters(), "INSERT");

@@ -40,17 +40,16 @@ public enum WarehouseDialect {
     }
 
     /**
-     * Session settings for the apply connection: the batch sort and the temporary batch table stay
-     * in memory up to {@code memory} (a PostgreSQL memory size such as {@code 256MB}). Greenplum
-     * budgets a statement's memory with {@code statement_mem} instead of {@code work_mem}.
+     * Session settings for the apply connection: the batch sort stays in memory up to {@code
+     * memory} (a PostgreSQL memory size such as {@code 256MB}). Greenplum budgets a statement's
+     * memory with {@code statement_mem} instead of {@code work_mem}.
      */
     public List<String> applySessionSettings(String memory) {
         String value = SqlLiterals.string(memory);
         if (isGreenplum()) {
             return List.of("SET statement_mem = " + value);
         }
-        // temp_buffers only takes effect before the session's first temporary table.
-        return List.of("SET work_mem = " + value, "SET temp_buffers = " + value);
+        return List.of("SET work_mem = " + value);
     }
 
     /**

@@ -196,6 +196,45 @@ class BatchApplierGreenplumITCase {
         assertThat(gp.show("optimizer")).isEqualTo(optimizer);
     }
 
+    /**
+     * Rows whose distribution column is NULL: the co-located delete (joined on the user too) never
+     * matches them, the delete by key alone does; an update, a move to a user, a move back to NULL
+     * and a replay keep one row per key.
+     */
+    @ParameterizedTest(name = "optimizer={0}")
+    @ValueSource(strings = {"on", "off"})
+    void rowsWithoutADistributionValueAreReplacedToo(String optimizer) throws Exception {
+        open(optimizer);
+        BatchApplier applier = gp.applier(DeleteMode.MIRROR);
+        gp.stage(1, v(1, 0, A, null, "a", A_AT, 10, 'c'), v(1, 1, B, null, "b", B_AT, 11, 'c'));
+        applier.apply(gp.c, gp.committable(1, 1));
+
+        gp.stage(
+                2,
+                moved(2, 0, A, null, "a moved", C_MOVED, A_AT, 20),
+                moved(2, 1, B, U1, "b to u1", B_AT, B_AT, 21));
+        BatchApplier.Result r2 = applier.apply(gp.c, gp.committable(2, 2));
+        assertThat(r2.deleted()).isEqualTo(2);
+        assertThat(gp.target())
+                .isEqualTo(
+                        Map.of(
+                                A, row("a moved", 20, 'u', null, C_MOVED, false),
+                                B, row("b to u1", 21, 'u', U1, B_AT, false)));
+
+        gp.stage(
+                3,
+                moved(3, 0, B, null, "b back", D_AT, B_AT, 30),
+                v(3, 1, A, null, "a stale", A_AT, 15, 'u')); // a replay: loses
+        BatchApplier.Result r3 = applier.apply(gp.c, gp.committable(3, 3));
+        assertThat(r3.deleted()).isEqualTo(1);
+        assertThat(gp.target())
+                .isEqualTo(
+                        Map.of(
+                                A, row("a moved", 20, 'u', null, C_MOVED, false),
+                                B, row("b back", 30, 'u', null, D_AT, false)));
+        assertThat(gp.show("optimizer")).isEqualTo(optimizer);
+    }
+
     /** Soft deletes update the row in place on the partitioned, user-distributed table. */
     @ParameterizedTest(name = "optimizer={0}")
     @ValueSource(strings = {"on", "off"})

@@ -550,12 +550,11 @@ class BatchApplierITCase {
         try (Statement s = c.createStatement()) {
             s.executeUpdate(sql.createDeduplicatedBatch(JOB, committable.batchIds()));
             s.execute(sql.analyzeBatch());
-            for (String batch : List.of(ApplyStatements.BATCH_TABLE)) {
-                s.execute("DROP TABLE IF EXISTS " + ApplyStatements.MATCH_TABLE);
+            for (String batch : List.of(sql.batchTable())) {
                 readsTarget.put(
                         sql.createMatches(batch, ""), explain(s, sql.createMatches(batch, "")));
                 s.executeUpdate(sql.createMatches(batch, ""));
-                s.execute("ANALYZE " + ApplyStatements.MATCH_TABLE);
+                s.execute("ANALYZE " + sql.matchTable());
                 readsTarget.put(sql.deleteReplaced(""), explain(s, sql.deleteReplaced("")));
                 for (String statement :
                         List.of(
@@ -625,10 +624,7 @@ class BatchApplierITCase {
                     explain(
                             s,
                             sql.insertNewVersions(
-                                    JOB,
-                                    committable.batchIds(),
-                                    ApplyStatements.BATCH_TABLE,
-                                    false));
+                                    JOB, committable.batchIds(), sql.batchTable(), false));
             s.execute(sql.restoreNestedLoops());
             try (ResultSet rs = s.executeQuery("SHOW enable_nestloop")) {
                 rs.next();
@@ -715,8 +711,7 @@ class BatchApplierITCase {
                     explain(
                             s,
                             sql.createMatches(
-                                    ApplyStatements.BATCH_TABLE,
-                                    sql.targetBounds(bounds[0], bounds[1])));
+                                    sql.batchTable(), sql.targetBounds(bounds[0], bounds[1])));
         } finally {
             c.rollback();
             c.setAutoCommit(true);

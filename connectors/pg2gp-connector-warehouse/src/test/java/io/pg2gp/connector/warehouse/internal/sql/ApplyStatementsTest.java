@@ -41,19 +41,25 @@ class ApplyStatementsTest {
     }
 
     private static List<String> all(ApplyStatements sql) {
-        String batch = ApplyStatements.BATCH_TABLE;
+        String batch = sql.batchTable();
         String bounds = sql.targetBounds("2025-03-01 00:00:00+00", "2025-03-01 02:00:00+00");
         List<String> out = new ArrayList<>();
+        out.addAll(sql.plannerSettings());
         out.add(sql.batchStats("job", BATCHES));
         out.add(sql.createDeduplicatedBatch("job", BATCHES));
         out.add(sql.analyzeBatch());
+        out.add(sql.keyIndexed());
+        out.addAll(sql.keyLookups(true));
         out.add(sql.createMatches(batch, bounds));
         out.add(sql.recordTouchedHours("job", 7, batch));
         out.add(sql.deleteReplaced(bounds));
+        out.add(sql.countReplacedWithNullDistribution());
+        out.add(sql.deleteReplacedWithNullDistribution(bounds));
         if (sql.markSoftDeleted(batch, bounds) != null) {
             out.add(sql.markSoftDeleted(batch, bounds));
         }
         out.add(sql.disableNestedLoops());
+        out.add(sql.restoreHashJoins());
         out.add(sql.insertNewVersions("job", BATCHES, batch, true));
         out.add(sql.restoreNestedLoops());
         out.add(sql.moveDeadLetters("job", BATCHES, 7));
@@ -81,30 +87,84 @@ class ApplyStatementsTest {
         ApplyStatements sql = statements(DeleteMode.MIRROR);
         assertThat(sql.createDeduplicatedBatch("job", BATCHES))
                 .isEqualTo(
-                        "CREATE TEMP TABLE pg2gp_apply_batch ON COMMIT DROP AS SELECT DISTINCT ON"
-                                + " (id) id, created_at, _pg2gp_batch, _pg2gp_seq, _cdc_lsn,"
-                                + " _cdc_op, _cdc_committed_at FROM pg2gp.stage_public_facts WHERE"
-                                + " _pg2gp_job = 'job' AND _pg2gp_batch IN (11,12) ORDER BY id,"
-                                + " _cdc_lsn DESC, _pg2gp_seq DESC DISTRIBUTED BY (id)");
-        assertThat(sql.insertNewVersions("job", BATCHES, ApplyStatements.BATCH_TABLE, false))
+                        "INSERT INTO pg2gp.apply_batch_public_facts (id, user_id, created_at,"
+                                + " _pg2gp_batch, _pg2gp_seq, _cdc_lsn, _cdc_op, _cdc_committed_at)"
+                                + " SELECT DISTINCT ON (id) id, user_id, created_at, _pg2gp_batch,"
+                                + " _pg2gp_seq, _cdc_lsn, _cdc_op, _cdc_committed_at FROM"
+                                + " pg2gp.stage_public_facts WHERE _pg2gp_job = 'job' AND"
+                                + " _pg2gp_batch IN (11,12) ORDER BY id, _cdc_lsn DESC,"
+                                + " _pg2gp_seq DESC");
+        assertThat(sql.insertNewVersions("job", BATCHES, sql.batchTable(), false))
                 .isEqualTo(
                         "INSERT INTO public.facts (id, user_id, payload, created_at, _cdc_lsn,"
                                 + " _cdc_op, _cdc_committed_at, _synced_at) SELECT s.id,"
                                 + " s.user_id, s.payload, s.created_at, b._cdc_lsn, b._cdc_op,"
                                 + " b._cdc_committed_at, now() FROM pg2gp.stage_public_facts s"
-                                + " JOIN pg2gp_apply_batch b ON s.id = b.id AND s._pg2gp_batch ="
+                                + " JOIN pg2gp.apply_batch_public_facts b ON s.id = b.id AND s._pg2gp_batch ="
                                 + " b._pg2gp_batch AND s._pg2gp_seq = b._pg2gp_seq WHERE"
                                 + " s._pg2gp_job = 'job' AND s._pg2gp_batch IN (11,12) AND"
                                 + " b._cdc_op <> 'd'");
-        assertThat(sql.insertNewVersions("job", BATCHES, ApplyStatements.BATCH_TABLE, true))
+        assertThat(sql.insertNewVersions("job", BATCHES, sql.batchTable(), true))
                 .endsWith(
-                        " AND NOT EXISTS (SELECT 1 FROM pg2gp_apply_match m WHERE b.id = m.id AND"
-                                + " NOT m.replaces)");
+                        " AND NOT EXISTS (SELECT 1 FROM pg2gp.apply_match_public_facts m WHERE"
+                                + " b.id = m.id AND NOT m.replaces)");
+    }
+
+    /**
+     * On Greenplum the apply plans with the Postgres planner and finds keys through the key index,
+     * both local to its transaction; never without an index, and never on PostgreSQL.
+     */
+    @Test
+    void greenplumLooksKeysUpThroughTheIndexWithinTheApplyOnly() {
+        ApplyStatements sql = statements(DeleteMode.MIRROR);
+        assertThat(sql.plannerSettings()).containsExactly("SET LOCAL optimizer = off");
+        assertThat(sql.keyLookups(true))
+                .containsExactly(
+                        "SET LOCAL enable_nestloop = on", "SET LOCAL enable_hashjoin = off");
+        assertThat(sql.keyLookups(false)).isEmpty();
+        ApplyStatements postgres =
+                new ApplyStatements(
+                        FACT,
+                        new BookkeepingTables("pg2gp", WarehouseDialect.POSTGRES),
+                        DeleteMode.MIRROR,
+                        WarehouseDialect.POSTGRES,
+                        true);
+        assertThat(postgres.plannerSettings()).isEmpty();
+        assertThat(postgres.keyLookups(true)).isEmpty();
+        assertThat(sql.keyIndexed())
+                .isEqualTo(
+                        "SELECT count(*) > 0 FROM pg_index i JOIN pg_attribute a ON a.attrelid ="
+                                + " i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid ="
+                                + " 'public.facts'::regclass AND a.attname = 'id'");
+    }
+
+    /**
+     * The delete joins the versions found on the target's distribution column as well (co-located
+     * on Greenplum); a NULL there never equals, so those rows have a statement of their own.
+     */
+    @Test
+    void theDeleteIsCoLocatedAndNullDistributionValuesAreDeletedByKey() {
+        ApplyStatements sql = statements(DeleteMode.MIRROR);
+        assertThat(sql.deleteReplaced(""))
+                .isEqualTo(
+                        "DELETE FROM public.facts t USING pg2gp.apply_match_public_facts m WHERE"
+                                + " t.id = m.id AND t.user_id = m.user_id AND m.replaces");
+        assertThat(sql.countReplacedWithNullDistribution())
+                .isEqualTo(
+                        "SELECT count(*) FROM pg2gp.apply_match_public_facts m WHERE m.replaces"
+                                + " AND (m.user_id IS NULL)");
+        assertThat(sql.deleteReplacedWithNullDistribution(""))
+                .isEqualTo(
+                        "DELETE FROM public.facts t USING pg2gp.apply_match_public_facts m WHERE"
+                                + " t.id = m.id AND (m.user_id IS NULL) AND m.replaces");
+        assertThat(statements(DeleteMode.SOFT).deleteReplacedWithNullDistribution(""))
+                .endsWith(" AND m.op <> 'd'");
     }
 
     @Test
     void softDeletesStillFindWhatTheyNeedInTheNarrowBatch() {
-        String soft = statements(DeleteMode.SOFT).markSoftDeleted(ApplyStatements.BATCH_TABLE, "");
+        ApplyStatements sql = statements(DeleteMode.SOFT);
+        String soft = sql.markSoftDeleted(sql.batchTable(), "");
         assertThat(soft).contains("b._cdc_lsn", "b._cdc_committed_at", "b._cdc_op = 'd'");
         assertThat(statements(DeleteMode.SOFT).insertNewVersions("job", BATCHES, "b0", false))
                 .contains(", _deleted) SELECT ", ", now(), false FROM ");

@@ -29,7 +29,9 @@ class BookkeepingTablesTest {
                         .createStatements(FACT).stream()
                                 .map(BookkeepingTables.Ddl::statement)
                                 .toList();
-        assertThat(gp.get(gp.size() - 1))
+        assertThat(gp.stream().filter(d -> d.contains(".stage_public_facts")).findFirst())
+                .get()
+                .asString()
                 .startsWith("CREATE TABLE pg2gp.stage_public_facts (")
                 .contains("_cdc_prev_hour timestamptz")
                 .endsWith(") DISTRIBUTED BY (user_id)");
@@ -55,6 +57,26 @@ class BookkeepingTablesTest {
         assertThat(pg).noneMatch(d -> d.contains("DISTRIBUTED"));
         // GP6 (PostgreSQL 9.4) has no CREATE SEQUENCE IF NOT EXISTS: the catalog is asked instead.
         assertThat(gp).noneMatch(d -> d.contains("IF NOT EXISTS"));
+    }
+
+    @Test
+    void theApplyWorkTablesArePermanentAndDistributedLikeTheTarget() {
+        List<String> gp =
+                new BookkeepingTables("pg2gp", WarehouseDialect.GREENPLUM_6)
+                        .createStatements(FACT).stream()
+                                .map(BookkeepingTables.Ddl::statement)
+                                .toList();
+        assertThat(gp)
+                .contains(
+                        "CREATE TABLE pg2gp.apply_batch_public_facts (id uuid, user_id uuid,"
+                                + " created_at timestamptz, _pg2gp_batch bigint NOT NULL,"
+                                + " _pg2gp_seq bigint NOT NULL, _cdc_lsn bigint NOT NULL, _cdc_op"
+                                + " char(1) NOT NULL, _cdc_committed_at timestamptz) DISTRIBUTED"
+                                + " BY (user_id)",
+                        "CREATE TABLE pg2gp.apply_match_public_facts (id uuid, user_id uuid, op"
+                                + " char(1) NOT NULL, replaces boolean NOT NULL, old_hour"
+                                + " timestamptz) DISTRIBUTED BY (user_id)");
+        assertThat(gp).noneMatch(d -> d.contains("TEMP"));
     }
 
     @Test
