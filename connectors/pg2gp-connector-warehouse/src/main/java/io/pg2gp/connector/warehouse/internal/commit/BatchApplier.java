@@ -21,12 +21,6 @@ public final class BatchApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchApplier.class);
 
-    /**
-     * Each apply leaves its work-table rows dead; a VACUUM every so many applies keeps the work
-     * tables at the size of a few batches (Greenplum has no autovacuum).
-     */
-    static final int VACUUM_WORK_TABLES_EVERY = 50;
-
     /** Outcome of one apply. */
     public record Result(
             boolean alreadyApplied,
@@ -42,7 +36,6 @@ public final class BatchApplier {
     private final String applyMemory;
     private Long lastAppliedLsn;
     private Boolean keyIndexed;
-    private int appliesSinceVacuum;
 
     public BatchApplier(
             String job, WarehouseTable target, ApplyStatements sql, String applyMemory) {
@@ -125,9 +118,6 @@ public final class BatchApplier {
             s.executeUpdate(sql.purgeStaged(job, committable.checkpointId()));
             s.executeUpdate(sql.purgeStagedDeadLetters(job, committable.checkpointId()));
             c.commit();
-            if (committable.rows() > 0 && ++appliesSinceVacuum >= VACUUM_WORK_TABLES_EVERY) {
-                vacuumWorkTables(c);
-            }
             if (lastAppliedLsn != null) {
                 lastAppliedLsn = Math.max(lastAppliedLsn, committable.maxLsn());
             }
@@ -149,22 +139,6 @@ public final class BatchApplier {
             throw e;
         } finally {
             c.setAutoCommit(true);
-        }
-    }
-
-    /**
-     * Outside the apply's transaction (VACUUM cannot run in one). A failure is logged, not thrown:
-     * the apply has committed, and the next round tries again.
-     */
-    private void vacuumWorkTables(Connection c) {
-        appliesSinceVacuum = 0;
-        try (Statement s = c.createStatement()) {
-            c.setAutoCommit(true);
-            for (String vacuum : sql.vacuumWorkTables()) {
-                s.execute(vacuum);
-            }
-        } catch (SQLException e) {
-            LOG.warn("could not vacuum the apply's work tables of {}", target.qualifiedName(), e);
         }
     }
 

@@ -83,14 +83,6 @@ public final class ApplyStatements {
         return List.of("DELETE FROM " + batchTable, "DELETE FROM " + matchTable);
     }
 
-    /**
-     * Reclaims the rows {@link #clearWorkTables} deleted (Greenplum has no autovacuum); outside a
-     * transaction.
-     */
-    public List<String> vacuumWorkTables() {
-        return List.of("VACUUM " + batchTable, "VACUUM " + matchTable);
-    }
-
     private String stageFilter(String job, Collection<Long> batchIds) {
         return stageFilter("", job, batchIds);
     }

@@ -25,13 +25,16 @@ public final class HousekeepingStatements {
 
     /**
      * The tables each apply deletes from: the target's staging and the staged dead letters (rows of
-     * applied checkpoints), and the touched hours (purged by the rollup job). VACUUM only frees
-     * dead rows, so rows staged for a checkpoint not applied yet are never lost.
+     * applied checkpoints), the apply's work tables (emptied by every apply), and the touched hours
+     * (purged by the rollup job). VACUUM only frees dead rows, so rows staged for a checkpoint not
+     * applied yet are never lost.
      */
     public List<String> vacuumChurned() {
         return List.of(
                 "VACUUM " + bookkeeping.stagingTable(target),
                 "VACUUM " + bookkeeping.stagedDeadLetters(),
+                "VACUUM " + bookkeeping.applyBatchTable(target),
+                "VACUUM " + bookkeeping.applyMatchTable(target),
                 "VACUUM " + bookkeeping.touchedHours());
     }
 

@@ -110,11 +110,13 @@ class HousekeepingITCase {
                 .containsExactly(
                         "VACUUM " + staging,
                         "VACUUM " + bookkeeping.stagedDeadLetters(),
+                        "VACUUM " + bookkeeping.applyBatchTable(TABLE),
+                        "VACUUM " + bookkeeping.applyMatchTable(TABLE),
                         "VACUUM " + bookkeeping.touchedHours());
         assertThat(third.analyzed()).isEmpty();
         // A purge of many staged rows brings the VACUUM forward.
         WarehouseHousekeeper.Report fourth = housekeeper.afterApply(c, 5000);
-        assertThat(fourth.vacuumed()).hasSize(3);
+        assertThat(fourth.vacuumed()).hasSize(5);
         assertThat(fourth.analyzed()).containsExactly("ANALYZE " + staging);
         assertThat(count("SELECT count(*) FROM " + staging + " WHERE _pg2gp_tag = 7"))
                 .isEqualTo(200);
