@@ -18,7 +18,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 import java.io.OutputStream;
@@ -268,15 +267,7 @@ final class GreenplumLoadBenchmark {
     private void measureCopy(String db, List<byte[]> encoded, Measurement m) throws Exception {
         freshTable(db);
         try (Connection c = gp.connect(db)) {
-            CopyIn in =
-                    c.unwrap(PGConnection.class)
-                            .getCopyAPI()
-                            .copyIn(
-                                    "COPY "
-                                            + TABLE
-                                            + " ("
-                                            + RequestRows.COLUMNS
-                                            + ") FROM STDIN (FORMAT text)");
+            CopyIn in = RequestRows.copyIn(c, TABLE);
             double cpuBefore = cpu.now();
             long start = System.nanoTime();
             for (byte[] chunk : encoded) {

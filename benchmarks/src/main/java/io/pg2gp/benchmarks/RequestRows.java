@@ -6,7 +6,11 @@ import io.pg2gp.jobs.ingest.model.RequestRow;
 
 import org.apache.flink.api.common.functions.MapFunction;
 
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -48,6 +52,15 @@ final class RequestRows {
             "id, user_id, query, response, model, tokens_used, execution_time_ms, status,"
                     + " created_at, user_email, user_role, agent_used, query_type, hour_of_day,"
                     + " day_of_week, is_weekend, created_date, _cdc_lsn, _cdc_op, _cdc_committed_at";
+
+    /**
+     * The reference load: a raw {@code COPY ... FROM STDIN} of {@link #COLUMNS} into {@code table}.
+     */
+    static CopyIn copyIn(Connection c, String table) throws SQLException {
+        return c.unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyIn("COPY " + table + " (" + COLUMNS + ") FROM STDIN (FORMAT text)");
+    }
 
     private RequestRows() {}
 

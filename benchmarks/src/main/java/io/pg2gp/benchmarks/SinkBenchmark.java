@@ -16,7 +16,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 import java.sql.Connection;
@@ -100,15 +99,7 @@ final class SinkBenchmark {
         long start;
         long nanos;
         try (Connection c = wh.connect(db)) {
-            CopyIn in =
-                    c.unwrap(PGConnection.class)
-                            .getCopyAPI()
-                            .copyIn(
-                                    "COPY "
-                                            + TABLE
-                                            + " ("
-                                            + RequestRows.COLUMNS
-                                            + ") FROM STDIN (FORMAT text)");
+            CopyIn in = RequestRows.copyIn(c, TABLE);
             start = System.nanoTime();
             for (byte[] chunk : encoded) {
                 in.writeToCopy(chunk, 0, chunk.length);
