@@ -11,9 +11,6 @@ import io.pg2gp.jobs.ingest.sink.WarehouseTables;
 import io.pg2gp.testutils.GreenplumCluster;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -332,19 +329,11 @@ final class GreenplumLoadBenchmark {
         StreamExecutionEnvironment env = FlinkJobs.environment(FlinkJobs.configuration(null));
         rows(env)
                 .sinkTo(
-                        JdbcSink.<EnrichedRequest>builder()
-                                .withQueryStatement(RequestRows.insertSql(TABLE), RequestRows::bind)
-                                .withExecutionOptions(
-                                        JdbcExecutionOptions.builder().withBatchSize(5000).build())
-                                .buildAtLeastOnce(
-                                        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                                                .withUrl(
-                                                        gp.jdbcUrl(db)
-                                                                + "?reWriteBatchedInserts=true")
-                                                .withDriverName("org.postgresql.Driver")
-                                                .withUsername(gp.user())
-                                                .withPassword(gp.password())
-                                                .build()))
+                        RequestRows.jdbcSink(
+                                RequestRows.insertSql(TABLE),
+                                gp.jdbcUrl(db),
+                                gp.user(),
+                                gp.password()))
                 .name("Flink JdbcSink")
                 .setParallelism(PARALLELISM);
         double cpuBefore = cpu.now();

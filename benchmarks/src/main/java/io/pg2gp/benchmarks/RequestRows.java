@@ -5,6 +5,10 @@ import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.RequestRow;
 
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -52,6 +56,23 @@ final class RequestRows {
             "id, user_id, query, response, model, tokens_used, execution_time_ms, status,"
                     + " created_at, user_email, user_role, agent_used, query_type, hour_of_day,"
                     + " day_of_week, is_weekend, created_date, _cdc_lsn, _cdc_op, _cdc_committed_at";
+
+    /**
+     * The Flink JdbcSink reference: {@code sql} (bound by {@link #bind}) in batches of 5000 with
+     * pgjdbc's {@code reWriteBatchedInserts}, at least once.
+     */
+    static Sink<EnrichedRequest> jdbcSink(String sql, String url, String user, String password) {
+        return JdbcSink.<EnrichedRequest>builder()
+                .withQueryStatement(sql, RequestRows::bind)
+                .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(5000).build())
+                .buildAtLeastOnce(
+                        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                                .withUrl(url + "?reWriteBatchedInserts=true")
+                                .withDriverName("org.postgresql.Driver")
+                                .withUsername(user)
+                                .withPassword(password)
+                                .build());
+    }
 
     /**
      * The reference load: a raw {@code COPY ... FROM STDIN} of {@link #COLUMNS} into {@code table}.

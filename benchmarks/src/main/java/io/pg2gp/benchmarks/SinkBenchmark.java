@@ -9,9 +9,6 @@ import io.pg2gp.jobs.ingest.sink.WarehouseTables;
 import io.pg2gp.testutils.PostgresServer;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -126,18 +123,11 @@ final class SinkBenchmark {
         StreamExecutionEnvironment env = FlinkJobs.environment(FlinkJobs.configuration(null));
         rows(env)
                 .sinkTo(
-                        JdbcSink.<EnrichedRequest>builder()
-                                .withQueryStatement(RequestRows.upsertSql(TABLE), RequestRows::bind)
-                                .withExecutionOptions(
-                                        JdbcExecutionOptions.builder().withBatchSize(5000).build())
-                                .buildAtLeastOnce(
-                                        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                                                .withUrl(
-                                                        wh.jdbcUrl(db)
-                                                                + "?reWriteBatchedInserts=true")
-                                                .withDriverName("org.postgresql.Driver")
-                                                .withUsername(PostgresServer.SUPERUSER)
-                                                .build()))
+                        RequestRows.jdbcSink(
+                                RequestRows.upsertSql(TABLE),
+                                wh.jdbcUrl(db),
+                                PostgresServer.SUPERUSER,
+                                null))
                 .name("Flink JdbcSink")
                 .setParallelism(PARALLELISM);
         JobClient job = FlinkJobs.submit(env, "bench sink: Flink JdbcSink");
