@@ -243,20 +243,7 @@ class BatchApplierITCase {
     }
 
     private List<String> touchedHours(long commitSeq) throws SQLException {
-        List<String> hours = new ArrayList<>();
-        try (PreparedStatement p =
-                c.prepareStatement(
-                        "SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM "
-                                + bookkeeping.touchedHours()
-                                + " WHERE commit_seq = ? ORDER BY 1")) {
-            p.setLong(1, commitSeq);
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    hours.add(rs.getString(1));
-                }
-            }
-        }
-        return hours;
+        return GreenplumApplyFixture.touchedHours(c, bookkeeping, commitSeq);
     }
 
     // ---------------------------------------------------------------- tests

@@ -270,6 +270,12 @@ final class GreenplumApplyFixture {
     }
 
     List<String> touchedHours(long commitSeq) throws SQLException {
+        return touchedHours(c, bookkeeping, commitSeq);
+    }
+
+    /** The hours a commit recorded, as UTC minutes, sorted (also used by the PostgreSQL test). */
+    static List<String> touchedHours(Connection c, BookkeepingTables bookkeeping, long commitSeq)
+            throws SQLException {
         List<String> hours = new ArrayList<>();
         try (PreparedStatement p =
                 c.prepareStatement(
