@@ -29,9 +29,13 @@ record LocalSettings(
                     + " cluster)]";
 
     static LocalSettings parse(String[] args) {
+        // The shell scripts (cluster-env.sh) use ${TMPDIR:-/tmp}; Java ignores TMPDIR, so read it
+        // here
+        // to keep the documented path right wherever TMPDIR is set or unset.
+        String tmp = System.getenv("TMPDIR");
         Path dir =
                 Path.of(
-                        System.getProperty("java.io.tmpdir"),
+                        tmp == null || tmp.isBlank() ? System.getProperty("java.io.tmpdir") : tmp,
                         "pg2gp-local-" + System.getProperty("user.name"));
         Path config = Path.of("deploy/local/pipeline.yaml");
         List<String> overrides = new ArrayList<>();

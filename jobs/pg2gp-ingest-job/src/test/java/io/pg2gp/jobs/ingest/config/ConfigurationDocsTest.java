@@ -1,0 +1,104 @@
+package io.pg2gp.jobs.ingest.config;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.description.HtmlFormatter;
+import org.apache.flink.util.TimeUtils;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Keeps the configuration reference ({@code docs/configuration.md}) generated from {@link
+ * PipelineOptions}: the table between the markers must be exactly what the options say. After
+ * changing an option, regenerate it with {@code -Dpg2gp.regenerate-docs=true} (command in the
+ * failure message).
+ */
+class ConfigurationDocsTest {
+
+    private static final Path DOC =
+            Path.of("../..").toAbsolutePath().normalize().resolve("docs/configuration.md");
+    private static final String BEGIN = "<!-- generated from PipelineOptions: begin -->";
+    private static final String END = "<!-- generated from PipelineOptions: end -->";
+
+    @Test
+    void referenceTableMatchesTheOptions() throws IOException {
+        String doc = Files.readString(DOC, StandardCharsets.UTF_8);
+        int begin = doc.indexOf(BEGIN);
+        int end = doc.indexOf(END);
+        assertThat(begin).as("%s holds the markers", DOC).isNotNegative();
+        assertThat(end).isGreaterThan(begin);
+        String expected = "\n" + table() + "\n";
+        String actual = doc.substring(begin + BEGIN.length(), end);
+        if (!actual.equals(expected) && Boolean.getBoolean("pg2gp.regenerate-docs")) {
+            Files.writeString(
+                    DOC,
+                    doc.substring(0, begin + BEGIN.length()) + expected + doc.substring(end),
+                    StandardCharsets.UTF_8);
+            return;
+        }
+        assertThat(actual)
+                .as(
+                        "docs/configuration.md is out of date with PipelineOptions; regenerate it:"
+                                + " mvn -B -ntp test -pl jobs/pg2gp-ingest-job -am"
+                                + " -Dtest=ConfigurationDocsTest -Dsurefire.failIfNoSpecifiedTests=false"
+                                + " -Dpg2gp.regenerate-docs=true")
+                .isEqualTo(expected);
+    }
+
+    /** In declaration order, which groups the options as {@link PipelineOptions} does. */
+    static String table() {
+        return "| setting | default | meaning |\n|---|---|---|\n"
+                + PipelineOptions.all().stream()
+                        .map(
+                                o ->
+                                        "| `"
+                                                + o.key()
+                                                + "` | "
+                                                + defaultOf(o)
+                                                + " | "
+                                                + cell(describe(o))
+                                                + " |")
+                        .collect(Collectors.joining("\n"));
+    }
+
+    private static String defaultOf(ConfigOption<?> option) {
+        if (!option.hasDefaultValue()) {
+            return "—";
+        }
+        Object value = option.defaultValue();
+        String text;
+        if (value instanceof Duration d) {
+            text = TimeUtils.formatWithHighestUnit(d);
+        } else if (value instanceof MemorySize m) {
+            text = m.toString();
+        } else if (value instanceof Enum<?> e) {
+            text = e.name().toLowerCase(java.util.Locale.ROOT);
+        } else {
+            text = String.valueOf(value);
+        }
+        return text.isEmpty() ? "(empty)" : "`" + text + "`";
+    }
+
+    private static String describe(ConfigOption<?> option) {
+        return new HtmlFormatter()
+                .format(option.description())
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&");
+    }
+
+    private static String cell(String text) {
+        return text.replace("|", "\\|").replace("\n", " ");
+    }
+}
