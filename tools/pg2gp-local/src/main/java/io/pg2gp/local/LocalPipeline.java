@@ -5,6 +5,7 @@ import io.pg2gp.jobs.ingest.IngestPipeline;
 import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.jobs.ingest.config.SettingException;
 import io.pg2gp.jobs.rollup.RollupPipeline;
 import io.pg2gp.testutils.PostgresServer;
 
@@ -41,7 +42,17 @@ public final class LocalPipeline {
             "jobs/pg2gp-rollup-job/target/pg2gp-rollup-job-0.1.0-SNAPSHOT-job.jar";
 
     public static void main(String[] args) throws Exception {
+        SettingException.exitOnUserError("pg2gp run", () -> run(args));
+    }
+
+    private static void run(String[] args) throws Exception {
         LocalSettings s = LocalSettings.parse(args);
+        // Settings first: a typo must not cost a database start and a seed.
+        List<String> checked = new ArrayList<>(s.overrides());
+        checked.add(0, "source.port=" + s.sourcePort());
+        checked.add(
+                0, "warehouse.url=jdbc:postgresql://127.0.0.1:" + s.warehousePort() + "/warehouse");
+        PipelineConfig.load(s.config(), checked);
         SessionCluster.stopIfRunning(Path.of("").toAbsolutePath(), s.dir().resolve("flink"));
         if (!s.keep()) {
             wipe(s.dir());

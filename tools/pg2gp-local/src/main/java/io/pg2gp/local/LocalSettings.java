@@ -1,5 +1,7 @@
 package io.pg2gp.local;
 
+import io.pg2gp.jobs.ingest.config.SettingException;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,9 +71,7 @@ record LocalSettings(
                     System.out.println(USAGE);
                     System.exit(0);
                 }
-                default ->
-                        throw new IllegalArgumentException(
-                                "unknown argument '" + a + "'\n" + USAGE);
+                default -> throw new SettingException("unknown argument '" + a + "'\n" + USAGE);
             }
         }
         return new LocalSettings(
@@ -92,7 +92,7 @@ record LocalSettings(
 
     private static String next(String[] args, int i, String flag) {
         if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+            throw new SettingException(flag + " needs a value\n" + USAGE);
         }
         return args[i];
     }
@@ -101,7 +101,7 @@ record LocalSettings(
         try {
             return Integer.parseInt(next(args, i, flag));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs a number\n" + USAGE);
+            throw new SettingException(flag + " needs a number\n" + USAGE);
         }
     }
 }

@@ -53,12 +53,12 @@ public final class PostgresCdcOptions implements Serializable {
         this.publicationName = require(b.publicationName, "source.publication");
         this.createPublication = b.createPublication;
         if (b.tables == null || b.tables.isEmpty()) {
-            throw new IllegalArgumentException("source.tables must name at least one table");
+            throw new IllegalArgumentException("no table to capture: name at least one");
         }
         for (String t : b.tables) {
             if (!TABLE.matcher(t).matches()) {
                 throw new IllegalArgumentException(
-                        "source.tables entry '" + t + "' must be schema.table in lower case");
+                        "captured table '" + t + "' must be schema.table in lower case");
             }
         }
         this.tables = List.copyOf(b.tables);

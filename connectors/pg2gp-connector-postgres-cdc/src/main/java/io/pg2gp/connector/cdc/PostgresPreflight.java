@@ -146,7 +146,7 @@ public final class PostgresPreflight {
                                 + pub
                                 + " FOR TABLE "
                                 + tableList
-                                + "; (or set source.publication.create: true to let the"
+                                + "; (or set source.publication-create: true to let the"
                                 + " pipeline create it; that needs ownership of the tables)");
             }
             return;

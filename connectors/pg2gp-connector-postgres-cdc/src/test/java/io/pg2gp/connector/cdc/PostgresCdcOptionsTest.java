@@ -21,7 +21,7 @@ class PostgresCdcOptionsTest {
         assertThatThrownBy(() -> valid().slotName("Bad Slot").build())
                 .hasMessageContaining("source.slot-name");
         assertThatThrownBy(() -> valid().tables(List.of("users")).build())
-                .hasMessageContaining("source.tables");
+                .hasMessageContaining("captured table 'users' must be schema.table");
         assertThatThrownBy(() -> valid().port(0).build()).hasMessageContaining("source.port");
         assertThatThrownBy(() -> valid().splitSize(10).build())
                 .hasMessageContaining("source.snapshot.split-size");

@@ -5,8 +5,10 @@ import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseSink;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.jobs.ingest.config.FlinkSettings;
+import io.pg2gp.jobs.ingest.config.PasswordCheck;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.jobs.ingest.config.SettingException;
 import io.pg2gp.jobs.ingest.sink.MonthlyPartitions;
 import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
 
@@ -34,12 +36,17 @@ public final class IngestJob {
     private IngestJob() {}
 
     public static void main(String[] args) throws Exception {
-        PipelineConfig config = parseArgs(args);
-        prepare(config);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
-        IngestPipeline.build(env, config);
-        env.execute(config.get(PipelineOptions.NAME));
+        SettingException.exitOnUserError(
+                "pg2gp ingest job",
+                () -> {
+                    PipelineConfig config = parseArgs(args);
+                    prepare(config);
+                    StreamExecutionEnvironment env =
+                            StreamExecutionEnvironment.getExecutionEnvironment(
+                                    FlinkSettings.of(config));
+                    IngestPipeline.build(env, config);
+                    env.execute(config.get(PipelineOptions.NAME));
+                });
     }
 
     public static PipelineConfig parseArgs(String[] args) {
@@ -50,7 +57,7 @@ public final class IngestJob {
                 case "--config" -> file = Path.of(value(args, ++i, "--config"));
                 case "--set" -> overrides.add(value(args, ++i, "--set"));
                 default ->
-                        throw new IllegalArgumentException(
+                        throw new SettingException(
                                 "unknown argument '"
                                         + args[i]
                                         + "'; usage: --config <pipeline.yaml> [--set key=value ...]");
@@ -61,7 +68,7 @@ public final class IngestJob {
 
     private static String value(String[] args, int i, String flag) {
         if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
+            throw new SettingException(flag + " needs a value");
         }
         return args[i];
     }
@@ -73,6 +80,7 @@ public final class IngestJob {
      * which step failed and why. Returns the warnings, already logged.
      */
     public static List<String> prepare(PipelineConfig config) throws Exception {
+        PasswordCheck.check(config);
         if (config.get(PipelineOptions.SOURCE_PREFLIGHT)) {
             new PostgresPreflight(config.cdcOptions())
                     .check(config.get(PipelineOptions.SOURCE_PARALLELISM));

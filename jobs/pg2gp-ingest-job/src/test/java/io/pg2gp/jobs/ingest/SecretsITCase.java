@@ -3,6 +3,7 @@ package io.pg2gp.jobs.ingest;
 import io.pg2gp.connector.cdc.PostgresPreflight;
 import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.jobs.ingest.config.SettingException;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SeedWorkload;
 
@@ -122,6 +123,13 @@ public class SecretsITCase {
                     .hasMessageContaining("PG2GP_TEST_NO_SUCH_VARIABLE");
             assertThatThrownBy(() -> config.warehouseConnection().open("pg2gp test").close())
                     .hasStackTraceContaining("password");
+            // Start-up names the variable and the setting before anything else runs.
+            assertThatThrownBy(() -> IngestJob.prepare(config))
+                    .isInstanceOf(SettingException.class)
+                    .hasMessageStartingWith("the source asks for a password for")
+                    .hasMessageContaining(
+                            "the environment variable PG2GP_TEST_NO_SUCH_VARIABLE (named by"
+                                    + " source.password-env) is not set");
         }
     }
 

@@ -2,6 +2,7 @@ package io.pg2gp.jobs.rollup;
 
 import io.pg2gp.jobs.ingest.IngestJob;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.jobs.ingest.config.SettingException;
 import io.pg2gp.jobs.rollup.recompute.HourRanges;
 import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
 
@@ -9,6 +10,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.sql.Connection;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,14 +29,18 @@ public final class RollupJob {
     private RollupJob() {}
 
     public static void main(String[] args) throws Exception {
+        SettingException.exitOnUserError("pg2gp rollup job", () -> run(args));
+    }
+
+    private static void run(String[] args) throws Exception {
         int backfill = Arrays.asList(args).indexOf("--backfill");
         if (backfill >= 0) {
             if (backfill + 2 >= args.length) {
-                throw new IllegalArgumentException(
-                        "--backfill needs <from> <to>, e.g. 2024-01-01T00:00:00Z");
+                throw new SettingException(
+                        "--backfill needs <from> <to>, e.g. 2024-01-01 or 2024-01-01T00:00:00Z");
             }
-            Instant from = Instant.parse(args[backfill + 1]);
-            Instant to = Instant.parse(args[backfill + 2]);
+            Instant from = instant(args[backfill + 1]);
+            Instant to = instant(args[backfill + 2]);
             List<String> rest = new ArrayList<>(Arrays.asList(args));
             rest.subList(backfill, backfill + 3).clear();
             PipelineConfig config = IngestJob.parseArgs(rest.toArray(String[]::new));
@@ -49,11 +57,28 @@ public final class RollupJob {
         env.execute(RollupPipeline.jobName(config));
     }
 
+    /** An ISO instant, or a date (its start, UTC) as people write it on the command line. */
+    static Instant instant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException notInstant) {
+            try {
+                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException notDate) {
+                throw new SettingException(
+                        "'"
+                                + text
+                                + "' is not a date or an instant; write 2025-01-01 (midnight UTC)"
+                                + " or 2025-01-01T06:00:00Z");
+            }
+        }
+    }
+
     /** Rebuilds every rollup for the hours in {@code [from, to)}; returns the hours rebuilt. */
     public static long backfill(PipelineConfig config, Instant from, Instant to) throws Exception {
         Instant start = from.truncatedTo(ChronoUnit.HOURS);
         if (!to.isAfter(start)) {
-            throw new IllegalArgumentException("backfill range is empty: " + from + " .. " + to);
+            throw new SettingException("backfill range is empty: " + from + " .. " + to);
         }
         RollupPipeline.prepare(config);
         RollupRecomputer recomputer = RollupPipeline.recomputer(config);

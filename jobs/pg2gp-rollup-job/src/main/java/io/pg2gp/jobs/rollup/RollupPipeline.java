@@ -3,6 +3,7 @@ package io.pg2gp.jobs.rollup;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.jobs.ingest.config.FlinkSettings;
+import io.pg2gp.jobs.ingest.config.PasswordCheck;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
 import io.pg2gp.jobs.ingest.sink.WarehouseTables;
@@ -64,6 +65,7 @@ public final class RollupPipeline {
      * that are missing and (re)creates the dashboard views.
      */
     public static void prepare(PipelineConfig config) {
+        PasswordCheck.warehouse(config);
         String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
         new RollupWarehouseSetup(
                         config.warehouseConnection(),

@@ -47,19 +47,19 @@ public final class PipelineConfig {
                         new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
                 if (root != null && !root.isNull()) {
                     if (!root.isObject()) {
-                        throw new IllegalArgumentException(file + ": expected a YAML mapping");
+                        throw new SettingException(file + ": expected a YAML mapping");
                     }
                     flatten("", root, flat);
                 }
             } catch (IOException e) {
-                throw new IllegalArgumentException(
+                throw new SettingException(
                         "cannot read config file " + file + ": " + e.getMessage(), e);
             }
         }
         for (String o : overrides) {
             int eq = o.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("override '" + o + "' must be key=value");
+                throw new SettingException("override '" + o + "' must be key=value");
             }
             flat.put(o.substring(0, eq).trim(), o.substring(eq + 1).trim());
         }
@@ -71,18 +71,22 @@ public final class PipelineConfig {
                 PipelineOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
         for (String key : flat.keySet()) {
             if (key.toLowerCase().contains("password") && !key.endsWith("password-env")) {
-                throw new IllegalArgumentException(
+                throw new SettingException(
                         "setting '"
                                 + key
                                 + "': passwords are not settings; put the password in"
                                 + " an environment variable and name it in *.password-env");
             }
             if (!known.contains(key)) {
-                throw new IllegalArgumentException(
+                throw new SettingException(
                         "unknown setting '"
                                 + key
-                                + "'; known settings: "
-                                + String.join(", ", known.stream().sorted().toList()));
+                                + "'"
+                                + OptionText.closest(key, known)
+                                        .map(k -> "; did you mean '" + k + "'?")
+                                        .orElse("")
+                                + " (every setting: docs/configuration.md,"
+                                + " deploy/pipeline.example.yaml)");
             }
         }
         PipelineConfig c = new PipelineConfig(Configuration.fromMap(flat));
@@ -99,7 +103,7 @@ public final class PipelineConfig {
             if (v.isObject()) {
                 flatten(key, v, out);
             } else if (v.isArray()) {
-                throw new IllegalArgumentException("setting '" + key + "' must be a single value");
+                throw new SettingException("setting '" + key + "' must be a single value");
             } else if (!v.isNull()) {
                 out.put(key, v.asText());
             }
@@ -111,13 +115,15 @@ public final class PipelineConfig {
         try {
             return conf.get(option);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
+            throw new SettingException(
                     "setting '"
                             + option.key()
                             + "' has an invalid value '"
                             + conf.toMap().get(option.key())
-                            + "': "
-                            + option.description(),
+                            + "': expected "
+                            + OptionText.expectedForm(option)
+                            + ". "
+                            + OptionText.describe(option),
                     e);
         }
     }
@@ -125,8 +131,13 @@ public final class PipelineConfig {
     private String required(ConfigOption<String> option) {
         String v = get(option);
         if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException(
-                    "setting '" + option.key() + "' is required: " + option.description());
+            throw new SettingException(
+                    "setting '"
+                            + option.key()
+                            + "' is required ("
+                            + OptionText.expectedForm(option)
+                            + "): "
+                            + OptionText.describe(option));
         }
         return v;
     }
@@ -140,27 +151,25 @@ public final class PipelineConfig {
         positive(PipelineOptions.MAX_PARALLELISM);
         positive(PipelineOptions.RESTART_ATTEMPTS);
         if (get(PipelineOptions.MAX_PARALLELISM) < get(PipelineOptions.PARALLELISM)) {
-            throw new IllegalArgumentException(
+            throw new SettingException(
                     "setting 'pipeline.max-parallelism' must be >= pipeline.parallelism");
         }
         if (get(PipelineOptions.CHECKPOINT_INTERVAL).toMillis() < 500) {
-            throw new IllegalArgumentException(
+            throw new SettingException(
                     "setting 'pipeline.checkpoint-interval' must be at least 500ms");
         }
         try {
             ZoneId.of(get(PipelineOptions.ENRICH_TIME_ZONE));
         } catch (DateTimeException e) {
-            throw new IllegalArgumentException(
-                    "setting 'enrichment.time-zone': " + e.getMessage(), e);
+            throw new SettingException("setting 'enrichment.time-zone': " + e.getMessage(), e);
         }
         positive(PipelineOptions.ENRICH_MAX_WAITING);
         positive(PipelineOptions.ROLLUP_MAX_HOURS);
         if (get(PipelineOptions.ROLLUP_POLL_INTERVAL).toMillis() < 100) {
-            throw new IllegalArgumentException(
-                    "setting 'rollup.poll-interval' must be at least 100ms");
+            throw new SettingException("setting 'rollup.poll-interval' must be at least 100ms");
         }
         if (get(PipelineOptions.WAREHOUSE_APPLY_MEMORY).getMebiBytes() < 1) {
-            throw new IllegalArgumentException(
+            throw new SettingException(
                     "setting 'warehouse.apply-memory' must be at least 1mb, got "
                             + get(PipelineOptions.WAREHOUSE_APPLY_MEMORY));
         }
@@ -174,13 +183,13 @@ public final class PipelineConfig {
             gpfdistOptions();
             housekeepingOptions();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("setting " + e.getMessage(), e);
+            throw new SettingException("setting " + e.getMessage(), e);
         }
     }
 
     private void positive(ConfigOption<Integer> option) {
         if (get(option) < 1) {
-            throw new IllegalArgumentException(
+            throw new SettingException(
                     "setting '" + option.key() + "' must be positive, got " + get(option));
         }
     }
@@ -219,7 +228,7 @@ public final class PipelineConfig {
             first = Integer.parseInt(dash < 0 ? range : range.substring(0, dash).trim());
             last = dash < 0 ? first : Integer.parseInt(range.substring(dash + 1).trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
+            throw new SettingException(
                     "'warehouse.gpfdist.port-range' must be a port or first-last, got '"
                             + range
                             + "'");
@@ -232,7 +241,7 @@ public final class PipelineConfig {
                     .blockBytes((int) get(PipelineOptions.WAREHOUSE_GPFDIST_BLOCK).getBytes())
                     .build();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'warehouse.gpfdist.*': " + e.getMessage(), e);
+            throw new SettingException("'warehouse.gpfdist.*': " + e.getMessage(), e);
         }
     }
 
@@ -246,7 +255,7 @@ public final class PipelineConfig {
                     .analyzeChangedFraction(get(PipelineOptions.WAREHOUSE_ANALYZE_FRACTION))
                     .build();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'warehouse.housekeeping.*': " + e.getMessage(), e);
+            throw new SettingException("'warehouse.housekeeping.*': " + e.getMessage(), e);
         }
     }
 

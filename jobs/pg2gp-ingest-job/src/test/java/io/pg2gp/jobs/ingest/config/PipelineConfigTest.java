@@ -164,4 +164,50 @@ class PipelineConfigTest {
         assertThatThrownBy(() -> PipelineConfig.fromMap(m2))
                 .hasMessageContaining("must not carry a password");
     }
+
+    @Test
+    void aBadValueSaysTheExpectedFormAndTheMeaningOnOneLine() {
+        Map<String, String> m = minimal();
+        m.put("pipeline.checkpoint-interval", "5 parsecs");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .isInstanceOf(SettingException.class)
+                .hasMessage(
+                        "setting 'pipeline.checkpoint-interval' has an invalid value '5 parsecs':"
+                                + " expected a duration such as 500ms, 5s, 2min or 1h. Micro-batch"
+                                + " window: each completed checkpoint is one batch.");
+        m.put("pipeline.checkpoint-interval", "5s");
+        m.put("source.startup-mode", "intial");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .hasMessageStartingWith(
+                        "setting 'source.startup-mode' has an invalid value 'intial': expected one"
+                                + " of initial, latest, committed.")
+                .hasMessageNotContaining("Description@");
+    }
+
+    @Test
+    void aMissingRequiredSettingIsDescribed() {
+        Map<String, String> m = minimal();
+        m.remove("warehouse.url");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .hasMessage(
+                        "setting 'warehouse.url' is required (text): JDBC URL of the warehouse"
+                                + " (PostgreSQL or Greenplum).");
+    }
+
+    @Test
+    void aMistypedKeyGetsASuggestion() {
+        Map<String, String> m = minimal();
+        m.put("source.publication.create", "true");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .hasMessageContaining("did you mean 'source.publication-create'?");
+        m.remove("source.publication.create");
+        m.put("warehouse.laoder", "copy");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .hasMessageContaining("did you mean 'warehouse.loader'?");
+        m.remove("warehouse.laoder");
+        m.put("nothing.like.it", "1");
+        assertThatThrownBy(() -> PipelineConfig.fromMap(m))
+                .hasMessageNotContaining("did you mean")
+                .hasMessageContaining("docs/configuration.md");
+    }
 }
