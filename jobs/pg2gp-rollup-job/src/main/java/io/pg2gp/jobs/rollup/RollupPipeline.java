@@ -108,7 +108,8 @@ public final class RollupPipeline {
                 .uid(RECOMPUTE_UID)
                 .setParallelism(1)
                 .sinkTo(new DiscardingSink<>())
-                .name("(nothing downstream)")
+                // the recompute writes the rollups itself; this counts the hours it recomputed
+                .name("Recomputed hours (counted)")
                 .setParallelism(1);
     }
 }
