@@ -334,6 +334,23 @@ public final class PipelineOptions {
                     .withDescription(
                             "Directory of rollup definitions (*.sql); default: sql/rollups/ as"
                                     + " shipped in the job jar.");
+    public static final ConfigOption<String> ROLLUP_HOUR_RANGE_FROM =
+            ConfigOptions.key("rollup.hour-range.from")
+                    .stringType()
+                    .defaultValue("1970-01-01T00:00:00Z")
+                    .withDescription(
+                            "First hour (ISO-8601 instant) the rollups are kept for. Hours of"
+                                    + " fact rows before it (e.g. -infinity) are not rolled up:"
+                                    + " counted in pg2gpHoursOutOfRange and logged.");
+    public static final ConfigOption<String> ROLLUP_HOUR_RANGE_TO =
+            ConfigOptions.key("rollup.hour-range.to")
+                    .stringType()
+                    .defaultValue("2100-01-01T00:00:00Z")
+                    .withDescription(
+                            "End (exclusive, ISO-8601 instant) of the hours the rollups are kept"
+                                    + " for. Hours of fact rows from it on (year 9999, infinity)"
+                                    + " are not rolled up: counted in pg2gpHoursOutOfRange and"
+                                    + " logged.");
 
     // ---- enrichment ----
     public static final ConfigOption<Duration> ENRICH_MAX_WAIT =
