@@ -17,13 +17,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.ZoneId;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The pipeline's settings: one YAML file plus {@code key=value} overrides, checked at start-up so a
@@ -67,8 +68,11 @@ public final class PipelineConfig {
     }
 
     public static PipelineConfig fromMap(Map<String, String> flat) {
-        Set<String> known =
-                PipelineOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
+        Set<String> known = new HashSet<>();
+        for (ConfigOption<?> o : PipelineOptions.all()) {
+            known.add(o.key());
+            o.fallbackKeys().forEach(k -> known.add(k.getKey())); // renamed settings still read
+        }
         for (String key : flat.keySet()) {
             if (key.toLowerCase().contains("password") && !key.endsWith("password-env")) {
                 throw new IllegalArgumentException(
@@ -139,6 +143,7 @@ public final class PipelineConfig {
         positive(PipelineOptions.SOURCE_PARALLELISM);
         positive(PipelineOptions.MAX_PARALLELISM);
         positive(PipelineOptions.RESTART_ATTEMPTS);
+        validateRestarts();
         if (get(PipelineOptions.MAX_PARALLELISM) < get(PipelineOptions.PARALLELISM)) {
             throw new IllegalArgumentException(
                     "setting 'pipeline.max-parallelism' must be >= pipeline.parallelism");
@@ -175,6 +180,32 @@ public final class PipelineConfig {
             housekeepingOptions();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("setting " + e.getMessage(), e);
+        }
+    }
+
+    private void validateRestarts() {
+        Duration initial = get(PipelineOptions.RESTART_DELAY);
+        Duration max = get(PipelineOptions.RESTART_MAX_DELAY);
+        if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+            throw new IllegalArgumentException(
+                    "settings 'pipeline.restart.initial-delay' ("
+                            + initial
+                            + ") must be positive and at most 'pipeline.restart.max-delay' ("
+                            + max
+                            + ")");
+        }
+        if (get(PipelineOptions.RESTART_DELAY_MULTIPLIER) < 1.0) {
+            throw new IllegalArgumentException(
+                    "setting 'pipeline.restart.delay-multiplier' must be at least 1.0");
+        }
+        if (get(PipelineOptions.RESTART_RESET_AFTER).compareTo(max) <= 0) {
+            // else failures max-delay apart would reset the budget: a broken source restarts
+            // forever
+            throw new IllegalArgumentException(
+                    "setting 'pipeline.restart.reset-after' must exceed 'pipeline.restart.max-delay'"
+                            + " ("
+                            + max
+                            + "), or a source failing on every start would never fail the job");
         }
     }
 

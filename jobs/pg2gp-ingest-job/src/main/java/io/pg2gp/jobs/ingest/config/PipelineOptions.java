@@ -50,18 +50,50 @@ public final class PipelineOptions {
                     .withDescription(
                             "Durable checkpoint directory (file://, s3://, ...); retained"
                                     + " on cancel so a crashed job can be restored.");
+    // Restarts: Flink's exponential-delay strategy. A failure more than reset-after after the
+    // previous one starts over (first delay, full budget), so a day of separate outages never
+    // adds up; a source that fails on every start runs out of attempts and the job FAILS.
     public static final ConfigOption<Integer> RESTART_ATTEMPTS =
             ConfigOptions.key("pipeline.restart.attempts")
                     .intType()
-                    .defaultValue(10)
+                    .defaultValue(20)
                     .withDescription(
-                            "Restarts before the job fails for good (bounded on purpose:"
-                                    + " endless restarts hide a broken source).");
+                            "Restarts in a row (failures less than pipeline.restart.reset-after"
+                                    + " apart) before the job fails for good. Bounded on purpose:"
+                                    + " endless restarts hide a broken source. With the default"
+                                    + " delays, about an hour of nothing but failures.");
     public static final ConfigOption<Duration> RESTART_DELAY =
-            ConfigOptions.key("pipeline.restart.delay")
+            ConfigOptions.key("pipeline.restart.initial-delay")
                     .durationType()
-                    .defaultValue(Duration.ofSeconds(5))
-                    .withDescription("Delay between restarts.");
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDeprecatedKeys("pipeline.restart.delay")
+                    .withDescription(
+                            "Delay before the first restart after a failure; each further"
+                                    + " restart in a row waits pipeline.restart.delay-multiplier"
+                                    + " times longer, up to pipeline.restart.max-delay."
+                                    + " (Formerly pipeline.restart.delay.)");
+    public static final ConfigOption<Duration> RESTART_MAX_DELAY =
+            ConfigOptions.key("pipeline.restart.max-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "Longest delay between restarts: a job waiting for a lost"
+                                    + " TaskManager or a database outage retries at least this"
+                                    + " often.");
+    public static final ConfigOption<Double> RESTART_DELAY_MULTIPLIER =
+            ConfigOptions.key("pipeline.restart.delay-multiplier")
+                    .doubleType()
+                    .defaultValue(2.0)
+                    .withDescription("Growth of the delay from one restart in a row to the next.");
+    public static final ConfigOption<Duration> RESTART_RESET_AFTER =
+            ConfigOptions.key("pipeline.restart.reset-after")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "A failure this long after the previous one is a new incident: the"
+                                    + " delay starts over at pipeline.restart.initial-delay and"
+                                    + " the attempts at zero. Must exceed"
+                                    + " pipeline.restart.max-delay.");
 
     // ---- source ----
     public static final ConfigOption<String> SOURCE_HOST =
