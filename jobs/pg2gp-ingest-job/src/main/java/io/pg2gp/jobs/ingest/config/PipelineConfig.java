@@ -261,6 +261,8 @@ public final class PipelineConfig {
                     .advertisedHost(get(PipelineOptions.WAREHOUSE_GPFDIST_HOST))
                     .portRange(first, last)
                     .blockBytes((int) get(PipelineOptions.WAREHOUSE_GPFDIST_BLOCK).getBytes())
+                    .maxConnectionsPerPeer(get(PipelineOptions.WAREHOUSE_GPFDIST_MAX_PER_PEER))
+                    .requestHeadTimeout(get(PipelineOptions.WAREHOUSE_GPFDIST_HEAD_TIMEOUT))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'warehouse.gpfdist.*': " + e.getMessage(), e);

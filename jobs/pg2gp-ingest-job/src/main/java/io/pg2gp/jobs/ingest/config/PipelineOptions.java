@@ -272,7 +272,10 @@ public final class PipelineOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Interface the writers' gpfdist endpoints listen on (default: all).");
+                            "Address the writers' gpfdist endpoints listen on. Default: the"
+                                    + " address warehouse.gpfdist.advertised-host resolves to on"
+                                    + " the worker, i.e. only the interface the segments are told"
+                                    + " to use; '*' = every interface.");
     public static final ConfigOption<String> WAREHOUSE_GPFDIST_HOST =
             ConfigOptions.key("warehouse.gpfdist.advertised-host")
                     .stringType()
@@ -287,6 +290,22 @@ public final class PipelineOptions {
                     .withDescription(
                             "Port or range the endpoints bind, e.g. 41000-41099, at least as many"
                                     + " ports as writer subtasks per worker; 0 = any free port.");
+    public static final ConfigOption<Integer> WAREHOUSE_GPFDIST_MAX_PER_PEER =
+            ConfigOptions.key("warehouse.gpfdist.max-connections-per-peer")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription(
+                            "Connections one IP address may hold open on an endpoint; more are"
+                                    + " closed at once (counted). At least the primary segments"
+                                    + " of one Greenplum host.");
+    public static final ConfigOption<Duration> WAREHOUSE_GPFDIST_HEAD_TIMEOUT =
+            ConfigOptions.key("warehouse.gpfdist.request-head-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "Time a connection has to send its whole request head (a segment"
+                                    + " sends it at once); slower ones get 408 and are closed"
+                                    + " before their path is looked at.");
     public static final ConfigOption<MemorySize> WAREHOUSE_GPFDIST_BLOCK =
             ConfigOptions.key("warehouse.gpfdist.block-size")
                     .memoryType()
