@@ -53,9 +53,9 @@ public final class FlinkSettings {
     /**
      * Exponential delay with a reset: restarts in a row wait longer and longer (a TaskManager that
      * is gone for a minute costs a handful of attempts, not one every few seconds) and count
-     * against {@code pipeline.restart.attempts}; a failure {@code pipeline.restart.reset-after}
-     * after the previous one starts afresh, so separate outages never add up, while a source that
-     * fails on every start ends the job in FAILED.
+     * against {@code pipeline.restart.attempts}; a job that ran {@code
+     * pipeline.restart.reset-after} since its last restart starts afresh, so separate outages never
+     * add up, while a source that fails on every start ends the job in FAILED.
      */
     public static Configuration restartStrategy(PipelineConfig config) {
         Configuration c = new Configuration();

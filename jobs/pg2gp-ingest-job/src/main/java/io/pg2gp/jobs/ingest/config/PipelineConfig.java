@@ -198,14 +198,10 @@ public final class PipelineConfig {
             throw new IllegalArgumentException(
                     "setting 'pipeline.restart.delay-multiplier' must be at least 1.0");
         }
-        if (get(PipelineOptions.RESTART_RESET_AFTER).compareTo(max) <= 0) {
-            // else failures max-delay apart would reset the budget: a broken source restarts
-            // forever
+        Duration reset = get(PipelineOptions.RESTART_RESET_AFTER);
+        if (reset.isNegative() || reset.isZero()) {
             throw new IllegalArgumentException(
-                    "setting 'pipeline.restart.reset-after' must exceed 'pipeline.restart.max-delay'"
-                            + " ("
-                            + max
-                            + "), or a source failing on every start would never fail the job");
+                    "setting 'pipeline.restart.reset-after' must be positive, got " + reset);
         }
     }
 

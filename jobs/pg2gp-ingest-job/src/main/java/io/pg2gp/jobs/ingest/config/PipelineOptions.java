@@ -50,16 +50,17 @@ public final class PipelineOptions {
                     .withDescription(
                             "Durable checkpoint directory (file://, s3://, ...); retained"
                                     + " on cancel so a crashed job can be restored.");
-    // Restarts: Flink's exponential-delay strategy. A failure more than reset-after after the
-    // previous one starts over (first delay, full budget), so a day of separate outages never
+    // Restarts: Flink's exponential-delay strategy. A failure after the job ran reset-after since
+    // its last restart starts over (first delay, full budget), so a day of separate outages never
     // adds up; a source that fails on every start runs out of attempts and the job FAILS.
     public static final ConfigOption<Integer> RESTART_ATTEMPTS =
             ConfigOptions.key("pipeline.restart.attempts")
                     .intType()
                     .defaultValue(20)
                     .withDescription(
-                            "Restarts in a row (failures less than pipeline.restart.reset-after"
-                                    + " apart) before the job fails for good. Bounded on purpose:"
+                            "Restarts in a row (each failure within pipeline.restart.reset-after"
+                                    + " of the last restart) before the job fails for good."
+                                    + " Bounded on purpose:"
                                     + " endless restarts hide a broken source. With the default"
                                     + " delays, about an hour of nothing but failures.");
     public static final ConfigOption<Duration> RESTART_DELAY =
@@ -90,10 +91,10 @@ public final class PipelineOptions {
                     .durationType()
                     .defaultValue(Duration.ofMinutes(15))
                     .withDescription(
-                            "A failure this long after the previous one is a new incident: the"
-                                    + " delay starts over at pipeline.restart.initial-delay and"
-                                    + " the attempts at zero. Must exceed"
-                                    + " pipeline.restart.max-delay.");
+                            "A job that ran this long since its last restart without failing"
+                                    + " has recovered: its next failure starts over at"
+                                    + " pipeline.restart.initial-delay with the full"
+                                    + " pipeline.restart.attempts.");
 
     // ---- source ----
     public static final ConfigOption<String> SOURCE_HOST =

@@ -55,7 +55,7 @@ class RestartStrategyITCase {
     @Test
     void failuresSpreadOverTimeNeverExhaustTheBudget() throws Exception {
         int failures = 11; // the old strategy failed the job on the 11th
-        // each failure comes more than reset-after after the previous one: each a new incident
+        // each failure comes more than reset-after after the restart before it: a new incident
         run(failures, RESET_AFTER_MILLIS + 200);
         assertThat(CALLS.get()).isEqualTo(failures + 1);
     }
