@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Seed-shaped traffic against the local source database at a steady rate, in small transactions.
+ * When the source goes away (a restart, {@code pg_ctl stop -m immediate}) it says so once,
+ * reconnects every second until the source is back, and goes on with a fresh workload (the
+ * transaction in flight is lost with the connection, so its ids are forgotten too).
  */
 final class DemoTraffic {
 
@@ -16,10 +19,11 @@ final class DemoTraffic {
     private final String database;
     private final int rate;
     private final AtomicLong changes = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
     private volatile boolean running = true;
     private Thread thread;
-    private SeedWorkload workload;
-    private Connection connection;
+    private volatile SeedWorkload workload;
+    private volatile Connection connection;
 
     DemoTraffic(PostgresServer server, String database, int rate) {
         this.server = server;
@@ -59,23 +63,65 @@ final class DemoTraffic {
         try {
             while (running) {
                 long start = System.nanoTime();
-                for (int i = 0; i < perTick; i++) {
-                    workload.step();
+                try {
+                    for (int i = 0; i < perTick; i++) {
+                        workload.step();
+                    }
+                    connection.commit();
+                    changes.addAndGet(perTick);
+                } catch (SQLException e) {
+                    if (running) {
+                        reconnect(e);
+                    }
+                    continue;
                 }
-                connection.commit();
-                changes.addAndGet(perTick);
                 long sleep = 100 - (System.nanoTime() - start) / 1_000_000;
                 if (sleep > 0) {
                     Thread.sleep(sleep);
                 }
             }
-        } catch (SQLException e) {
-            if (running) {
-                System.err.println("demo traffic stopped: " + e.getMessage());
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** One line when the source is lost, one when it is back; retries every second meanwhile. */
+    private void reconnect(SQLException cause) throws InterruptedException {
+        System.err.println(
+                "demo traffic paused: source unavailable ("
+                        + Progress.shortMessage(cause)
+                        + "); reconnecting every second");
+        closeQuietly();
+        long lostAt = System.nanoTime();
+        while (running) {
+            Thread.sleep(1000);
+            try {
+                Connection c = server.connect(database);
+                c.setAutoCommit(false);
+                workload = new SeedWorkload(c, System.nanoTime());
+                connection = c;
+                reconnects.incrementAndGet();
+                System.err.printf(
+                        "demo traffic resumed after %ds%n",
+                        (System.nanoTime() - lostAt) / 1_000_000_000L);
+                return;
+            } catch (SQLException stillDown) {
+                // try again in a second
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // the connection is broken anyway
+        }
+    }
+
+    /** Times the traffic reconnected after losing the source. */
+    long reconnects() {
+        return reconnects.get();
     }
 
     long changes() {

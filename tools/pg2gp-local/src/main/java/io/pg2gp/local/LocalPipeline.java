@@ -15,6 +15,8 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -158,20 +160,24 @@ public final class LocalPipeline {
                         + "; CLI: deploy/local-cluster/flink list, with PG2GP_FLINK_HOME="
                         + s.dir().resolve("flink")
                         + ")");
+        FollowedJob ingestJob = new FollowedJob(cluster.jobName(ingest), ingest);
+        FollowedJob rollupJob = new FollowedJob(cluster.jobName(rollups), rollups);
         return new Jobs() {
             @Override
             public String status() throws IOException {
+                // by name: after recover or a redeploy the jobs have new ids
+                JsonNode overview = cluster.rest("/jobs/overview");
                 return "ingest "
-                        + cluster.jobState(ingest)
+                        + ingestJob.state(overview)
                         + ", rollups "
-                        + cluster.jobState(rollups);
+                        + rollupJob.state(overview);
             }
 
             @Override
             public void stop() {
-                for (String job : List.of(ingest, rollups)) {
+                for (FollowedJob job : List.of(ingestJob, rollupJob)) {
                     try {
-                        cluster.cancel(job);
+                        cluster.cancel(job.id());
                     } catch (IOException e) {
                         // already gone
                     }

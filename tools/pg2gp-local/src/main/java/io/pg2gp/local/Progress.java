@@ -142,7 +142,21 @@ final class Progress {
             System.out.println(line);
         } catch (Exception e) {
             System.out.println(
-                    TIME.format(LocalTime.now()) + " | progress unavailable: " + e.getMessage());
+                    TIME.format(LocalTime.now()) + " | progress unavailable: " + shortMessage(e));
         }
+    }
+
+    /**
+     * The first line of an error's message, at most 160 characters: a REST error's body holds the
+     * server's whole stack trace, which must not fill the terminal every few seconds.
+     */
+    static String shortMessage(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        m = m.strip();
+        int eol = m.indexOf('\n');
+        if (eol >= 0) {
+            m = m.substring(0, eol).strip() + " ...";
+        }
+        return m.length() > 160 ? m.substring(0, 157) + "..." : m;
     }
 }

@@ -140,6 +140,19 @@ public final class SessionCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code flink-cluster taskmanager start|stop|kill}: the TaskManager alone, the JobManager and
+     * its jobs stay ({@code kill} is a {@code kill -9}, as a crash).
+     */
+    public String taskManager(String action) throws IOException {
+        return exec(Duration.ofMinutes(3), "flink-cluster", "taskmanager", action);
+    }
+
+    /** The job's name, as submitted. */
+    public String jobName(String jobId) throws IOException {
+        return rest("/jobs/" + jobId).path("name").asText();
+    }
+
     /** The job's state, e.g. RUNNING, as the web UI shows it. */
     public String jobState(String jobId) throws IOException {
         return rest("/jobs/" + jobId).path("state").asText();

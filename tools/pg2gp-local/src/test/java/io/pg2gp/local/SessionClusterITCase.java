@@ -180,6 +180,26 @@ class SessionClusterITCase {
                 env.awaitWarehouseEqualsSource(CONVERGE);
                 awaitRollupsEqualFacts(env);
 
+                // The progress line follows the jobs by name: the ingest job it knew is gone.
+                FollowedJob followed = new FollowedJob(cluster.jobName(recovered), restored);
+                assertThat(followed.state(cluster.rest("/jobs/overview")))
+                        .startsWith("RUNNING (now job " + recovered.substring(0, 8));
+
+                // The TaskManager alone: killed as in a crash while the source changes, then
+                // started again; the jobs come back on it and nothing is lost.
+                cluster.taskManager("kill");
+                for (int i = 0; i < 100; i++) {
+                    workload.step();
+                }
+                assertThat(cluster.exec(Duration.ofSeconds(30), "flink-cluster", "status"))
+                        .contains("TaskManager: not running");
+                cluster.taskManager("start");
+                awaitRunning(cluster, recovered);
+                env.awaitWarehouseEqualsSource(CONVERGE);
+                cluster.taskManager("stop");
+                cluster.taskManager("start");
+                awaitRunning(cluster, recovered);
+
                 for (String path :
                         List.of(
                                 "/jobmanager/config",

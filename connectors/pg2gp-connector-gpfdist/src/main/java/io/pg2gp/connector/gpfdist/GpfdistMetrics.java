@@ -71,4 +71,14 @@ public final class GpfdistMetrics {
                 + activeConnections()
                 + "}";
     }
+
+    /** Connections cut because their request head was not complete by its deadline. */
+    public long headTimeouts() {
+        return counters.headTimeouts.sum();
+    }
+
+    /** Connections closed at once because their peer already had its maximum open. */
+    public long refusedConnections() {
+        return counters.refusedConnections.sum();
+    }
 }

@@ -6,12 +6,16 @@ import java.util.Objects;
 /** Immutable settings of a {@link GpfdistServer}; made by {@link GpfdistServer.Builder}. */
 public final class GpfdistOptions {
 
+    /** The bind address that listens on every interface. */
+    public static final String ALL_INTERFACES = "*";
+
     private final String bindAddress;
     private final String advertisedHost;
     private final int firstPort;
     private final int lastPort;
     private final int maxConnections;
-    private final Duration readTimeout;
+    private final int maxConnectionsPerPeer;
+    private final Duration requestHeadTimeout;
     private final int blockSize;
     private final boolean blockMetadata;
     private final String serverVersion;
@@ -23,7 +27,8 @@ public final class GpfdistOptions {
             int firstPort,
             int lastPort,
             int maxConnections,
-            Duration readTimeout,
+            int maxConnectionsPerPeer,
+            Duration requestHeadTimeout,
             int blockSize,
             boolean blockMetadata,
             String serverVersion,
@@ -35,10 +40,15 @@ public final class GpfdistOptions {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be >= 1: " + maxConnections);
         }
-        if (readTimeout.isNegative()
-                || readTimeout.isZero()
-                || readTimeout.toMillis() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("readTimeout must be positive: " + readTimeout);
+        if (maxConnectionsPerPeer < 1) {
+            throw new IllegalArgumentException(
+                    "maxConnectionsPerPeer must be >= 1: " + maxConnectionsPerPeer);
+        }
+        if (requestHeadTimeout.isNegative()
+                || requestHeadTimeout.isZero()
+                || requestHeadTimeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "requestHeadTimeout must be positive: " + requestHeadTimeout);
         }
         if (blockSize < 1 || blockSize > ServedBatch.MAX_BLOCK_SIZE) {
             throw new IllegalArgumentException("blockSize out of range: " + blockSize);
@@ -55,14 +65,19 @@ public final class GpfdistOptions {
         this.firstPort = firstPort;
         this.lastPort = lastPort;
         this.maxConnections = maxConnections;
-        this.readTimeout = readTimeout;
+        this.maxConnectionsPerPeer = maxConnectionsPerPeer;
+        this.requestHeadTimeout = requestHeadTimeout;
         this.blockSize = blockSize;
         this.blockMetadata = blockMetadata;
         this.serverVersion = serverVersion;
         this.shutdownGrace = shutdownGrace;
     }
 
-    /** Address to listen on; null listens on every interface. */
+    /**
+     * Address to listen on as configured: null listens on the address {@link #advertisedHost()}
+     * resolves to (the one the segments are told to use), {@value #ALL_INTERFACES} on every
+     * interface.
+     */
     public String bindAddress() {
         return bindAddress;
     }
@@ -86,9 +101,17 @@ public final class GpfdistOptions {
         return maxConnections;
     }
 
-    /** How long a connection may stay silent before its request is complete (then 408). */
-    public Duration readTimeout() {
-        return readTimeout;
+    /** Connections one peer (IP address) may have open; more are closed at once. */
+    public int maxConnectionsPerPeer() {
+        return maxConnectionsPerPeer;
+    }
+
+    /**
+     * Time a connection has, from its accept, to send its whole request head (then 408 and closed,
+     * before its path is looked at).
+     */
+    public Duration requestHeadTimeout() {
+        return requestHeadTimeout;
     }
 
     /** Block size of batches made with {@link GpfdistServer#newBatch()}. */
@@ -114,7 +137,7 @@ public final class GpfdistOptions {
     @Override
     public String toString() {
         return "GpfdistOptions{bind="
-                + (bindAddress == null ? "*" : bindAddress)
+                + (bindAddress == null ? "(advertised host)" : bindAddress)
                 + ", advertisedHost="
                 + advertisedHost
                 + ", ports="
@@ -123,8 +146,10 @@ public final class GpfdistOptions {
                 + lastPort
                 + ", maxConnections="
                 + maxConnections
-                + ", readTimeout="
-                + readTimeout
+                + ", maxConnectionsPerPeer="
+                + maxConnectionsPerPeer
+                + ", requestHeadTimeout="
+                + requestHeadTimeout
                 + ", blockSize="
                 + blockSize
                 + ", blockMetadata="

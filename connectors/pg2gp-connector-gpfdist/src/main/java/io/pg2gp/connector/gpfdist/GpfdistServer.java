@@ -71,11 +71,17 @@ public final class GpfdistServer implements AutoCloseable {
                 new ServingContext(
                         options.serverVersion(),
                         options.blockMetadata(),
-                        (int) options.readTimeout().toMillis(),
+                        (int) options.requestHeadTimeout().toMillis(),
                         counters,
                         publications::get);
         Acceptor acceptor =
-                new Acceptor(listener, options.maxConnections(), workers, ctx, connections);
+                new Acceptor(
+                        listener,
+                        options.maxConnections(),
+                        options.maxConnectionsPerPeer(),
+                        workers,
+                        ctx,
+                        connections);
         this.acceptThread = daemonThreads("gpfdist-" + id + "-accept-").newThread(acceptor);
     }
 
@@ -87,13 +93,15 @@ public final class GpfdistServer implements AutoCloseable {
     public static GpfdistServer start(GpfdistOptions options) throws IOException {
         GpfdistServer server = new GpfdistServer(options, bind(options));
         server.acceptThread.start();
-        LOG.info("gpfdist endpoint listening on {} as {}", server.port, server.baseUrl());
+        LOG.info(
+                "gpfdist endpoint listening on {} as {}",
+                server.listener.socket().getLocalSocketAddress(),
+                server.baseUrl());
         return server;
     }
 
     private static ServerSocketChannel bind(GpfdistOptions options) throws IOException {
-        InetAddress address =
-                options.bindAddress() == null ? null : InetAddress.getByName(options.bindAddress());
+        InetAddress address = bindAddress(options);
         for (int p = options.firstPort(); p <= options.lastPort(); p++) {
             ServerSocketChannel channel = ServerSocketChannel.open();
             try {
@@ -109,6 +117,18 @@ public final class GpfdistServer implements AutoCloseable {
         }
         throw new BindException(
                 "no free port in " + options.firstPort() + ".." + options.lastPort());
+    }
+
+    /** The address to listen on; null = every interface. */
+    static InetAddress bindAddress(GpfdistOptions options) throws UnknownHostException {
+        String configured = options.bindAddress();
+        if (configured == null) {
+            // the interface the segments were told to use, and only that one
+            return InetAddress.getByName(options.advertisedHost());
+        }
+        return GpfdistOptions.ALL_INTERFACES.equals(configured)
+                ? null
+                : InetAddress.getByName(configured);
     }
 
     /** A builder for a batch cut into blocks of the configured {@link GpfdistOptions#blockSize}. */
@@ -267,7 +287,8 @@ public final class GpfdistServer implements AutoCloseable {
         private int firstPort;
         private int lastPort;
         private int maxConnections = 64;
-        private Duration readTimeout = Duration.ofSeconds(10);
+        private int maxConnectionsPerPeer = 32;
+        private Duration requestHeadTimeout = Duration.ofSeconds(5);
         private int blockSize = ServedBatch.DEFAULT_BLOCK_SIZE;
         private boolean blockMetadata = true;
         private String serverVersion = "pg2gp-gpfdist 0.1";
@@ -275,7 +296,11 @@ public final class GpfdistServer implements AutoCloseable {
 
         private Builder() {}
 
-        /** Interface to listen on (default: all). */
+        /**
+         * Address to listen on. Default: the address the advertised host resolves to, i.e. the
+         * interface the segments are told to connect to, and no other (a worker's other networks
+         * never see the port). {@value GpfdistOptions#ALL_INTERFACES} listens on every interface.
+         */
         public Builder bindAddress(String address) {
             this.bindAddress = address;
             return this;
@@ -307,9 +332,22 @@ public final class GpfdistServer implements AutoCloseable {
             return this;
         }
 
-        /** Idle time allowed before a request head is complete (default 10 s). */
-        public Builder readTimeout(Duration timeout) {
-            this.readTimeout = timeout;
+        /**
+         * Connections one peer (IP address) may have open at once (default 32: more than the
+         * primary segments of one host read one batch with); more are closed at once, so one host
+         * cannot take every slot.
+         */
+        public Builder maxConnectionsPerPeer(int max) {
+            this.maxConnectionsPerPeer = max;
+            return this;
+        }
+
+        /**
+         * Deadline for the whole request head from the accept (default 5 s; a segment sends its
+         * head in one packet right after connecting). A client that trickles bytes is cut then.
+         */
+        public Builder requestHeadTimeout(Duration timeout) {
+            this.requestHeadTimeout = timeout;
             return this;
         }
 
@@ -344,7 +382,8 @@ public final class GpfdistServer implements AutoCloseable {
                     firstPort,
                     lastPort,
                     maxConnections,
-                    readTimeout,
+                    maxConnectionsPerPeer,
+                    requestHeadTimeout,
                     blockSize,
                     blockMetadata,
                     serverVersion,
@@ -358,6 +397,7 @@ public final class GpfdistServer implements AutoCloseable {
         private String defaultAdvertisedHost() {
             try {
                 if (bindAddress != null
+                        && !GpfdistOptions.ALL_INTERFACES.equals(bindAddress)
                         && !InetAddress.getByName(bindAddress).isAnyLocalAddress()) {
                     return bindAddress;
                 }

@@ -197,8 +197,8 @@ class GpfdistServerTest {
     }
 
     @Test
-    void aSilentConnectionIsAnswered408AfterTheReadTimeout() throws IOException {
-        try (GpfdistServer server = local().readTimeout(Duration.ofMillis(200)).start()) {
+    void aSilentConnectionIsAnswered408AfterTheRequestHeadTimeout() throws IOException {
+        try (GpfdistServer server = local().requestHeadTimeout(Duration.ofMillis(200)).start()) {
             try (Socket socket = SegmentClient.connect(server.port())) {
                 socket.getOutputStream()
                         .write(
@@ -210,6 +210,69 @@ class GpfdistServerTest {
                                 StandardCharsets.ISO_8859_1);
                 assertThat(answer).startsWith("HTTP/1.0 408 time out\r\nContent-length: 0\r\n");
             }
+        }
+    }
+
+    @Test
+    void aClientTricklingItsHeadIsCutAtTheDeadlineNotAtEachRead() throws Exception {
+        try (GpfdistServer server = local().requestHeadTimeout(Duration.ofMillis(500)).start()) {
+            try (Socket socket = SegmentClient.connect(server.port())) {
+                long start = System.nanoTime();
+                socket.setSoTimeout(100);
+                byte[] answer = null;
+                // a byte every 100 ms: a per-read timeout of 500 ms never fires
+                for (int i = 0; i < 50 && answer == null; i++) {
+                    try {
+                        socket.getOutputStream().write('G');
+                        int first = socket.getInputStream().read();
+                        answer = first < 0 ? new byte[0] : new byte[] {(byte) first};
+                    } catch (SocketTimeoutException stillWaiting) {
+                        // no answer yet
+                    } catch (IOException cut) {
+                        answer = new byte[0];
+                    }
+                }
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertThat(answer).as("cut within 5 s of trickling").isNotNull();
+                assertThat(millis).isBetween(400L, 3000L);
+                assertThat(server.metrics().headTimeouts()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void connectionsOfOnePeerBeyondItsCapAreClosedAtOnce() throws Exception {
+        try (GpfdistServer server = local().maxConnectionsPerPeer(2).start()) {
+            PublishedBatch batch = server.publish(rows(5));
+            try (Socket a = SegmentClient.connect(server.port());
+                    Socket b = SegmentClient.connect(server.port());
+                    Socket c = SegmentClient.connect(server.port())) {
+                // the third is accepted and closed: end of stream without an answer
+                assertThat(c.getInputStream().read()).isEqualTo(-1);
+                assertThat(server.metrics().refusedConnections()).isEqualTo(1);
+                a.getOutputStream().write(request(server, batch, "30-1"));
+                assertThat(GpfdistResponse.parse(a.getInputStream().readAllBytes()).lines())
+                        .hasSize(5);
+            }
+            // their slots are free again once they are closed
+            assertThat(get(server, batch, "31-1").lines()).hasSize(5);
+        }
+    }
+
+    @Test
+    void bindsTheAdvertisedHostsAddressByDefaultAndEveryInterfaceOnlyWhenAsked()
+            throws IOException {
+        try (GpfdistServer server = GpfdistServer.builder().advertisedHost("127.0.0.1").start()) {
+            assertThat(server.options().bindAddress()).isNull();
+            assertThat(GpfdistServer.bindAddress(server.options()).getHostAddress())
+                    .isEqualTo("127.0.0.1");
+        }
+        try (GpfdistServer server =
+                GpfdistServer.builder()
+                        .bindAddress(GpfdistOptions.ALL_INTERFACES)
+                        .advertisedHost("127.0.0.1")
+                        .start()) {
+            assertThat(GpfdistServer.bindAddress(server.options())).isNull();
         }
     }
 

@@ -1,6 +1,9 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.base.source.assigner.state.PendingSplitsState;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
 import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffsetFactory;
 
@@ -15,7 +18,19 @@ public final class PostgresCdcSources {
 
     private PostgresCdcSources() {}
 
-    public static <T> PostgresIncrementalSource<T> create(
+    /**
+     * The source the jobs run: Flink CDC's, plus the heartbeat writer when {@code
+     * source.heartbeat.table} is set (see {@link HeartbeatWriter} for why Debezium's own heartbeat
+     * query is not enough).
+     */
+    public static <T> Source<T, SourceSplitBase, PendingSplitsState> create(
+            PostgresCdcOptions o, TypedChangeDeserializer<T> deserializer) {
+        PostgresIncrementalSource<T> source = incremental(o, deserializer);
+        return o.heartbeatTable() == null ? source : new HeartbeatingSource<>(source, o);
+    }
+
+    /** Flink CDC's incremental source alone. */
+    static <T> PostgresIncrementalSource<T> incremental(
             PostgresCdcOptions o, TypedChangeDeserializer<T> deserializer) {
         Properties debezium = new Properties();
         debezium.setProperty("publication.name", o.publicationName());
@@ -33,11 +48,8 @@ public final class PostgresCdcSources {
         // A walsender left by a killed TaskManager holds the slot until wal_sender_timeout.
         debezium.setProperty("slot.max.retries", "12");
         debezium.setProperty("slot.retry.delay.ms", "5000");
-        if (o.heartbeatTable() != null) {
-            debezium.setProperty(
-                    "heartbeat.action.query",
-                    "UPDATE " + o.heartbeatTable() + " SET beat_at = now()");
-        }
+        // No heartbeat.action.query: HeartbeatWriter updates the heartbeat table. Debezium's
+        // heartbeat (the interval below) still emits heartbeat records between changes.
         String[] schemas =
                 o.capturedTables().stream()
                         .map(t -> t.split("\\.")[0])

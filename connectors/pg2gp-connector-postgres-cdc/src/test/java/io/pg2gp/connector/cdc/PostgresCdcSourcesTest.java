@@ -36,7 +36,8 @@ class PostgresCdcSourcesTest {
                         .passwordEnvVar(VAR)
                         .tables(List.of("public.users"))
                         .build();
-        PostgresIncrementalSource<String> source = PostgresCdcSources.create(o, new Deserializer());
+        PostgresIncrementalSource<String> source =
+                PostgresCdcSources.incremental(o, new Deserializer());
 
         byte[] bytes = InstantiationUtil.serializeObject(source);
         assertThat(contains(bytes, VAR)).as("the variable's name is serialized").isTrue();

@@ -1,6 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -12,7 +13,7 @@ public final class GpfdistLoaderOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    /** Any free port, a single host bind address chosen by the operating system. */
+    /** Any free port, listening on the address of the advertised host (the worker's name). */
     public static final GpfdistLoaderOptions DEFAULTS = builder().build();
 
     private final String bindAddress;
@@ -20,6 +21,8 @@ public final class GpfdistLoaderOptions implements Serializable {
     private final int firstPort;
     private final int lastPort;
     private final int blockBytes;
+    private final int maxConnectionsPerPeer;
+    private final Duration requestHeadTimeout;
 
     private GpfdistLoaderOptions(Builder b) {
         if (b.firstPort < 0 || b.lastPort > 65535 || b.firstPort > b.lastPort) {
@@ -30,18 +33,35 @@ public final class GpfdistLoaderOptions implements Serializable {
             throw new IllegalArgumentException(
                     "gpfdist block size must be between 64 KiB and 16 MiB, got " + b.blockBytes);
         }
+        if (b.maxConnectionsPerPeer < 1) {
+            throw new IllegalArgumentException(
+                    "gpfdist max connections per peer must be positive, got "
+                            + b.maxConnectionsPerPeer);
+        }
+        if (b.requestHeadTimeout.isNegative()
+                || b.requestHeadTimeout.toMillis() < 100
+                || b.requestHeadTimeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "gpfdist request head timeout must be at least 100ms, got "
+                            + b.requestHeadTimeout);
+        }
         this.bindAddress = b.bindAddress;
         this.advertisedHost = b.advertisedHost;
         this.firstPort = b.firstPort;
         this.lastPort = b.lastPort;
         this.blockBytes = b.blockBytes;
+        this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
+        this.requestHeadTimeout = b.requestHeadTimeout;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Interface to listen on; null = every interface. */
+    /**
+     * Address to listen on; null = the address the advertised host resolves to (the interface the
+     * segments use, and no other); {@code *} = every interface.
+     */
     public String bindAddress() {
         return bindAddress;
     }
@@ -64,6 +84,16 @@ public final class GpfdistLoaderOptions implements Serializable {
         return blockBytes;
     }
 
+    /** Connections one peer (IP address) may have open at once; more are closed at once. */
+    public int maxConnectionsPerPeer() {
+        return maxConnectionsPerPeer;
+    }
+
+    /** Deadline for a connection's whole request head, from its accept. */
+    public Duration requestHeadTimeout() {
+        return requestHeadTimeout;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof GpfdistLoaderOptions other
@@ -71,12 +101,21 @@ public final class GpfdistLoaderOptions implements Serializable {
                 && Objects.equals(advertisedHost, other.advertisedHost)
                 && firstPort == other.firstPort
                 && lastPort == other.lastPort
-                && blockBytes == other.blockBytes;
+                && blockBytes == other.blockBytes
+                && maxConnectionsPerPeer == other.maxConnectionsPerPeer
+                && requestHeadTimeout.equals(other.requestHeadTimeout);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(bindAddress, advertisedHost, firstPort, lastPort, blockBytes);
+        return Objects.hash(
+                bindAddress,
+                advertisedHost,
+                firstPort,
+                lastPort,
+                blockBytes,
+                maxConnectionsPerPeer,
+                requestHeadTimeout);
     }
 
     @Override
@@ -91,6 +130,10 @@ public final class GpfdistLoaderOptions implements Serializable {
                 + lastPort
                 + ", block="
                 + blockBytes
+                + ", maxConnectionsPerPeer="
+                + maxConnectionsPerPeer
+                + ", requestHeadTimeout="
+                + requestHeadTimeout
                 + '}';
     }
 
@@ -101,6 +144,8 @@ public final class GpfdistLoaderOptions implements Serializable {
         private int firstPort;
         private int lastPort;
         private int blockBytes = 1 << 20;
+        private int maxConnectionsPerPeer = 32;
+        private Duration requestHeadTimeout = Duration.ofSeconds(5);
 
         private Builder() {}
 
@@ -123,6 +168,16 @@ public final class GpfdistLoaderOptions implements Serializable {
 
         public Builder blockBytes(int bytes) {
             this.blockBytes = bytes;
+            return this;
+        }
+
+        public Builder maxConnectionsPerPeer(int max) {
+            this.maxConnectionsPerPeer = max;
+            return this;
+        }
+
+        public Builder requestHeadTimeout(Duration timeout) {
+            this.requestHeadTimeout = Objects.requireNonNull(timeout);
             return this;
         }
 

@@ -61,7 +61,9 @@ public final class PipelineTestEnvironment implements AutoCloseable {
         settings.put("pipeline.parallelism", "2");
         settings.put("pipeline.checkpoint-interval", "1s");
         settings.put("pipeline.restart.attempts", "20");
-        settings.put("pipeline.restart.delay", "1s");
+        settings.put("pipeline.restart.initial-delay", "1s");
+        settings.put("pipeline.restart.max-delay", "2s");
+        settings.put("pipeline.restart.reset-after", "30s");
         settings.put("source.host", "127.0.0.1");
         settings.put("source.port", String.valueOf(source.port()));
         settings.put("source.database", sourceDb);

@@ -10,6 +10,7 @@ import io.pg2gp.jobs.ingest.sink.WarehouseTables;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursFunction;
+import io.pg2gp.jobs.rollup.recompute.RollupHourRange;
 import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
 import io.pg2gp.jobs.rollup.source.TouchedHoursSource;
 
@@ -60,6 +61,15 @@ public final class RollupPipeline {
         return new RollupRecomputer(rollups, config.get(PipelineOptions.WAREHOUSE_SCHEMA));
     }
 
+    /** The hours rollups are kept for ({@code rollup.hour-range.*}). */
+    public static RollupHourRange hourRange(PipelineConfig config) {
+        return RollupHourRange.parse(
+                PipelineOptions.ROLLUP_HOUR_RANGE_FROM.key(),
+                config.get(PipelineOptions.ROLLUP_HOUR_RANGE_FROM),
+                PipelineOptions.ROLLUP_HOUR_RANGE_TO.key(),
+                config.get(PipelineOptions.ROLLUP_HOUR_RANGE_TO));
+    }
+
     /**
      * Checks the role's privileges (failing with the statements to run), creates the rollup tables
      * that are missing and (re)creates the dashboard views.
@@ -77,6 +87,7 @@ public final class RollupPipeline {
     }
 
     public static void build(StreamExecutionEnvironment env, PipelineConfig config) {
+        RollupHourRange hourRange = hourRange(config); // validated before anything runs
         String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
         var bookkeeping =
                 new BookkeepingTables(
@@ -104,7 +115,8 @@ public final class RollupPipeline {
                                         config.warehouseConnection(),
                                         recomputer(config),
                                         poll.toMillis(),
-                                        config.get(PipelineOptions.ROLLUP_MAX_HOURS))))
+                                        config.get(PipelineOptions.ROLLUP_MAX_HOURS),
+                                        hourRange)))
                 .uid(RECOMPUTE_UID)
                 .setParallelism(1)
                 .sinkTo(new DiscardingSink<>())

@@ -74,9 +74,13 @@ public final class ConnectionHandler implements Runnable, Closeable {
     private void serve() throws IOException {
         RequestHead head;
         try {
-            channel.socket().setSoTimeout(ctx.readTimeoutMillis());
-            head = RequestHead.read(channel.socket().getInputStream(), MAX_HEAD_BYTES);
+            // one deadline for the whole head, checked before the path is even looked at
+            head =
+                    RequestHead.read(
+                            new HeadDeadlineInput(channel.socket(), ctx.headTimeoutMillis()),
+                            MAX_HEAD_BYTES);
         } catch (SocketTimeoutException e) {
+            ctx.counters().headTimeouts.increment();
             answerError(new HttpStatusException(408, "time out", "no complete request head"));
             return;
         } catch (EOFException e) {

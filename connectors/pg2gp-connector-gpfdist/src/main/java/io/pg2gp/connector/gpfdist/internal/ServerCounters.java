@@ -11,5 +11,7 @@ public final class ServerCounters {
     public final LongAdder sessions = new LongAdder();
     public final LongAdder getRequests = new LongAdder();
     public final LongAdder errors = new LongAdder();
+    public final LongAdder headTimeouts = new LongAdder();
+    public final LongAdder refusedConnections = new LongAdder();
     public final AtomicInteger activeConnections = new AtomicInteger();
 }

@@ -7,14 +7,14 @@ import java.util.function.Function;
  *
  * @param serverVersion value of the X-GPFDIST-VERSION header
  * @param blockMetadata send {@code F}, {@code O}, {@code L} frames before each {@code D}
- * @param readTimeoutMillis how long a connection may stay silent before its request head is
- *     complete
+ * @param headTimeoutMillis how long a connection has, from its accept, to send its whole request
+ *     head
  * @param counters metrics
  * @param publications published batches by path (null when unknown or released)
  */
 public record ServingContext(
         String serverVersion,
         boolean blockMetadata,
-        int readTimeoutMillis,
+        int headTimeoutMillis,
         ServerCounters counters,
         Function<String, Publication> publications) {}

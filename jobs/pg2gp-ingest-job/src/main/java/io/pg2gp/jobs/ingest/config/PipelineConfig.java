@@ -17,13 +17,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.ZoneId;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The pipeline's settings: one YAML file plus {@code key=value} overrides, checked at start-up so a
@@ -67,8 +68,11 @@ public final class PipelineConfig {
     }
 
     public static PipelineConfig fromMap(Map<String, String> flat) {
-        Set<String> known =
-                PipelineOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
+        Set<String> known = new HashSet<>();
+        for (ConfigOption<?> o : PipelineOptions.all()) {
+            known.add(o.key());
+            o.fallbackKeys().forEach(k -> known.add(k.getKey())); // renamed settings still read
+        }
         for (String key : flat.keySet()) {
             if (key.toLowerCase().contains("password") && !key.endsWith("password-env")) {
                 throw new SettingException(
@@ -150,6 +154,7 @@ public final class PipelineConfig {
         positive(PipelineOptions.SOURCE_PARALLELISM);
         positive(PipelineOptions.MAX_PARALLELISM);
         positive(PipelineOptions.RESTART_ATTEMPTS);
+        validateRestarts();
         if (get(PipelineOptions.MAX_PARALLELISM) < get(PipelineOptions.PARALLELISM)) {
             throw new SettingException(
                     "setting 'pipeline.max-parallelism' must be >= pipeline.parallelism");
@@ -184,6 +189,28 @@ public final class PipelineConfig {
             housekeepingOptions();
         } catch (IllegalArgumentException e) {
             throw new SettingException("setting " + e.getMessage(), e);
+        }
+    }
+
+    private void validateRestarts() {
+        Duration initial = get(PipelineOptions.RESTART_DELAY);
+        Duration max = get(PipelineOptions.RESTART_MAX_DELAY);
+        if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+            throw new IllegalArgumentException(
+                    "settings 'pipeline.restart.initial-delay' ("
+                            + initial
+                            + ") must be positive and at most 'pipeline.restart.max-delay' ("
+                            + max
+                            + ")");
+        }
+        if (get(PipelineOptions.RESTART_DELAY_MULTIPLIER) < 1.0) {
+            throw new IllegalArgumentException(
+                    "setting 'pipeline.restart.delay-multiplier' must be at least 1.0");
+        }
+        Duration reset = get(PipelineOptions.RESTART_RESET_AFTER);
+        if (reset.isNegative() || reset.isZero()) {
+            throw new IllegalArgumentException(
+                    "setting 'pipeline.restart.reset-after' must be positive, got " + reset);
         }
     }
 
@@ -239,6 +266,8 @@ public final class PipelineConfig {
                     .advertisedHost(get(PipelineOptions.WAREHOUSE_GPFDIST_HOST))
                     .portRange(first, last)
                     .blockBytes((int) get(PipelineOptions.WAREHOUSE_GPFDIST_BLOCK).getBytes())
+                    .maxConnectionsPerPeer(get(PipelineOptions.WAREHOUSE_GPFDIST_MAX_PER_PEER))
+                    .requestHeadTimeout(get(PipelineOptions.WAREHOUSE_GPFDIST_HEAD_TIMEOUT))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new SettingException("'warehouse.gpfdist.*': " + e.getMessage(), e);

@@ -50,18 +50,51 @@ public final class PipelineOptions {
                     .withDescription(
                             "Durable checkpoint directory (file://, s3://, ...); retained"
                                     + " on cancel so a crashed job can be restored.");
+    // Restarts: Flink's exponential-delay strategy. A failure after the job ran reset-after since
+    // its last restart starts over (first delay, full budget), so a day of separate outages never
+    // adds up; a source that fails on every start runs out of attempts and the job FAILS.
     public static final ConfigOption<Integer> RESTART_ATTEMPTS =
             ConfigOptions.key("pipeline.restart.attempts")
                     .intType()
-                    .defaultValue(10)
+                    .defaultValue(20)
                     .withDescription(
-                            "Restarts before the job fails for good (bounded on purpose:"
-                                    + " endless restarts hide a broken source).");
+                            "Restarts in a row (each failure within pipeline.restart.reset-after"
+                                    + " of the last restart) before the job fails for good."
+                                    + " Bounded on purpose:"
+                                    + " endless restarts hide a broken source. With the default"
+                                    + " delays, about an hour of nothing but failures.");
     public static final ConfigOption<Duration> RESTART_DELAY =
-            ConfigOptions.key("pipeline.restart.delay")
+            ConfigOptions.key("pipeline.restart.initial-delay")
                     .durationType()
-                    .defaultValue(Duration.ofSeconds(5))
-                    .withDescription("Delay between restarts.");
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDeprecatedKeys("pipeline.restart.delay")
+                    .withDescription(
+                            "Delay before the first restart after a failure; each further"
+                                    + " restart in a row waits pipeline.restart.delay-multiplier"
+                                    + " times longer, up to pipeline.restart.max-delay."
+                                    + " (Formerly pipeline.restart.delay.)");
+    public static final ConfigOption<Duration> RESTART_MAX_DELAY =
+            ConfigOptions.key("pipeline.restart.max-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "Longest delay between restarts: a job waiting for a lost"
+                                    + " TaskManager or a database outage retries at least this"
+                                    + " often.");
+    public static final ConfigOption<Double> RESTART_DELAY_MULTIPLIER =
+            ConfigOptions.key("pipeline.restart.delay-multiplier")
+                    .doubleType()
+                    .defaultValue(2.0)
+                    .withDescription("Growth of the delay from one restart in a row to the next.");
+    public static final ConfigOption<Duration> RESTART_RESET_AFTER =
+            ConfigOptions.key("pipeline.restart.reset-after")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "A job that ran this long since its last restart without failing"
+                                    + " has recovered: its next failure starts over at"
+                                    + " pipeline.restart.initial-delay with the full"
+                                    + " pipeline.restart.attempts.");
 
     // ---- source ----
     public static final ConfigOption<String> SOURCE_HOST =
@@ -240,7 +273,10 @@ public final class PipelineOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Interface the writers' gpfdist endpoints listen on (default: all).");
+                            "Address the writers' gpfdist endpoints listen on. Default: the"
+                                    + " address warehouse.gpfdist.advertised-host resolves to on"
+                                    + " the worker, i.e. only the interface the segments are told"
+                                    + " to use; '*' = every interface.");
     public static final ConfigOption<String> WAREHOUSE_GPFDIST_HOST =
             ConfigOptions.key("warehouse.gpfdist.advertised-host")
                     .stringType()
@@ -255,6 +291,22 @@ public final class PipelineOptions {
                     .withDescription(
                             "Port or range the endpoints bind, e.g. 41000-41099, at least as many"
                                     + " ports as writer subtasks per worker; 0 = any free port.");
+    public static final ConfigOption<Integer> WAREHOUSE_GPFDIST_MAX_PER_PEER =
+            ConfigOptions.key("warehouse.gpfdist.max-connections-per-peer")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription(
+                            "Connections one IP address may hold open on an endpoint; more are"
+                                    + " closed at once (counted). At least the primary segments"
+                                    + " of one Greenplum host.");
+    public static final ConfigOption<Duration> WAREHOUSE_GPFDIST_HEAD_TIMEOUT =
+            ConfigOptions.key("warehouse.gpfdist.request-head-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "Time a connection has to send its whole request head (a segment"
+                                    + " sends it at once); slower ones get 408 and are closed"
+                                    + " before their path is looked at.");
     public static final ConfigOption<MemorySize> WAREHOUSE_GPFDIST_BLOCK =
             ConfigOptions.key("warehouse.gpfdist.block-size")
                     .memoryType()
@@ -334,6 +386,23 @@ public final class PipelineOptions {
                     .withDescription(
                             "Directory of rollup definitions (*.sql); default: sql/rollups/ as"
                                     + " shipped in the job jar.");
+    public static final ConfigOption<String> ROLLUP_HOUR_RANGE_FROM =
+            ConfigOptions.key("rollup.hour-range.from")
+                    .stringType()
+                    .defaultValue("1970-01-01T00:00:00Z")
+                    .withDescription(
+                            "First hour (ISO-8601 instant) the rollups are kept for. Hours of"
+                                    + " fact rows before it (e.g. -infinity) are not rolled up:"
+                                    + " counted in pg2gpHoursOutOfRange and logged.");
+    public static final ConfigOption<String> ROLLUP_HOUR_RANGE_TO =
+            ConfigOptions.key("rollup.hour-range.to")
+                    .stringType()
+                    .defaultValue("2100-01-01T00:00:00Z")
+                    .withDescription(
+                            "End (exclusive, ISO-8601 instant) of the hours the rollups are kept"
+                                    + " for. Hours of fact rows from it on (year 9999, infinity)"
+                                    + " are not rolled up: counted in pg2gpHoursOutOfRange and"
+                                    + " logged.");
 
     // ---- enrichment ----
     public static final ConfigOption<Duration> ENRICH_MAX_WAIT =

@@ -43,6 +43,7 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
     private final RollupRecomputer recomputer;
     private final long delayMillis;
     private final int maxHours;
+    private final RollupHourRange hourRange;
 
     private transient MapStateDescriptor<Long, Long> pendingDescriptor;
     private transient MapState<Long, Long> pending;
@@ -50,6 +51,7 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
     private transient WarehouseSession session;
     private transient Counter recomputedHours;
     private transient Counter recomputes;
+    private transient Counter hoursOutOfRange;
     private transient volatile long pendingCount;
     private transient volatile long oldestPendingSince;
     private transient volatile long lastRecomputeMillis;
@@ -59,11 +61,13 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
             WarehouseConnectionOptions connection,
             RollupRecomputer recomputer,
             long delayMillis,
-            int maxHours) {
+            int maxHours,
+            RollupHourRange hourRange) {
         this.connection = connection;
         this.recomputer = recomputer;
         this.delayMillis = delayMillis;
         this.maxHours = maxHours;
+        this.hourRange = hourRange;
     }
 
     @Override
@@ -75,6 +79,7 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
         var metrics = getRuntimeContext().getMetricGroup();
         recomputedHours = metrics.counter("pg2gpRecomputedHours");
         recomputes = metrics.counter("pg2gpRecomputes");
+        hoursOutOfRange = metrics.counter("pg2gpHoursOutOfRange");
         metrics.gauge("pg2gpDirtyHoursPending", () -> pendingCount);
         metrics.gauge(
                 "pg2gpOldestPendingAgeMillis",
@@ -88,6 +93,10 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
 
     @Override
     public void processElement(Long hour, Context ctx, Collector<Long> out) throws Exception {
+        if (!hourRange.contains(hour)) {
+            ignore(hour);
+            return;
+        }
         long now = ctx.timerService().currentProcessingTime();
         if (!pending.contains(hour)) {
             pending.put(hour, now);
@@ -100,6 +109,20 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
             long at = now + delayMillis;
             ctx.timerService().registerProcessingTimeTimer(at);
             timer.update(at);
+        }
+    }
+
+    /** Counts an hour outside the range; logs the first ones and then every 1000th. */
+    private void ignore(long hour) {
+        hoursOutOfRange.inc();
+        long n = hoursOutOfRange.getCount();
+        if (n <= 10 || n % 1000 == 0) {
+            LOG.warn(
+                    "not recomputing hour {}: outside rollup.hour-range {} (the fact rows stay;"
+                            + " {} such hours so far, metric pg2gpHoursOutOfRange)",
+                    RollupHourRange.describe(hour),
+                    hourRange,
+                    n);
         }
     }
 

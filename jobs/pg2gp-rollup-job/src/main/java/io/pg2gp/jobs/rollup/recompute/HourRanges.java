@@ -1,10 +1,13 @@
 package io.pg2gp.jobs.rollup.recompute;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeSet;
 
 /**
@@ -69,14 +72,35 @@ public final class HourRanges {
             }
             sb.append('(')
                     .append(column)
-                    .append(" >= timestamptz '")
-                    .append(r.from())
-                    .append("' AND ")
+                    .append(" >= ")
+                    .append(literal(r.from()))
+                    .append(" AND ")
                     .append(column)
-                    .append(" < timestamptz '")
-                    .append(r.to())
-                    .append("')");
+                    .append(" < ")
+                    .append(literal(r.to()))
+                    .append(')');
         }
         return sb.append(')').toString();
+    }
+
+    /**
+     * A timestamptz literal PostgreSQL and Greenplum read for every hour an {@link Instant} holds
+     * within their range: not {@link Instant#toString()}, which writes {@code +10000-01-01T...Z}
+     * past year 9999 and year 0 for 1 BC, neither of which they accept.
+     */
+    static String literal(Instant hour) {
+        ZonedDateTime t = hour.atZone(ZoneOffset.UTC);
+        int year = t.getYear();
+        boolean bc = year <= 0;
+        return String.format(
+                Locale.ROOT,
+                "timestamptz '%04d-%02d-%02d %02d:%02d:%02d+00%s'",
+                bc ? 1 - year : year,
+                t.getMonthValue(),
+                t.getDayOfMonth(),
+                t.getHour(),
+                t.getMinute(),
+                t.getSecond(),
+                bc ? " BC" : "");
     }
 }

@@ -37,6 +37,16 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
     private static final Logger LOG = LoggerFactory.getLogger(TouchedHoursReader.class);
     private static final int FETCH = 50_000;
 
+    /**
+     * An hour as epoch millis; {@code ±infinity} (a fact row dated {@code 'infinity'}), which has
+     * no epoch and fails a cast to bigint, as {@link Long#MAX_VALUE} / {@link Long#MIN_VALUE}, so
+     * the recompute ignores and counts it like any hour outside {@code rollup.hour-range}.
+     */
+    static final String HOUR_MILLIS =
+            "CASE WHEN isfinite(hour) THEN (extract(epoch FROM hour) * 1000)::bigint"
+                    + " WHEN hour > 'epoch' THEN 9223372036854775807"
+                    + " ELSE -9223372036854775808 END";
+
     private record Commit(String key, long seq, List<Long> hours) {}
 
     private final SourceReaderContext context;
@@ -97,7 +107,8 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
         try (PreparedStatement p =
                 session.get()
                         .prepareStatement(
-                                "SELECT job, commit_seq, (extract(epoch FROM hour) * 1000)::bigint"
+                                "SELECT job, commit_seq, "
+                                        + HOUR_MILLIS
                                         + " FROM "
                                         + touchedHours
                                         + " WHERE target_table = ? AND commit_seq > ? ORDER BY"

@@ -115,7 +115,8 @@ final class DirtyHoursStateFixture {
                                             warehouse.options(),
                                             warehouse.recomputer,
                                             DELAY_MILLIS,
-                                            MAX_HOURS)),
+                                            MAX_HOURS,
+                                            RollupHourRange.defaults())),
                             hour -> 0, // as RollupPipeline keys it
                             Types.INT,
                             env);

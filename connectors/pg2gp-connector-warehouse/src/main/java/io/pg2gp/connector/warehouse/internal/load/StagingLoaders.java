@@ -98,7 +98,9 @@ public final class StagingLoaders {
         GpfdistServer.Builder b =
                 GpfdistServer.builder()
                         .portRange(o.firstPort(), o.lastPort())
-                        .blockSize(o.blockBytes());
+                        .blockSize(o.blockBytes())
+                        .maxConnectionsPerPeer(o.maxConnectionsPerPeer())
+                        .requestHeadTimeout(o.requestHeadTimeout());
         if (o.bindAddress() != null) {
             b.bindAddress(o.bindAddress());
         }

@@ -1,0 +1,153 @@
+package io.pg2gp.connector.cdc;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.cdc.connectors.base.source.assigner.state.PendingSplitsState;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
+import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The Flink CDC source with a {@link HeartbeatWriter} in its first reader: splits, state and
+ * serializers are the wrapped source's own, so checkpoints and savepoints are unchanged.
+ */
+final class HeartbeatingSource<T>
+        implements Source<T, SourceSplitBase, PendingSplitsState>, ResultTypeQueryable<T> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final PostgresIncrementalSource<T> source;
+    private final PostgresCdcOptions options;
+
+    HeartbeatingSource(PostgresIncrementalSource<T> source, PostgresCdcOptions options) {
+        this.source = source;
+        this.options = options;
+    }
+
+    @Override
+    public Boundedness getBoundedness() {
+        return source.getBoundedness();
+    }
+
+    @Override
+    public SourceReader<T, SourceSplitBase> createReader(SourceReaderContext context)
+            throws Exception {
+        SourceReader<T, SourceSplitBase> reader = source.createReader(context);
+        // one writer per job: the first subtask's reader
+        return context.getIndexOfSubtask() == 0 ? new Reader<>(reader, options) : reader;
+    }
+
+    @Override
+    public SplitEnumerator<SourceSplitBase, PendingSplitsState> createEnumerator(
+            SplitEnumeratorContext<SourceSplitBase> context) throws Exception {
+        return source.createEnumerator(context);
+    }
+
+    @Override
+    public SplitEnumerator<SourceSplitBase, PendingSplitsState> restoreEnumerator(
+            SplitEnumeratorContext<SourceSplitBase> context, PendingSplitsState state)
+            throws Exception {
+        return source.restoreEnumerator(context, state);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<SourceSplitBase> getSplitSerializer() {
+        return source.getSplitSerializer();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<PendingSplitsState> getEnumeratorCheckpointSerializer() {
+        return source.getEnumeratorCheckpointSerializer();
+    }
+
+    @Override
+    public TypeInformation<T> getProducedType() {
+        return source.getProducedType();
+    }
+
+    /** The wrapped reader, plus the heartbeat from its start to its close. */
+    private static final class Reader<T> implements SourceReader<T, SourceSplitBase> {
+
+        private final SourceReader<T, SourceSplitBase> reader;
+        private final HeartbeatWriter heartbeat;
+
+        Reader(SourceReader<T, SourceSplitBase> reader, PostgresCdcOptions options) {
+            this.reader = reader;
+            this.heartbeat = new HeartbeatWriter(options);
+        }
+
+        @Override
+        public void start() {
+            reader.start();
+            heartbeat.start();
+        }
+
+        @Override
+        public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+            return reader.pollNext(output);
+        }
+
+        @Override
+        public List<SourceSplitBase> snapshotState(long checkpointId) {
+            return reader.snapshotState(checkpointId);
+        }
+
+        @Override
+        public CompletableFuture<Void> isAvailable() {
+            return reader.isAvailable();
+        }
+
+        @Override
+        public void addSplits(List<SourceSplitBase> splits) {
+            reader.addSplits(splits);
+        }
+
+        @Override
+        public void notifyNoMoreSplits() {
+            reader.notifyNoMoreSplits();
+        }
+
+        @Override
+        public void handleSourceEvents(SourceEvent sourceEvent) {
+            reader.handleSourceEvents(sourceEvent);
+        }
+
+        @Override
+        public void pauseOrResumeSplits(
+                Collection<String> splitsToPause, Collection<String> splitsToResume) {
+            reader.pauseOrResumeSplits(splitsToPause, splitsToResume);
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) throws Exception {
+            reader.notifyCheckpointComplete(checkpointId);
+        }
+
+        @Override
+        public void notifyCheckpointAborted(long checkpointId) throws Exception {
+            reader.notifyCheckpointAborted(checkpointId);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                heartbeat.close();
+            } finally {
+                reader.close();
+            }
+        }
+    }
+}
