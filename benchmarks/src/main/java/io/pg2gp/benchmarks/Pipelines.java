@@ -36,7 +36,7 @@ final class Pipelines {
         s.put("pipeline.checkpoint-interval", CHECKPOINT_INTERVAL);
         // A benchmark should not hide failures behind many restarts.
         s.put("pipeline.restart.attempts", "2");
-        s.put("pipeline.restart.delay", "2s");
+        s.put("pipeline.restart.initial-delay", "2s");
         s.put("source.host", src.host());
         s.put("source.port", String.valueOf(src.port()));
         s.put("source.database", srcDb);

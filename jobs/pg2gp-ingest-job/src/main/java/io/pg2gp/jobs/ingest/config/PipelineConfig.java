@@ -196,7 +196,7 @@ public final class PipelineConfig {
         Duration initial = get(PipelineOptions.RESTART_DELAY);
         Duration max = get(PipelineOptions.RESTART_MAX_DELAY);
         if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException(
+            throw new SettingException(
                     "settings 'pipeline.restart.initial-delay' ("
                             + initial
                             + ") must be positive and at most 'pipeline.restart.max-delay' ("
@@ -204,12 +204,12 @@ public final class PipelineConfig {
                             + ")");
         }
         if (get(PipelineOptions.RESTART_DELAY_MULTIPLIER) < 1.0) {
-            throw new IllegalArgumentException(
+            throw new SettingException(
                     "setting 'pipeline.restart.delay-multiplier' must be at least 1.0");
         }
         Duration reset = get(PipelineOptions.RESTART_RESET_AFTER);
         if (reset.isNegative() || reset.isZero()) {
-            throw new IllegalArgumentException(
+            throw new SettingException(
                     "setting 'pipeline.restart.reset-after' must be positive, got " + reset);
         }
     }

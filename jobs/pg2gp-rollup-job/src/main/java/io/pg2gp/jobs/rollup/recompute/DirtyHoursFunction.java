@@ -118,7 +118,7 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
         long n = hoursOutOfRange.getCount();
         if (n <= 10 || n % 1000 == 0) {
             LOG.warn(
-                    "not recomputing hour {}: outside rollup.hour-range {} (the fact rows stay;"
+                    "not recomputing hour {}: outside rollup.hour-range.* {} (the fact rows stay;"
                             + " {} such hours so far, metric pg2gpHoursOutOfRange)",
                     RollupHourRange.describe(hour),
                     hourRange,
