@@ -44,6 +44,7 @@ public final class SeedWorkload {
     private final PreparedStatement deleteRequest;
     private final PreparedStatement updateUser;
     private long clockMicros;
+    private boolean wallClock;
 
     public SeedWorkload(Connection c, long seed) throws SQLException {
         this.c = c;
@@ -65,6 +66,21 @@ public final class SeedWorkload {
         updateUser = c.prepareStatement("UPDATE public.users SET role = ? WHERE id = ?::uuid");
     }
 
+    /**
+     * Starts the simulated clock at {@code start} instead of March 2025 (the tests' fixed dates),
+     * e.g. a few days before now, so a demo's recent-days views have data.
+     */
+    public SeedWorkload startingAt(Instant start) {
+        this.clockMicros = start.toEpochMilli() * 1000;
+        return this;
+    }
+
+    /** From now on rows are dated now, as live traffic is (the simulated clock runs faster). */
+    public SeedWorkload onWallClock() {
+        this.wallClock = true;
+        return this;
+    }
+
     public List<String> userIds() {
         return users;
     }
@@ -75,6 +91,9 @@ public final class SeedWorkload {
 
     /** When {@code true} (default), created_at advances with a simulated clock over months. */
     private Timestamp nextCreatedAt() {
+        if (wallClock) {
+            return Timestamp.from(Instant.now());
+        }
         clockMicros += 1_000_000L * (1 + random.nextInt(120));
         Timestamp t = new Timestamp(clockMicros / 1000);
         t.setNanos((int) (clockMicros % 1_000_000) * 1000);

@@ -5,6 +5,8 @@ import io.pg2gp.testutils.SeedWorkload;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,7 +36,12 @@ final class DemoTraffic {
     /** Rows that exist before the job starts, so the snapshot has work. */
     void seed(int users, int requests) throws SQLException {
         connection = server.connect(database);
-        workload = new SeedWorkload(connection, System.nanoTime());
+        // The simulated clock advances about a minute per row: start it so the seed ends now and
+        // the dashboards' last-7/30-days views have data; live traffic is dated as it happens.
+        workload =
+                new SeedWorkload(connection, System.nanoTime())
+                        .startingAt(
+                                Instant.now().minus(Duration.ofSeconds(61L * (users + requests))));
         connection.setAutoCommit(false);
         for (int i = 0; i < users; i++) {
             workload.addUser();
@@ -49,6 +56,7 @@ final class DemoTraffic {
             }
         }
         connection.commit();
+        workload.onWallClock();
         System.out.println("seeded " + users + " users and " + requests + " requests");
     }
 
@@ -98,7 +106,7 @@ final class DemoTraffic {
             try {
                 Connection c = server.connect(database);
                 c.setAutoCommit(false);
-                workload = new SeedWorkload(c, System.nanoTime());
+                workload = new SeedWorkload(c, System.nanoTime()).onWallClock();
                 connection = c;
                 reconnects.incrementAndGet();
                 System.err.printf(

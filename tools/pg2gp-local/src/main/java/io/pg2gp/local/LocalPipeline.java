@@ -167,9 +167,11 @@ public final class LocalPipeline {
             public String status() throws IOException {
                 // by name: after recover or a redeploy the jobs have new ids
                 JsonNode overview = cluster.rest("/jobs/overview");
+                String ingestState = ingestJob.state(overview);
                 return "ingest "
-                        + ingestJob.state(overview)
-                        + ", rollups "
+                        + ingestState
+                        + checkpoint(cluster.rest("/jobs/" + ingestJob.id() + "/checkpoints"))
+                        + " · rollups "
                         + rollupJob.state(overview);
             }
 
@@ -232,6 +234,18 @@ public final class LocalPipeline {
                 }
             }
         };
+    }
+
+    /** The last completed checkpoint of the job being followed, from Flink's REST answer. */
+    static String checkpoint(JsonNode checkpoints) {
+        JsonNode completed = checkpoints.path("latest").path("completed");
+        if (completed.isMissingNode() || completed.isNull()) {
+            return " (no checkpoint yet)";
+        }
+        long ago =
+                (System.currentTimeMillis() - completed.path("latest_ack_timestamp").asLong())
+                        / 1000;
+        return " (checkpoint #" + completed.path("id").asLong() + ", " + ago + "s ago)";
     }
 
     private static String rootMessage(Throwable t) {

@@ -10,15 +10,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Prints one line every few seconds: job status, rows read and applied per table, replication slot
- * lag, freshness of the warehouse and the last applied checkpoint, read from the databases the
- * pipeline writes (its commit ledger) rather than from Flink's internals.
+ * Prints a small status block every few seconds: the jobs and the ingest job's last checkpoint
+ * (from Flink's REST API), per table the changes and versions applied in this run (from the
+ * warehouse's commit ledger), freshness, dead letters and the replication slot's lag.
  */
 final class Progress {
 
@@ -38,7 +40,8 @@ final class Progress {
                         t.setDaemon(true);
                         return t;
                     });
-    private long lastRequests;
+    private final Map<String, Long> lastChanges = new HashMap<>();
+    private String runStart;
     private volatile boolean stopped;
 
     Progress(
@@ -72,77 +75,95 @@ final class Progress {
             return;
         }
         try {
-            String status = jobStatus.call();
-            String lag;
-            try (Connection c = source.connect(sourceDb);
-                    Statement s = c.createStatement();
-                    ResultSet rs =
-                            s.executeQuery(
-                                    "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)),"
-                                            + " (SELECT count(*) FROM public.requests) FROM pg_replication_slots"
-                                            + " WHERE slot_name = '"
-                                            + slot
-                                            + "'")) {
-                lag =
-                        rs.next()
-                                ? rs.getString(1) + " (source has " + rs.getLong(2) + " requests)"
-                                : "no slot yet";
-            }
-            StringBuilder line =
-                    new StringBuilder(TIME.format(LocalTime.now())).append(" | ").append(status);
-            try (Connection c = warehouse.connect(warehouseDb);
-                    Statement s = c.createStatement()) {
-                long requests = 0;
-                try (ResultSet rs =
-                        s.executeQuery(
-                                "SELECT target_table, sum(rows_staged + dead_letters), sum(rows_upserted), sum(rows_deleted),"
-                                        + " max(checkpoint_id), extract(epoch FROM now() - max(committed_at))"
-                                        + " FROM pg2gp.commit_ledger WHERE job = '"
-                                        + job
-                                        + "' GROUP BY 1 ORDER BY 1")) {
-                    while (rs.next()) {
-                        String t = rs.getString(1).replaceFirst("^public\\.", "");
-                        line.append(" | ")
-                                .append(t)
-                                .append(": read ")
-                                .append(rs.getLong(2))
-                                .append(", upserted ")
-                                .append(rs.getLong(3))
-                                .append(", deleted ")
-                                .append(rs.getLong(4))
-                                .append(", checkpoint #")
-                                .append(rs.getLong(5))
-                                .append(String.format(" %.1fs ago", rs.getDouble(6)));
-                        if (t.equals("requests_analytical")) {
-                            requests = rs.getLong(2);
-                        }
-                    }
-                } catch (SQLException e) {
-                    line.append(" | warehouse: waiting for the first commit");
-                }
-                try (ResultSet rs =
-                        s.executeQuery(
-                                "SELECT extract(epoch FROM max(_synced_at) - max(_cdc_committed_at)),"
-                                        + " (SELECT count(*) FROM pg2gp.dead_letters) FROM public.requests_analytical")) {
-                    if (rs.next()) {
-                        line.append(
-                                String.format(
-                                        " | freshness %.1fs | dead letters %d",
-                                        rs.getDouble(1), rs.getLong(2)));
-                    }
-                } catch (SQLException e) {
-                    // tables appear with the first commit
-                }
-                line.append(" | +")
-                        .append(Math.max(0, requests - lastRequests))
-                        .append(" request changes");
-                lastRequests = requests;
-            }
-            line.append(" | slot lag ").append(lag);
-            System.out.println(line);
+            System.out.print(render());
         } catch (Exception e) {
             System.out.println(
-                    TIME.format(LocalTime.now()) + " | progress unavailable: " + shortMessage(e));
+                    TIME.format(LocalTime.now()) + " progress unavailable: " + shortMessage(e));
+        }
+    }
+
+    /**
+     * A small block that fits 80 columns: the jobs and the ingest job's last completed checkpoint,
+     * one line per table (rows now, changes since the last print, versions written and removed
+     * since this run started), then freshness, dead letters and the slot.
+     */
+    private String render() throws Exception {
+        StringBuilder out = new StringBuilder(TIME.format(LocalTime.now()));
+        out.append(' ').append(jobStatus.call()).append('\n');
+        try (Connection c = warehouse.connect(warehouseDb);
+                Statement s = c.createStatement()) {
+            if (runStart == null) {
+                runStart = scalar(s, "SELECT now()::text");
+            }
+            boolean any = false;
+            try (ResultSet rs =
+                    s.executeQuery(
+                            "SELECT target_table, sum(rows_staged + dead_letters),"
+                                    + " sum(rows_upserted), sum(rows_deleted)"
+                                    + " FROM pg2gp.commit_ledger WHERE job = '"
+                                    + job
+                                    + "' AND committed_at >= '"
+                                    + runStart
+                                    + "' GROUP BY 1 ORDER BY 1")) {
+                while (rs.next()) {
+                    any = true;
+                    String table = rs.getString(1);
+                    long changes = rs.getLong(2);
+                    long before = lastChanges.getOrDefault(table, 0L);
+                    lastChanges.put(table, changes);
+                    out.append(
+                            String.format(
+                                    "  %-20s +%-6d changes  written %,d  removed %,d%n",
+                                    table.replaceFirst("^public\\.", ""),
+                                    changes - before,
+                                    rs.getLong(3),
+                                    rs.getLong(4)));
+                }
+            } catch (SQLException e) {
+                // the ledger appears with the first commit
+            }
+            if (!any) {
+                out.append("  warehouse: waiting for the first commit\n");
+            }
+            out.append("  ");
+            try (ResultSet rs =
+                    s.executeQuery(
+                            "SELECT count(*), extract(epoch FROM max(_synced_at) -"
+                                    + " max(_cdc_committed_at)), (SELECT count(*) FROM"
+                                    + " pg2gp.dead_letters) FROM public.requests_analytical")) {
+                rs.next();
+                out.append(
+                        String.format(
+                                "warehouse %,d requests · freshness %.1fs · dead letters %d · ",
+                                rs.getLong(1), rs.getDouble(2), rs.getLong(3)));
+            } catch (SQLException e) {
+                // the tables appear with the first commit
+            }
+        }
+        try (Connection c = source.connect(sourceDb);
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT (SELECT count(*) FROM public.requests),"
+                                        + " (SELECT pg_size_pretty(pg_wal_lsn_diff("
+                                        + "pg_current_wal_lsn(), confirmed_flush_lsn))"
+                                        + " FROM pg_replication_slots WHERE slot_name = '"
+                                        + slot
+                                        + "')")) {
+            rs.next();
+            out.append(
+                    String.format(
+                            "source %,d · slot lag %s%n",
+                            rs.getLong(1),
+                            rs.getString(2) == null ? "(no slot yet)" : rs.getString(2)));
+        }
+        return out.toString();
+    }
+
+    private static String scalar(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
