@@ -93,6 +93,19 @@ public final class SourceChangeDeserializer extends TypedChangeDeserializer<Sour
                     throw e; // nothing to read it from, or the row is gone: a dead letter
                 }
                 readBack = true;
+                warnReadBack(requestsTable, meta);
+            } catch (SourceSchemaException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (meta.op() != ChangeOp.DELETE) {
+                    throw e;
+                }
+                // A delete needs only the key: a bad value in its before image must not keep
+                // the row in the warehouse. The user id keeps it in its request's order.
+                r = new RequestRow();
+                r.id = StructValues.text(row, null, "id");
+                r.userId = textOrNull(row, "user_id");
+                warnKeyOnlyDelete(requestsTable, meta, e);
             }
             change = SourceChange.ofRequest(meta.op(), meta.lsn(), meta.commitMicros(), r);
             change.readBack = readBack;
@@ -112,6 +125,15 @@ public final class SourceChangeDeserializer extends TypedChangeDeserializer<Sour
                     throw e;
                 }
                 readBack = true;
+                warnReadBack(usersTable, meta);
+            } catch (SourceSchemaException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (meta.op() != ChangeOp.DELETE) {
+                    throw e;
+                }
+                u = new UserRow(StructValues.text(row, null, "id"), null, null, null);
+                warnKeyOnlyDelete(usersTable, meta, e);
             }
             change = SourceChange.ofUser(meta.op(), meta.lsn(), meta.commitMicros(), u);
             change.readBack = readBack;
@@ -222,6 +244,30 @@ public final class SourceChangeDeserializer extends TypedChangeDeserializer<Sour
                     missing);
         }
         return f;
+    }
+
+    private static void warnKeyOnlyDelete(String table, ChangeMetadata meta, Exception e) {
+        LOG.warn(
+                "delete of {} at LSN {} applied by key only, its before image did not convert: {}",
+                table,
+                meta.lsn(),
+                e.getMessage());
+    }
+
+    private static String textOrNull(Struct row, String field) {
+        try {
+            return StructValues.text(row, null, field);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void warnReadBack(String table, ChangeMetadata meta) {
+        LOG.warn(
+                "update of {} at LSN {} left a TOASTed value unchanged and has no before image"
+                        + " (replica identity not FULL): applied the row as read back from the source",
+                table,
+                meta.lsn());
     }
 
     /** The key of {@code row} (the {@code id} column as text), for the read-back. */

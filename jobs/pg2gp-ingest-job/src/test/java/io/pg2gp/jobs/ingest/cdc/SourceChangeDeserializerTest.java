@@ -291,6 +291,37 @@ class SourceChangeDeserializerTest {
     }
 
     @Test
+    void aDeleteWhoseBeforeImageDoesNotConvertIsAppliedByKey() throws Exception {
+        Schema envelope =
+                SchemaBuilder.struct()
+                        .field("before", DRIFTED)
+                        .field("after", DRIFTED)
+                        .field("source", SOURCE)
+                        .field("op", Schema.STRING_SCHEMA)
+                        .build();
+        Struct source =
+                new Struct(SOURCE)
+                        .put("schema", "public")
+                        .put("table", "requests")
+                        .put("lsn", 78L)
+                        .put("ts_ms", 1L);
+        Struct value =
+                new Struct(envelope)
+                        .put("before", drifted(5_000_000_001L))
+                        .put("source", source)
+                        .put("op", "d");
+        List<SourceChange> out = new ArrayList<>();
+        deserializer.deserialize(
+                new SourceRecord(Map.of(), Map.of(), "t", null, null, envelope, value),
+                collector(out));
+        SourceChange c = out.get(0);
+        assertThat(c.rejectReason).isNull();
+        assertThat(c.op).isEqualTo(ChangeOp.DELETE);
+        assertThat(c.request.id).isEqualTo("r9");
+        assertThat(c.userKey()).isEqualTo("u1");
+    }
+
+    @Test
     void aDroppedColumnArrivesAsNullAndIsNamedAnAddedOneIsIgnored() throws Exception {
         SourceChange c = deserializeDrifted(drifted(5)).get(0);
         assertThat(c.rejectReason).isNull();
