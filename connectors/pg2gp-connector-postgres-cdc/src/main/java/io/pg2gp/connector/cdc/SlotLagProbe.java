@@ -138,8 +138,9 @@ public final class SlotLagProbe implements AutoCloseable {
         if (!notFull.isEmpty() && !now.equals(lastWithoutFull)) {
             LOG.warn(
                     "replica identity of {} is no longer FULL: an UPDATE that leaves a TOASTed value"
-                            + " unchanged arrives without it and is dead-lettered; run ALTER TABLE"
-                            + " ... REPLICA IDENTITY FULL",
+                            + " unchanged arrives without it, and pg2gp must read the row back from"
+                            + " the source (or dead-letter it when it is gone); run ALTER TABLE ..."
+                            + " REPLICA IDENTITY FULL",
                     now);
         }
         lastWithoutFull = now;

@@ -125,6 +125,7 @@ public class BadInputITCase {
         try (PipelineTestEnvironment env = environment;
                 Connection src = env.sourceConnection();
                 Statement s = src.createStatement()) {
+            env.settings.put("source.slot-lag.interval", "1s");
             SeedWorkload w = new SeedWorkload(src, 13);
             for (int i = 0; i < 200; i++) {
                 w.step();
@@ -230,6 +231,8 @@ public class BadInputITCase {
                                         + " AND length(response::text) > 12000"))
                 .isEqualTo(1);
         awaitMetric(job, "pg2gpSourceRowsReadBack", 1);
+        // re-checked while running (every source.slot-lag.interval)
+        awaitMetric(job, "pg2gpSourceTablesWithoutFullIdentity", 1);
         s.execute("ALTER TABLE public.requests REPLICA IDENTITY FULL");
     }
 
