@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each poll also re-checks the replica identity of the captured tables (when the options require
  * {@code FULL}): an {@code ALTER TABLE ... REPLICA IDENTITY DEFAULT} while the job runs is warned
- * about and shown in a gauge, before an update of a TOASTed row has to be dead-lettered.
+ * about and shown in a gauge, before updates of TOASTed rows have to be read back.
  */
 public final class SlotLagProbe implements AutoCloseable {
 
