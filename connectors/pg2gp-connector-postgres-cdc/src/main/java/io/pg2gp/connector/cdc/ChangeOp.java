@@ -7,8 +7,13 @@ public enum ChangeOp {
     INSERT('c'),
     UPDATE('u'),
     DELETE('d'),
-    /** An op this pipeline does not know (e.g. a truncate {@code t}); never silently dropped. */
-    UNKNOWN('?');
+    /** An op this pipeline does not know; never silently dropped. */
+    UNKNOWN('?'),
+    /**
+     * A {@code TRUNCATE} of a captured table ({@code t}): no row, only the table. Last, so the
+     * ordinals of the others (in state written before it existed) stay as they were.
+     */
+    TRUNCATE('t');
 
     private final char code;
 

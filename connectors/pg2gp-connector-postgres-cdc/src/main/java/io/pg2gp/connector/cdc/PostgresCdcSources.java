@@ -45,6 +45,9 @@ public final class PostgresCdcSources {
         debezium.setProperty(
                 "database.authenticationPluginClassName", EnvPasswordPlugin.class.getName());
         debezium.setProperty("database." + EnvPasswordPlugin.ENV_PROPERTY, o.passwordEnvVar());
+        // Deliver TRUNCATEs (Debezium skips them by default): the pipeline decides what they do
+        // (source.truncate), and records them either way.
+        debezium.setProperty("truncate.handling.mode", "include");
         // A walsender left by a killed TaskManager holds the slot until wal_sender_timeout.
         debezium.setProperty("slot.max.retries", "12");
         debezium.setProperty("slot.retry.delay.ms", "5000");

@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * Polls {@code pg_replication_slots} for the pipeline's slot in the background, so metric gauges
  * read a cached value and never block the reporter on the source database. The slot only advances
  * after checkpoints complete, so this is the WAL the source keeps for the pipeline.
+ *
+ * <p>Each poll also re-checks the replica identity of the captured tables (when the options require
+ * {@code FULL}): an {@code ALTER TABLE ... REPLICA IDENTITY DEFAULT} while the job runs is warned
+ * about and shown in a gauge, before updates of TOASTed rows have to be read back.
  */
 public final class SlotLagProbe implements AutoCloseable {
 
@@ -25,6 +31,9 @@ public final class SlotLagProbe implements AutoCloseable {
                     + " pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint,"
                     + " pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint"
                     + " FROM pg_replication_slots WHERE slot_name = ?";
+    private static final String IDENTITY_QUERY =
+            "SELECT c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = ? AND c.relname = ?";
 
     private final PostgresCdcOptions options;
     private final ScheduledExecutorService timer;
@@ -33,6 +42,8 @@ public final class SlotLagProbe implements AutoCloseable {
     private volatile long retainedBytes = -1;
     private volatile int active = -1;
     private boolean warned;
+    private volatile int tablesWithoutFullIdentity = -1;
+    private String lastWithoutFull = "";
 
     public SlotLagProbe(PostgresCdcOptions options, Duration interval) {
         this.options = options;
@@ -63,6 +74,14 @@ public final class SlotLagProbe implements AutoCloseable {
         return active;
     }
 
+    /**
+     * Captured tables whose replica identity is not {@code FULL} (though the options require it);
+     * -1 when unknown, 0 when the check is off.
+     */
+    public int tablesWithoutFullIdentity() {
+        return tablesWithoutFullIdentity;
+    }
+
     void poll() {
         try {
             if (connection == null || connection.isClosed()) {
@@ -82,17 +101,50 @@ public final class SlotLagProbe implements AutoCloseable {
                     }
                 }
             }
+            checkReplicaIdentity();
             warned = false;
         } catch (SQLException e) {
             lagBytes = -1;
             retainedBytes = -1;
             active = -1;
+            tablesWithoutFullIdentity = -1;
             if (!warned) {
                 LOG.warn("cannot read slot lag of {}: {}", options.slotName(), e.getMessage());
                 warned = true;
             }
             closeConnection();
         }
+    }
+
+    private void checkReplicaIdentity() throws SQLException {
+        if (!options.requireReplicaIdentityFull()) {
+            tablesWithoutFullIdentity = 0;
+            return;
+        }
+        List<String> notFull = new ArrayList<>();
+        try (PreparedStatement s = connection.prepareStatement(IDENTITY_QUERY)) {
+            for (String table : options.tables()) {
+                String[] st = table.split("\\.");
+                s.setString(1, st[0]);
+                s.setString(2, st[1]);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next() && !"f".equals(rs.getString(1))) {
+                        notFull.add(table);
+                    }
+                }
+            }
+        }
+        String now = String.join(", ", notFull);
+        if (!notFull.isEmpty() && !now.equals(lastWithoutFull)) {
+            LOG.warn(
+                    "replica identity of {} is no longer FULL: an UPDATE that leaves a TOASTed value"
+                            + " unchanged arrives without it, and pg2gp must read the row back from"
+                            + " the source (or dead-letter it when it is gone); run ALTER TABLE ..."
+                            + " REPLICA IDENTITY FULL",
+                    now);
+        }
+        lastWithoutFull = now;
+        tablesWithoutFullIdentity = notFull.size();
     }
 
     private void closeConnection() {

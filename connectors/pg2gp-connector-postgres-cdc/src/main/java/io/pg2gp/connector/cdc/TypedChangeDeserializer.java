@@ -10,7 +10,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Turns Debezium change records into typed events, without JSON strings in between. Subclasses map
  * the before/after {@link Struct}s of their tables to their own types; this class handles the
- * envelope: op, LSN, commit time, tombstones and heartbeats.
+ * envelope: op, LSN, commit time, tombstones and heartbeats. A change they cannot convert (a value
+ * out of range, a missing column) never fails the source: it becomes a {@link #reject} event.
  *
  * @param <T> event type
  */
@@ -44,21 +45,40 @@ public abstract class TypedChangeDeserializer<T> implements DebeziumDeserializat
             return; // heartbeat or schema-change record, no row change
         }
         String rawOp = (String) value.get(envelope[OP]);
-        Struct source = (Struct) value.get(envelope[SOURCE]);
-        Field[] src = sourceFields.of(source);
-        Long lsn = (Long) source.get(src[LSN]);
-        Long tsMs = (Long) source.get(src[TS_MS]);
-        ChangeMetadata meta =
-                new ChangeMetadata(
-                        (String) source.get(src[SCHEMA]),
-                        (String) source.get(src[TABLE]),
-                        ChangeOp.fromCode(rawOp),
-                        rawOp,
-                        lsn == null ? 0L : lsn,
-                        tsMs == null ? 0L : tsMs * 1000L);
-        Struct before = envelope[BEFORE] == null ? null : (Struct) value.get(envelope[BEFORE]);
-        Struct after = envelope[AFTER] == null ? null : (Struct) value.get(envelope[AFTER]);
-        T event = convert(meta, before, after);
+        ChangeMetadata meta = null;
+        Struct before = null;
+        Struct after = null;
+        T event;
+        try {
+            Struct source = (Struct) value.get(envelope[SOURCE]);
+            Field[] src = sourceFields.of(source);
+            Long lsn = (Long) source.get(src[LSN]);
+            Long tsMs = (Long) source.get(src[TS_MS]);
+            meta =
+                    new ChangeMetadata(
+                            (String) source.get(src[SCHEMA]),
+                            (String) source.get(src[TABLE]),
+                            ChangeOp.fromCode(rawOp),
+                            rawOp,
+                            lsn == null ? 0L : lsn,
+                            tsMs == null ? 0L : tsMs * 1000L);
+            before = envelope[BEFORE] == null ? null : (Struct) value.get(envelope[BEFORE]);
+            after = envelope[AFTER] == null ? null : (Struct) value.get(envelope[AFTER]);
+            event = convert(meta, before, after);
+        } catch (SourceSchemaException e) {
+            throw e; // no later change of the table could be applied either: stop, say why
+        } catch (RuntimeException e) {
+            // One change the pipeline cannot convert must not stop the source for good (it would
+            // be re-read forever after every restart): it becomes a dead letter downstream.
+            if (meta == null) {
+                meta = new ChangeMetadata(null, null, ChangeOp.UNKNOWN, rawOp, 0L, 0L);
+            }
+            event =
+                    reject(
+                            meta,
+                            e.getClass().getSimpleName() + ": " + e.getMessage(),
+                            RawRows.toJson(rawOp, before, after));
+        }
         if (event != null) {
             out.collect(event);
         }
@@ -66,4 +86,11 @@ public abstract class TypedChangeDeserializer<T> implements DebeziumDeserializat
 
     /** Maps one change; returns {@code null} to drop it (e.g. a table this job ignores). */
     protected abstract T convert(ChangeMetadata meta, Struct before, Struct after) throws Exception;
+
+    /**
+     * The event for a change {@link #convert} failed on, to be dead-lettered downstream with {@code
+     * reason} and the change as received ({@code rawRowJson}, see {@link RawRows}). {@code meta}'s
+     * table is {@code null} when even the envelope could not be read.
+     */
+    protected abstract T reject(ChangeMetadata meta, String reason, String rawRowJson);
 }

@@ -40,7 +40,11 @@ class PostgresCdcOptionsTest {
     void unknownDebeziumOpsAreKeptAsUnknown() {
         assertThat(ChangeOp.fromCode("c")).isEqualTo(ChangeOp.INSERT);
         assertThat(ChangeOp.fromCode("r")).isEqualTo(ChangeOp.READ);
-        assertThat(ChangeOp.fromCode("t")).isEqualTo(ChangeOp.UNKNOWN);
+        assertThat(ChangeOp.fromCode("t")).isEqualTo(ChangeOp.TRUNCATE);
+        assertThat(ChangeOp.fromCode("m")).isEqualTo(ChangeOp.UNKNOWN);
+        assertThat(ChangeOp.fromCode("?"))
+                .as("UNKNOWN's own code is no op")
+                .isEqualTo(ChangeOp.UNKNOWN);
         assertThat(ChangeOp.fromCode(null)).isEqualTo(ChangeOp.UNKNOWN);
     }
 }

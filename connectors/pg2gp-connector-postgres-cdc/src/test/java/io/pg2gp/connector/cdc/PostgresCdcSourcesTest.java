@@ -54,6 +54,9 @@ class PostgresCdcSourcesTest {
         assertThat(dialectConfig.getPassword()).isEqualTo(secret);
         // Debezium's connections (whose configuration Flink CDC logs) get it from the plugin.
         var debeziumJdbc = dialectConfig.getDbzConnectorConfig().getJdbcConfig();
+        // Truncates are delivered (Debezium skips them by default); source.truncate decides.
+        assertThat(dialectConfig.getDbzConnectorConfig().getSkippedOperations())
+                .doesNotContain(io.debezium.data.Envelope.Operation.TRUNCATE);
         assertThat(debeziumJdbc.asProperties().toString()).doesNotContain(secret);
         assertThat(debeziumJdbc.getString("authenticationPluginClassName"))
                 .isEqualTo(EnvPasswordPlugin.class.getName());
@@ -82,6 +85,11 @@ class PostgresCdcSourcesTest {
         @Override
         protected String convert(ChangeMetadata meta, Struct before, Struct after) {
             return meta.table();
+        }
+
+        @Override
+        protected String reject(ChangeMetadata meta, String reason, String rawRowJson) {
+            return reason;
         }
 
         @Override

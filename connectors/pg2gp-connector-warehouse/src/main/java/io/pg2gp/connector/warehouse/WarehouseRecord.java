@@ -35,9 +35,11 @@ public final class WarehouseRecord {
     private final Object[] values;
     private final String rejectReason;
     private final Long previousHourMicros;
+    private final char rejectedOpCode;
+    private final String rejectedPayload;
 
     public WarehouseRecord(Op op, long lsn, long committedAtMicros, Object[] values) {
-        this(op, lsn, committedAtMicros, values, null, null);
+        this(op, lsn, committedAtMicros, values, null, null, op.code(), null);
     }
 
     private WarehouseRecord(
@@ -46,13 +48,17 @@ public final class WarehouseRecord {
             long committedAtMicros,
             Object[] values,
             String rejectReason,
-            Long previousHourMicros) {
+            Long previousHourMicros,
+            char rejectedOpCode,
+            String rejectedPayload) {
         this.op = Objects.requireNonNull(op, "op");
         this.lsn = lsn;
         this.committedAtMicros = committedAtMicros;
         this.values = Objects.requireNonNull(values, "values");
         this.rejectReason = rejectReason;
         this.previousHourMicros = previousHourMicros;
+        this.rejectedOpCode = rejectedOpCode;
+        this.rejectedPayload = rejectedPayload;
     }
 
     /**
@@ -61,7 +67,15 @@ public final class WarehouseRecord {
      * and new values instead of in all of them.
      */
     public WarehouseRecord withPreviousHourValue(Long micros) {
-        return new WarehouseRecord(op, lsn, committedAtMicros, values, rejectReason, micros);
+        return new WarehouseRecord(
+                op,
+                lsn,
+                committedAtMicros,
+                values,
+                rejectReason,
+                micros,
+                rejectedOpCode,
+                rejectedPayload);
     }
 
     /** The hour column's value before this change, or {@code null} when not known. */
@@ -76,7 +90,43 @@ public final class WarehouseRecord {
     public static WarehouseRecord rejected(
             String reason, Op op, long lsn, long committedAtMicros, Object[] values) {
         return new WarehouseRecord(
-                op, lsn, committedAtMicros, values, Objects.requireNonNull(reason, "reason"), null);
+                op,
+                lsn,
+                committedAtMicros,
+                values,
+                Objects.requireNonNull(reason, "reason"),
+                null,
+                op.code(),
+                null);
+    }
+
+    /**
+     * As {@link #rejected(String, Op, long, long, Object[])}, for a change that never became a row
+     * of the table (the source could not convert it, or it is no row change at all, such as a
+     * truncate): the dead letter keeps the source's op code as received and {@code payloadJson},
+     * the change as the source delivered it.
+     */
+    public static WarehouseRecord rejectedRaw(
+            String reason, char opCode, long lsn, long committedAtMicros, String payloadJson) {
+        return new WarehouseRecord(
+                Op.UPDATE,
+                lsn,
+                committedAtMicros,
+                new Object[0],
+                Objects.requireNonNull(reason, "reason"),
+                null,
+                opCode,
+                payloadJson);
+    }
+
+    /** The op code a dead letter of this record shows. */
+    public char rejectedOpCode() {
+        return rejectedOpCode;
+    }
+
+    /** The dead letter's payload when given as is (see {@link #rejectedRaw}), else null. */
+    public String rejectedPayload() {
+        return rejectedPayload;
     }
 
     /** Why this record goes to the dead-letter table, or {@code null} for a normal change. */

@@ -5,6 +5,7 @@ import io.pg2gp.connector.warehouse.WarehouseRecordSerializer;
 import io.pg2gp.connector.warehouse.WarehouseSink;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.jobs.ingest.cdc.SourceChangeDeserializer;
+import io.pg2gp.jobs.ingest.cdc.SourceRowReader;
 import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
@@ -56,14 +57,23 @@ public final class IngestPipeline {
                                         cdc,
                                         new SourceChangeDeserializer(
                                                 config.get(PipelineOptions.SOURCE_USERS_TABLE),
-                                                config.get(PipelineOptions.SOURCE_REQUESTS_TABLE))),
+                                                config.get(PipelineOptions.SOURCE_REQUESTS_TABLE),
+                                                new SourceRowReader(
+                                                        cdc,
+                                                        config.get(
+                                                                PipelineOptions.SOURCE_USERS_TABLE),
+                                                        config.get(
+                                                                PipelineOptions
+                                                                        .SOURCE_REQUESTS_TABLE)))),
                                 WatermarkStrategy.noWatermarks(),
                                 "PostgreSQL CDC: users, requests")
                         .uid(UID_SOURCE)
                         .setParallelism(config.get(PipelineOptions.SOURCE_PARALLELISM))
                         .map(
                                 new ChangeMetrics(
-                                        cdc, config.get(PipelineOptions.SOURCE_SLOT_LAG_INTERVAL)))
+                                        cdc,
+                                        config.get(PipelineOptions.SOURCE_SLOT_LAG_INTERVAL),
+                                        config.get(PipelineOptions.SOURCE_TRUNCATE)))
                         .returns(SourceChangeWireTypeInfo.INSTANCE)
                         .name("Count changes")
                         .uid(UID_CHANGE_METRICS)

@@ -123,8 +123,11 @@ public final class PipelineTestEnvironment implements AutoCloseable {
                         + " r.execution_time_ms, r.status, r.created_at, u.email, u.role,"
                         + " CASE WHEN jsonb_typeof(r.response) = 'object' THEN r.response->>'agent_used' END,"
                         + " CASE WHEN jsonb_typeof(r.response) = 'object' THEN r.response->>'query_type' END,"
-                        + " EXTRACT(HOUR FROM r.created_at)::int, EXTRACT(DOW FROM r.created_at)::int,"
-                        + " EXTRACT(DOW FROM r.created_at) IN (0, 6), r.created_at::date"
+                        // ±infinity: no hour, day or date (the pipeline leaves them NULL)
+                        + " CASE WHEN isfinite(r.created_at) THEN EXTRACT(HOUR FROM r.created_at)::int END,"
+                        + " CASE WHEN isfinite(r.created_at) THEN EXTRACT(DOW FROM r.created_at)::int END,"
+                        + " CASE WHEN isfinite(r.created_at) THEN EXTRACT(DOW FROM r.created_at) IN (0, 6) END,"
+                        + " CASE WHEN isfinite(r.created_at) THEN r.created_at::date END"
                         + " FROM public.requests r LEFT JOIN public.users u ON u.id = r.user_id ORDER BY r.id");
     }
 

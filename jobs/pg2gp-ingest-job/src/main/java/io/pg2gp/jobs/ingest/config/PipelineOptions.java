@@ -1,6 +1,7 @@
 package io.pg2gp.jobs.ingest.config;
 
 import io.pg2gp.connector.cdc.StartupMode;
+import io.pg2gp.connector.cdc.TruncateHandling;
 import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.LoaderKind;
 
@@ -212,6 +213,17 @@ public final class PipelineOptions {
                             "How often the replication slot's lag is read from"
                                     + " pg_replication_slots for the pg2gpSlotLagBytes metric; 0 turns"
                                     + " the probe off.");
+    public static final ConfigOption<TruncateHandling> SOURCE_TRUNCATE =
+            ConfigOptions.key("source.truncate")
+                    .enumType(TruncateHandling.class)
+                    .defaultValue(TruncateHandling.IGNORE)
+                    .withDescription(
+                            "What a TRUNCATE of a captured source table does. ignore: the warehouse"
+                                    + " keeps its rows; the truncate is recorded in the dead-letter"
+                                    + " table with its LSN and counted (pg2gpSourceTruncates), the"
+                                    + " pipeline goes on. fail: the job fails at the truncate (after"
+                                    + " every restart too) until the operator re-snapshots or"
+                                    + " switches to ignore.");
     public static final ConfigOption<Boolean> SOURCE_PREFLIGHT =
             ConfigOptions.key("source.preflight")
                     .booleanType()

@@ -1,5 +1,6 @@
 package io.pg2gp.jobs.ingest.enrich;
 
+import io.pg2gp.connector.cdc.StructValues;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.RequestRow;
 
@@ -22,7 +23,8 @@ import java.time.ZonedDateTime;
  *   <li>{@code query_type} = {@code response->>'query_type'}, the agent's own classification (the
  *       seed names the column without a rule);
  *   <li>{@code hour_of_day}, {@code day_of_week} ({@code EXTRACT(DOW)}: 0 = Sunday), {@code
- *       is_weekend}, {@code created_date} from {@code created_at} in the configured time zone.
+ *       is_weekend}, {@code created_date} from {@code created_at} in the configured time zone; NULL
+ *       for an infinite {@code created_at}.
  * </ul>
  *
  * A response that is not a JSON object leaves the response-derived columns NULL and is counted; the
@@ -46,7 +48,8 @@ public final class DerivedColumns {
         if (r.response != null) {
             wellFormed = readResponse(r.response, out);
         }
-        if (r.createdAtMicros == null) {
+        if (r.createdAtMicros == null || StructValues.isInfinite(r.createdAtMicros)) {
+            // ±infinity has no hour, day or date (PostgreSQL's EXTRACT gives NULL too)
             out.hourOfDay = null;
             out.dayOfWeek = null;
             out.isWeekend = null;

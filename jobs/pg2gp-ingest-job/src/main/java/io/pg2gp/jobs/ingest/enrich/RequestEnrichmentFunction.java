@@ -107,7 +107,9 @@ public final class RequestEnrichmentFunction
             onUser(change, out);
             return;
         }
-        if (change.op == ChangeOp.UNKNOWN) {
+        if (change.op == ChangeOp.UNKNOWN
+                || change.op == ChangeOp.TRUNCATE
+                || change.rejectReason != null) {
             out.collect(build(change, null)); // becomes a dead letter at the sink
             return;
         }
@@ -127,7 +129,9 @@ public final class RequestEnrichmentFunction
     }
 
     private void onUser(SourceChange change, Collector<EnrichedRequest> out) throws Exception {
-        if (change.op == ChangeOp.UNKNOWN) {
+        if (change.op == ChangeOp.UNKNOWN
+                || change.op == ChangeOp.TRUNCATE
+                || change.rejectReason != null) {
             return; // the users sink dead-letters it
         }
         Long lsn = userLsn.value();
@@ -240,13 +244,17 @@ public final class RequestEnrichmentFunction
         e.commitMicros = change.commitMicros;
         e.request = change.request;
         e.previousCreatedAtMicros = change.previousCreatedAtMicros;
+        e.rejectReason = change.rejectReason;
+        e.rawRow = change.rawRow;
         e.userKnown = known != null;
         if (known != null) {
             e.userEmail = known.email;
             e.userRole = known.role;
             enriched.inc();
         }
-        if (change.op != ChangeOp.DELETE && !derived.fill(change.request, e)) {
+        if (change.op != ChangeOp.DELETE
+                && change.rejectReason == null
+                && !derived.fill(change.request, e)) {
             malformed.inc();
         }
         return e;

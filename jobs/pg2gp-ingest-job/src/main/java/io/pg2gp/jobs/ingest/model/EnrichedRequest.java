@@ -16,6 +16,12 @@ public class EnrichedRequest {
     /** {@code created_at} before an update; see {@link SourceChange#previousCreatedAtMicros}. */
     public Long previousCreatedAtMicros;
 
+    /** See {@link SourceChange#rejectReason}: set, this change goes to the dead letters. */
+    public String rejectReason;
+
+    /** See {@link SourceChange#rawRow}. */
+    public String rawRow;
+
     /** Whether the user was known; false rows are repaired when the user arrives. */
     public boolean userKnown;
 

@@ -24,7 +24,53 @@ public class SourceChange {
      */
     public Long previousCreatedAtMicros;
 
+    /**
+     * Why the source could not convert this change (it goes to the dead-letter table), or null.
+     * Then {@link #rawRow} holds the change as received, and the row fields may be empty.
+     */
+    public String rejectReason;
+
+    /** The change as received from the source, as JSON; set only with {@link #rejectReason}. */
+    public String rawRow;
+
+    /**
+     * Columns the source row no longer has (dropped on the source), carried as NULL; null when none
+     * is missing.
+     */
+    public String missingColumns;
+
+    /**
+     * Whether the row was read back from the source by key (an update that left a TOASTED value
+     * unchanged, without a before image): it is the row as of the read, not of {@link #lsn}.
+     */
+    public boolean readBack;
+
     public SourceChange() {}
+
+    /** A change the source could not convert, for the dead-letter table. */
+    public static SourceChange rejected(
+            SourceTable table,
+            ChangeOp op,
+            String rawOp,
+            long lsn,
+            long commitMicros,
+            String reason,
+            String rawRow) {
+        SourceChange c = new SourceChange();
+        c.table = table;
+        c.op = op;
+        c.rawOp = rawOp;
+        c.lsn = lsn;
+        c.commitMicros = commitMicros;
+        if (table == SourceTable.USERS) {
+            c.user = new UserRow();
+        } else {
+            c.request = new RequestRow();
+        }
+        c.rejectReason = reason;
+        c.rawRow = rawRow;
+        return c;
+    }
 
     public static SourceChange ofUser(ChangeOp op, long lsn, long commitMicros, UserRow user) {
         SourceChange c = new SourceChange();

@@ -58,6 +58,10 @@ public final class SourceChangeWireSerializer extends TypeSerializer<SourceChang
         c.lsn = from.lsn;
         c.commitMicros = from.commitMicros;
         c.previousCreatedAtMicros = from.previousCreatedAtMicros;
+        c.rejectReason = from.rejectReason;
+        c.rawRow = from.rawRow;
+        c.missingColumns = from.missingColumns;
+        c.readBack = from.readBack;
         if (from.user != null) {
             UserRow u = from.user;
             c.user = new UserRow(u.id, u.email, u.role, u.registeredAtMicros);
@@ -97,6 +101,10 @@ public final class SourceChangeWireSerializer extends TypeSerializer<SourceChang
         out.writeLong(c.lsn);
         out.writeLong(c.commitMicros);
         writeLong(c.previousCreatedAtMicros, out);
+        writeString(c.rejectReason, out);
+        writeString(c.rawRow, out);
+        writeString(c.missingColumns, out);
+        out.writeBoolean(c.readBack);
         UserRow u = c.user;
         out.writeBoolean(u != null);
         if (u != null) {
@@ -131,6 +139,10 @@ public final class SourceChangeWireSerializer extends TypeSerializer<SourceChang
         c.lsn = in.readLong();
         c.commitMicros = in.readLong();
         c.previousCreatedAtMicros = readLong(in);
+        c.rejectReason = readString(in);
+        c.rawRow = readString(in);
+        c.missingColumns = readString(in);
+        c.readBack = in.readBoolean();
         if (in.readBoolean()) {
             c.user = new UserRow(readString(in), readString(in), readString(in), readLong(in));
         }

@@ -33,6 +33,14 @@ public final class RequestRecordSerializer implements WarehouseRecordSerializer<
             e.isWeekend,
             e.createdDate
         };
+        if (e.rejectReason != null) {
+            return WarehouseRecord.rejectedRaw(
+                    e.rejectReason, Ops.code(e.rawOp), e.lsn, e.commitMicros, e.rawRow);
+        }
+        if (e.op == ChangeOp.TRUNCATE) {
+            return WarehouseRecord.rejectedRaw(
+                    Ops.TRUNCATE_IGNORED, 't', e.lsn, e.commitMicros, "{\"op\":\"t\"}");
+        }
         if (e.op == ChangeOp.UNKNOWN) {
             return WarehouseRecord.rejected(
                     "unknown change op '" + e.rawOp + "' on the source requests table",

@@ -13,6 +13,14 @@ public final class UserRecordSerializer implements WarehouseRecordSerializer<Sou
 
     @Override
     public WarehouseRecord serialize(SourceChange c) {
+        if (c.rejectReason != null) {
+            return WarehouseRecord.rejectedRaw(
+                    c.rejectReason, Ops.code(c.rawOp), c.lsn, c.commitMicros, c.rawRow);
+        }
+        if (c.op == ChangeOp.TRUNCATE) {
+            return WarehouseRecord.rejectedRaw(
+                    Ops.TRUNCATE_IGNORED, 't', c.lsn, c.commitMicros, "{\"op\":\"t\"}");
+        }
         UserRow u = c.user;
         Object[] values = {u.id, u.email, u.role, u.registeredAtMicros};
         if (c.op == ChangeOp.UNKNOWN) {

@@ -1,5 +1,6 @@
 package io.pg2gp.jobs.ingest.enrich;
 
+import io.pg2gp.connector.cdc.StructValues;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.RequestRow;
 
@@ -80,5 +81,22 @@ class DerivedColumnsTest {
         assertThat(old.hourOfDay).isEqualTo(23);
         assertThat(LocalDate.ofEpochDay(old.createdDate)).isEqualTo(LocalDate.of(1969, 12, 31));
         assertThat(fill(null, null, ZoneOffset.UTC).hourOfDay).isNull();
+    }
+
+    @Test
+    void infiniteCreatedAtLeavesTheTimeColumnsNull() {
+        for (long sentinel :
+                new long[] {
+                    StructValues.POSITIVE_INFINITY_MICROS, StructValues.NEGATIVE_INFINITY_MICROS
+                }) {
+            RequestRow r = row(null, null);
+            r.createdAtMicros = sentinel;
+            EnrichedRequest e = new EnrichedRequest();
+            new DerivedColumns(ZoneOffset.UTC).fill(r, e);
+            assertThat(e.hourOfDay).isNull();
+            assertThat(e.dayOfWeek).isNull();
+            assertThat(e.isWeekend).isNull();
+            assertThat(e.createdDate).isNull();
+        }
     }
 }

@@ -41,6 +41,19 @@ class SourceChangeWireSerializerTest {
         SourceChange unknown = SourceChange.ofRequest(ChangeOp.UNKNOWN, 3, 4, new RequestRow());
         unknown.rawOp = "t";
         out.add(unknown);
+        SourceChange rejected =
+                SourceChange.rejected(
+                        SourceTable.REQUESTS,
+                        ChangeOp.UPDATE,
+                        "u",
+                        5,
+                        6,
+                        "out of range",
+                        "{\"after\":{\"q\":\"Кириллица 😀\"}}");
+        rejected.missingColumns = "model,status";
+        rejected.readBack = true;
+        out.add(rejected);
+        out.add(SourceChange.ofUser(ChangeOp.TRUNCATE, 9, 9, new UserRow()));
         SourceChange empty = new SourceChange(); // nothing set at all
         out.add(empty);
         StringBuilder longText = new StringBuilder();

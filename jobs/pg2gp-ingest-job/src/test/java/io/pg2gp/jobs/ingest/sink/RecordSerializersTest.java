@@ -5,6 +5,7 @@ import io.pg2gp.connector.warehouse.WarehouseRecord;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.RequestRow;
 import io.pg2gp.jobs.ingest.model.SourceChange;
+import io.pg2gp.jobs.ingest.model.SourceTable;
 import io.pg2gp.jobs.ingest.model.UserRow;
 
 import org.junit.jupiter.api.Test;
@@ -52,5 +53,34 @@ class RecordSerializersTest {
         WarehouseRecord u = new UserRecordSerializer().serialize(c);
         assertThat(u.rejectReason()).contains("unknown change op 'm'").contains("users");
         assertThat(u.values()).hasSize(WarehouseTables.usersDim("public").columns().size());
+    }
+
+    @Test
+    void aSourceRejectedChangeBecomesADeadLetterWithTheRawRow() {
+        EnrichedRequest e = enriched(ChangeOp.UPDATE, "u");
+        e.rejectReason = "column tokens_used value 5000000001 is out of range";
+        e.rawRow = "{\"op\":\"u\",\"before\":null,\"after\":{\"tokens_used\":5000000001}}";
+        WarehouseRecord r = new RequestRecordSerializer().serialize(e);
+        assertThat(r.rejectReason()).isEqualTo(e.rejectReason);
+        assertThat(r.rejectedPayload()).isEqualTo(e.rawRow);
+        assertThat(r.rejectedOpCode()).isEqualTo('u');
+        assertThat(r.lsn()).isEqualTo(7);
+        SourceChange c =
+                SourceChange.rejected(
+                        SourceTable.USERS, ChangeOp.INSERT, "c", 11, 0, "bad", "{\"x\":1}");
+        WarehouseRecord u = new UserRecordSerializer().serialize(c);
+        assertThat(u.rejectReason()).isEqualTo("bad");
+        assertThat(u.rejectedPayload()).isEqualTo("{\"x\":1}");
+        assertThat(u.rejectedOpCode()).isEqualTo('c');
+    }
+
+    @Test
+    void aTruncateBecomesAnAuditDeadLetter() {
+        WarehouseRecord r =
+                new RequestRecordSerializer().serialize(enriched(ChangeOp.TRUNCATE, "t"));
+        assertThat(r.rejectReason()).contains("TRUNCATE").contains("ignore");
+        assertThat(r.rejectedOpCode()).isEqualTo('t');
+        SourceChange c = SourceChange.ofUser(ChangeOp.TRUNCATE, 12, 0, new UserRow());
+        assertThat(new UserRecordSerializer().serialize(c).rejectReason()).contains("TRUNCATE");
     }
 }

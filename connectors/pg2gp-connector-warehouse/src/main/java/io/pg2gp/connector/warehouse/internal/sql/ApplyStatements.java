@@ -100,9 +100,10 @@ public final class ApplyStatements {
     /**
      * One pass over the staged rows of the batches: the row count (to detect a staging area that
      * lost rows); the lowest LSN and the snapshot reads (to tell whether the batch can hold a
-     * replay); rows without an hour value, or updates without the hour they move from (their old
-     * version could be anywhere); and the hour range spanned by the new values and the previous
-     * ones (the partitions that can hold the replaced versions).
+     * replay); rows without a finite hour value, or updates without the finite hour they move from
+     * (their old version could be anywhere: ±infinity has no hour to bound by); and the hour range
+     * spanned by the new values and the previous ones (the partitions that can hold the replaced
+     * versions).
      */
     public String batchStats(String job, Collection<Long> batchIds) {
         String h = target.hourColumn() == null ? "NULL::timestamptz" : target.hourColumn();
@@ -110,7 +111,10 @@ public final class ApplyStatements {
                 + " coalesce(sum(CASE WHEN _cdc_op = 'r' THEN 1 ELSE 0 END), 0),"
                 + " coalesce(sum(CASE WHEN "
                 + h
-                + " IS NULL OR (_cdc_op = 'u' AND _cdc_prev_hour IS NULL) THEN 1 ELSE 0 END), 0),"
+                + " IS NULL OR NOT isfinite("
+                + h
+                + ") OR (_cdc_op = 'u' AND (_cdc_prev_hour IS NULL OR NOT isfinite(_cdc_prev_hour)))"
+                + " THEN 1 ELSE 0 END), 0),"
                 + " date_trunc('hour', min(least("
                 + h
                 + ", _cdc_prev_hour)))::text, (date_trunc('hour', max(greatest("
@@ -185,6 +189,7 @@ public final class ApplyStatements {
     /**
      * Records the hours of the versions being replaced and of the new versions, so the rollup job
      * recomputes both when a change moves a row between hours. Null when the table tracks no hour.
+     * A ±infinity value (PostgreSQL's infinite timestamps) is in no hour and not recorded.
      */
     public String recordTouchedHours(String job, long commitSeq, String batch) {
         String h = target.hourColumn();
@@ -205,7 +210,7 @@ public final class ApplyStatements {
                 + h
                 + ") FROM "
                 + batch
-                + " b WHERE b._cdc_op <> 'd') x WHERE x.h IS NOT NULL";
+                + " b WHERE b._cdc_op <> 'd') x WHERE isfinite(x.h)";
     }
 
     /**

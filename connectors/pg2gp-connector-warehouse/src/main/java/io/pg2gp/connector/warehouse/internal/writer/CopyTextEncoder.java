@@ -80,7 +80,15 @@ public final class CopyTextEncoder {
                     out.write(((Boolean) v) ? 't' : 'f');
                     return null;
                 case TIMESTAMPTZ:
-                    writeTimestamp(((Number) v).longValue(), out);
+                    long micros = ((Number) v).longValue();
+                    // PostgreSQL's own sentinels for ±infinity, as the source connector reads them
+                    if (micros == Long.MAX_VALUE) {
+                        out.writeAscii("infinity");
+                    } else if (micros == Long.MIN_VALUE) {
+                        out.writeAscii("-infinity");
+                    } else {
+                        writeTimestamp(micros, out);
+                    }
                     return null;
                 case DATE:
                     LocalDate d = LocalDate.ofEpochDay(((Number) v).longValue());

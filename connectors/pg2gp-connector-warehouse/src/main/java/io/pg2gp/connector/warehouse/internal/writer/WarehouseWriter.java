@@ -201,8 +201,10 @@ public final class WarehouseWriter<IN>
                 new Object[] {
                     reason,
                     rec.lsn(),
-                    String.valueOf(rec.op().code()),
-                    DeadLetter.toJson(columnNames, rec.values())
+                    String.valueOf(rec.rejectedOpCode()),
+                    rec.rejectedPayload() != null
+                            ? rec.rejectedPayload()
+                            : DeadLetter.toJson(columnNames, rec.values())
                 });
     }
 

@@ -118,8 +118,14 @@ class CopyTextEncoderTest {
                 .startsWith("column c: date/time out of range");
         assertThat(rejection(ColumnType.TIMESTAMPTZ, micros("9999-12-31T23:59:59.999999Z") + 1))
                 .startsWith("column c: date/time out of range");
-        assertThat(rejection(ColumnType.TIMESTAMPTZ, Long.MAX_VALUE))
+        assertThat(rejection(ColumnType.TIMESTAMPTZ, Long.MAX_VALUE - 1))
                 .startsWith("column c: date/time out of range");
+    }
+
+    @Test
+    void postgresInfinitySentinelsAreWrittenAsInfinity() {
+        assertThat(field(ColumnType.TIMESTAMPTZ, Long.MAX_VALUE)).isEqualTo("infinity");
+        assertThat(field(ColumnType.TIMESTAMPTZ, Long.MIN_VALUE)).isEqualTo("-infinity");
     }
 
     @Test
