@@ -41,6 +41,11 @@ class IdleSourceHeartbeatITCase {
         }
 
         @Override
+        protected String reject(ChangeMetadata meta, String reason, String rawRowJson) {
+            return null;
+        }
+
+        @Override
         public TypeInformation<String> getProducedType() {
             return Types.STRING;
         }
