@@ -2,8 +2,8 @@ package io.pg2gp.jobs.ingest;
 
 import io.pg2gp.connector.cdc.PostgresPreflight;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseSink;
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PasswordCheck;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;

@@ -1,7 +1,7 @@
 package io.pg2gp.jobs.rollup;
 
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PasswordCheck;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;

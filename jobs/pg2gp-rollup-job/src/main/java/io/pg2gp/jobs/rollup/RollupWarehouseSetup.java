@@ -1,9 +1,9 @@
 package io.pg2gp.jobs.rollup;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.RolePrivileges;
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
 

@@ -1,6 +1,6 @@
 package io.pg2gp.jobs.rollup;
 
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;

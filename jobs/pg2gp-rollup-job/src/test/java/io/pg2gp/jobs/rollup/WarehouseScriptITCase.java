@@ -1,6 +1,6 @@
 package io.pg2gp.jobs.rollup;
 
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SharedGreenplum;

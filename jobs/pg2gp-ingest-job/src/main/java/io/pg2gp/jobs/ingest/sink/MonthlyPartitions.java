@@ -1,6 +1,6 @@
 package io.pg2gp.jobs.ingest.sink;
 
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,32 +61,17 @@ public final class MonthlyPartitions {
      * context"); GP7's legacy syntax takes the form documented for it.
      */
     String splitDefault(WarehouseDialect dialect, YearMonth month, String defaultPartition) {
-        return "ALTER TABLE "
-                + table
-                + " SPLIT DEFAULT PARTITION START ('"
-                + month.atDay(1)
-                + " 00:00:00+00'::timestamptz) INCLUSIVE END ('"
-                + month.plusMonths(1).atDay(1)
-                + " 00:00:00+00'::timestamptz) EXCLUSIVE INTO (PARTITION "
-                + String.format("p_%04d_%02d", month.getYear(), month.getMonthValue())
-                + (dialect == WarehouseDialect.GREENPLUM_6
-                        ? ", PARTITION "
-                        : ", DEFAULT PARTITION ")
-                + defaultPartition
-                + ")";
+        return dialect.splitDefaultPartition(
+                table,
+                String.format("p_%04d_%02d", month.getYear(), month.getMonthValue()),
+                month.atDay(1) + " 00:00:00+00",
+                month.plusMonths(1).atDay(1) + " 00:00:00+00",
+                defaultPartition);
     }
 
     /** Range starts of the named partitions: GP6 lists them in pg_partitions, GP7 in bounds. */
     String existingQuery(WarehouseDialect dialect) {
-        if (dialect == WarehouseDialect.GREENPLUM_6) {
-            return "SELECT partitionrangestart, partitionname, partitionisdefault FROM"
-                    + " pg_partitions WHERE schemaname = ? AND tablename = ?";
-        }
-        return "SELECT pg_get_expr(c.relpartbound, c.oid), c.relname,"
-                + " pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT' FROM pg_inherits i JOIN"
-                + " pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent JOIN"
-                + " pg_namespace n ON n.oid = p.relnamespace WHERE n.nspname = ? AND p.relname"
-                + " = ?";
+        return dialect.partitionsQuery();
     }
 
     /**
@@ -151,7 +136,7 @@ public final class MonthlyPartitions {
     public List<YearMonth> ensureAhead(
             Connection c, WarehouseDialect dialect, YearMonth current, int ahead)
             throws SQLException {
-        if (!dialect.isGreenplum()) {
+        if (dialect.partitionsQuery() == null) {
             return List.of(); // the PostgreSQL warehouse table is not partitioned
         }
         Set<YearMonth> existing = new TreeSet<>();

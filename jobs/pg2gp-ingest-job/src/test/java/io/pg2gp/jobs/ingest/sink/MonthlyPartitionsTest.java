@@ -1,6 +1,6 @@
 package io.pg2gp.jobs.ingest.sink;
 
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 
 import org.junit.jupiter.api.Test;
 

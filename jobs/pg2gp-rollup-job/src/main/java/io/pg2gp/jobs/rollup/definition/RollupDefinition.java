@@ -1,6 +1,6 @@
 package io.pg2gp.jobs.rollup.definition;
 
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 
 import java.io.Serializable;
 import java.util.regex.Matcher;

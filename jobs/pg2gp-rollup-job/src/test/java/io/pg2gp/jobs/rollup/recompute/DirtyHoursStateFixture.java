@@ -1,7 +1,7 @@
 package io.pg2gp.jobs.rollup.recompute;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.jobs.ingest.StateFixtures;
 import io.pg2gp.jobs.ingest.StateFixtures.Backend;
 import io.pg2gp.jobs.ingest.StateFixtures.Fixture;

@@ -3,11 +3,11 @@ package io.pg2gp.connector.warehouse.internal.load;
 import io.pg2gp.connector.gpfdist.GpfdistServer;
 import io.pg2gp.connector.warehouse.GpfdistLoaderOptions;
 import io.pg2gp.connector.warehouse.LoaderKind;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.ExternalTableStatements;
 import io.pg2gp.connector.warehouse.internal.sql.RolePrivileges;
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +36,12 @@ public final class StagingLoaders {
             String job,
             int subtask)
             throws SQLException, IOException {
-        if (kind == LoaderKind.GPFDIST && !dialect.isGreenplum()) {
+        if (kind == LoaderKind.GPFDIST && !dialect.hasExternalTables()) {
             throw new IllegalArgumentException(
                     "setting 'warehouse.loader' is gpfdist, but the warehouse is PostgreSQL, which"
                             + " has no external tables: use auto or copy");
         }
-        if (kind == LoaderKind.COPY || !dialect.isGreenplum()) {
+        if (kind == LoaderKind.COPY || !dialect.hasExternalTables()) {
             return copy(connection, bookkeeping, table);
         }
         GpfdistServer server = start(gpfdist);

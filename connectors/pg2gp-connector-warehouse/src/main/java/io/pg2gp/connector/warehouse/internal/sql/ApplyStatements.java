@@ -1,6 +1,7 @@
 package io.pg2gp.connector.warehouse.internal.sql;
 
 import io.pg2gp.connector.warehouse.DeleteMode;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import java.util.ArrayList;
@@ -378,29 +379,18 @@ public final class ApplyStatements {
                 + SqlLiterals.string(target.keyColumns().get(0));
     }
 
-    /**
-     * Greenplum: the apply's statements are planned by the Postgres planner, local to the apply's
-     * transaction. Measured on GP6: GPORCA spent 190-410 ms planning each apply (as long as running
-     * it) and probes the key index 10x slower than the Postgres planner's nested loop (see {@link
-     * #keyLookups}); the statements are simple joins that gain nothing from GPORCA.
-     */
+    /** The apply's planner, local to its transaction (see the dialect). */
     public List<String> plannerSettings() {
-        return dialect.isGreenplum() ? List.of("SET LOCAL optimizer = off") : List.of();
+        return dialect.applyPlannerSettings();
     }
 
     /**
-     * Greenplum, for the statements that find the batch keys in the target (match and delete): an
-     * index nested loop (the batch broadcast, one probe of the key index per key and partition)
-     * instead of Greenplum's default hash join, which reads every row of every partition within the
-     * bounds (all of them for replays and snapshots). Rows read then follow the batch, not the
-     * table. Only with an index on the key ({@code keyIndexed}): without one a nested loop would
-     * scan the target per key. PostgreSQL picks the index by itself.
+     * For the statements that find the batch keys in the target (match and delete): on Greenplum an
+     * index nested loop instead of a hash join over every row within the bounds, so rows read
+     * follow the batch, not the table (see the dialect).
      */
     public List<String> keyLookups(boolean keyIndexed) {
-        if (!dialect.isGreenplum() || !keyIndexed) {
-            return List.of();
-        }
-        return List.of("SET LOCAL enable_nestloop = on", "SET LOCAL enable_hashjoin = off");
+        return dialect.keyLookupSettings(keyIndexed);
     }
 
     /**

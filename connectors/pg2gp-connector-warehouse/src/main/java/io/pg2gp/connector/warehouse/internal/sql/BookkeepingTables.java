@@ -1,5 +1,6 @@
 package io.pg2gp.connector.warehouse.internal.sql;
 
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.pg2gp.connector.warehouse.internal.sql;
 
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import java.util.Collection;
@@ -68,7 +69,7 @@ public final class HousekeepingStatements {
         String counted =
                 "pg_stat_get_tuples_inserted(s.oid) + pg_stat_get_tuples_updated(s.oid)"
                         + " + pg_stat_get_tuples_deleted(s.oid)";
-        String from = dialect.isGreenplum() ? "gp_dist_random('pg_class') s" : "pg_class s";
+        String from = dialect.classCountersFrom("s");
         return "SELECT s.oid, sum("
                 + counted
                 + ")::bigint FROM "

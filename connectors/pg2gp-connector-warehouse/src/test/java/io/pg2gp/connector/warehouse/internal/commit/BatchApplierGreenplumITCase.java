@@ -1,8 +1,8 @@
 package io.pg2gp.connector.warehouse.internal.commit;
 
 import io.pg2gp.connector.warehouse.DeleteMode;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.internal.commit.GreenplumApplyFixture.Version;
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.testutils.SharedGreenplum;
 
 import org.junit.jupiter.api.AfterEach;

@@ -2,10 +2,10 @@ package io.pg2gp.connector.warehouse.internal.commit;
 
 import io.pg2gp.connector.warehouse.ColumnType;
 import io.pg2gp.connector.warehouse.DeleteMode;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SharedPostgres;

@@ -1,6 +1,7 @@
 package io.pg2gp.connector.warehouse.internal.sql;
 
 import io.pg2gp.connector.warehouse.ColumnType;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import org.junit.jupiter.api.Test;

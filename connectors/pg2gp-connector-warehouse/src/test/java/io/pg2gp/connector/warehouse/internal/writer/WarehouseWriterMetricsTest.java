@@ -2,10 +2,10 @@ package io.pg2gp.connector.warehouse.internal.writer;
 
 import io.pg2gp.connector.warehouse.ColumnType;
 import io.pg2gp.connector.warehouse.LoaderKind;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.load.StagingLoader;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseDialect;
 
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.OperatorIOMetricGroup;

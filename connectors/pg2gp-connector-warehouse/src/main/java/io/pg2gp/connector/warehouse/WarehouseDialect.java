@@ -1,0 +1,90 @@
+package io.pg2gp.connector.warehouse;
+
+import io.pg2gp.connector.warehouse.internal.sql.GreenplumDialect;
+import io.pg2gp.connector.warehouse.internal.sql.PostgresDialect;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * What differs between the warehouses the sink writes to: PostgreSQL and Greenplum 6/7. Each
+ * flavour owns its SQL differences here, so callers ask the dialect instead of branching on it.
+ * Detected from {@code SELECT version()}.
+ */
+public interface WarehouseDialect {
+
+    WarehouseDialect POSTGRES = new PostgresDialect();
+    WarehouseDialect GREENPLUM_6 = new GreenplumDialect(6);
+    WarehouseDialect GREENPLUM_7 = new GreenplumDialect(7);
+
+    static WarehouseDialect fromVersion(String version) {
+        if (version.contains("Greenplum Database 6.")) {
+            return GREENPLUM_6;
+        }
+        if (version.contains("Greenplum Database")) {
+            return GREENPLUM_7;
+        }
+        return POSTGRES;
+    }
+
+    static WarehouseDialect detect(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT version()")) {
+            rs.next();
+            return fromVersion(rs.getString(1));
+        }
+    }
+
+    /** A name for people: "PostgreSQL", "Greenplum 6". */
+    String displayName();
+
+    /** Greenplum: segments, distribution, external tables, no autovacuum. */
+    boolean isGreenplum();
+
+    /** The distribution clause for a new table, empty on PostgreSQL. */
+    String distributedBy(String columns);
+
+    /** Distribution for small bookkeeping tables read by key, empty on PostgreSQL. */
+    String distributedRandomly();
+
+    /**
+     * Session settings for the apply connection: the batch sort stays in memory up to {@code
+     * memory} (a size such as {@code 256MB}).
+     */
+    List<String> applySessionSettings(String memory);
+
+    /** Settings local to the apply's transaction that pick its planner. */
+    List<String> applyPlannerSettings();
+
+    /**
+     * Settings for the statements that find batch keys in the target, given whether the target has
+     * an index led by its key.
+     */
+    List<String> keyLookupSettings(boolean keyIndexed);
+
+    /** Whether {@code table} is partitioned (only then do literal hour bounds help the apply). */
+    boolean isPartitioned(Connection c, String table) throws SQLException;
+
+    /** {@code pg_class} as a FROM item whose statistics counters cover every segment. */
+    String classCountersFrom(String alias);
+
+    /** Whether the segments can pull rows through readable external tables (gpfdist). */
+    boolean hasExternalTables();
+
+    /**
+     * The statement that splits {@code [from, to)} off a range-partitioned table's default
+     * partition into a partition named {@code name}; null where tables have no such partitions.
+     */
+    String splitDefaultPartition(
+            String table, String name, String from, String to, String defaultPartition);
+
+    /**
+     * A query for the partitions of {@code schema.table} (parameters: schema, table) returning the
+     * range start expression, the partition's name and whether it is the default one; null where
+     * tables have no such partitions.
+     */
+    String partitionsQuery();
+}
