@@ -13,7 +13,6 @@ import io.pg2gp.connector.warehouse.internal.load.StagingLoaders;
 import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.HousekeepingStatements;
-import io.pg2gp.connector.warehouse.internal.sql.RolePrivileges;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
 import io.pg2gp.connector.warehouse.internal.writer.WarehouseWriter;
 import io.pg2gp.connector.warehouse.internal.writer.WriterState;

@@ -1,7 +1,6 @@
 package io.pg2gp.jobs.rollup;
 
-import io.pg2gp.connector.warehouse.WarehouseDialect;
-import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
+import io.pg2gp.connector.warehouse.BookkeepingSchema;
 import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PasswordCheck;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
@@ -90,9 +89,7 @@ public final class RollupPipeline {
         RollupHourRange hourRange = hourRange(config); // validated before anything runs
         String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
         var bookkeeping =
-                new BookkeepingTables(
-                        config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA),
-                        WarehouseDialect.POSTGRES);
+                new BookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA));
         var poll = config.get(PipelineOptions.ROLLUP_POLL_INTERVAL);
         env.fromSource(
                         new TouchedHoursSource(

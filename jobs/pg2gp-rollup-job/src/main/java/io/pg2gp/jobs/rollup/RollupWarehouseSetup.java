@@ -1,9 +1,9 @@
 package io.pg2gp.jobs.rollup;
 
+import io.pg2gp.connector.warehouse.BookkeepingSchema;
+import io.pg2gp.connector.warehouse.RolePrivileges;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
-import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
-import io.pg2gp.connector.warehouse.internal.sql.RolePrivileges;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
 
@@ -29,7 +29,7 @@ final class RollupWarehouseSetup {
 
     private final WarehouseConnectionOptions warehouse;
     private final String schema;
-    private final BookkeepingTables bookkeeping;
+    private final BookkeepingSchema bookkeeping;
     private final List<RollupDefinition> rollups;
     private final RollupRecomputer recomputer;
     private final Map<String, String> views;
@@ -42,7 +42,7 @@ final class RollupWarehouseSetup {
             Map<String, String> views) {
         this.warehouse = warehouse;
         this.schema = schema;
-        this.bookkeeping = new BookkeepingTables(bookkeepingSchema, WarehouseDialect.POSTGRES);
+        this.bookkeeping = new BookkeepingSchema(bookkeepingSchema);
         this.rollups = rollups;
         this.recomputer = new RollupRecomputer(rollups, schema);
         this.views = views;

@@ -3,11 +3,11 @@ package io.pg2gp.connector.warehouse.internal.load;
 import io.pg2gp.connector.gpfdist.GpfdistServer;
 import io.pg2gp.connector.warehouse.GpfdistLoaderOptions;
 import io.pg2gp.connector.warehouse.LoaderKind;
+import io.pg2gp.connector.warehouse.RolePrivileges;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.ExternalTableStatements;
-import io.pg2gp.connector.warehouse.internal.sql.RolePrivileges;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package io.pg2gp.connector.warehouse.internal.sql;
 
+import io.pg2gp.connector.warehouse.BookkeepingSchema;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
@@ -40,10 +41,12 @@ public final class BookkeepingTables {
     public static final String TOUCHED_HOURS_DISTRIBUTION = "commit_seq";
 
     private final String schema;
+    private final BookkeepingSchema names;
     private final WarehouseDialect dialect;
 
     public BookkeepingTables(String schema, WarehouseDialect dialect) {
         this.schema = schema;
+        this.names = new BookkeepingSchema(schema);
         this.dialect = dialect;
     }
 
@@ -56,15 +59,15 @@ public final class BookkeepingTables {
     }
 
     public String ledger() {
-        return schema + ".commit_ledger";
+        return names.ledger();
     }
 
     public String touchedHours() {
-        return schema + ".touched_hours";
+        return names.touchedHours();
     }
 
     public String deadLetters() {
-        return schema + ".dead_letters";
+        return names.deadLetters();
     }
 
     public String stagedDeadLetters() {

@@ -1,7 +1,6 @@
-package io.pg2gp.connector.warehouse.internal.sql;
+package io.pg2gp.connector.warehouse;
 
-import io.pg2gp.connector.warehouse.DeleteMode;
-import io.pg2gp.connector.warehouse.WarehouseTable;
+import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,7 +47,7 @@ public final class RolePrivileges {
      * What the sink of {@code target} needs: its bookkeeping schema (created by the role when
      * missing) and tables, the target table, and the apply's work tables.
      */
-    public List<Missing> missingForSink(
+    List<Missing> missingForSink(
             BookkeepingTables bookkeeping, WarehouseTable target, DeleteMode deleteMode)
             throws SQLException {
         List<Missing> missing = new ArrayList<>();

@@ -1,0 +1,63 @@
+package io.pg2gp.local;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Jobs, tools and benchmarks use the connectors through their public API only: an import of a
+ * connector's {@code internal} package from their main code fails the build. Tests may reach
+ * internals (they test them).
+ */
+class ModuleBoundariesTest {
+
+    private static final Path REPO = Path.of("../..").toAbsolutePath().normalize();
+    private static final Pattern INTERNAL_IMPORT =
+            Pattern.compile(
+                    "^import (?:static )?(io\\.pg2gp\\.connector\\.\\w+\\.internal\\.[\\w.]+);",
+                    Pattern.MULTILINE);
+
+    /** Deliberate exceptions, each with its reason. */
+    private static final Map<String, String> ALLOWED =
+            Map.of(
+                    "benchmarks/src/main/java/io/pg2gp/benchmarks/EncodeBenchmark.java",
+                    "measures the writer's internal COPY encoder and gpfdist block framing");
+
+    @Test
+    void jobsToolsAndBenchmarksStayOutOfConnectorInternals() throws IOException {
+        List<String> leaks = new ArrayList<>();
+        int scanned = 0;
+        for (String root : List.of("jobs", "tools", "benchmarks", "testing")) {
+            try (Stream<Path> files = Files.walk(REPO.resolve(root))) {
+                for (Path file :
+                        files.filter(p -> p.toString().endsWith(".java"))
+                                .filter(p -> p.toString().contains("/src/main/java/"))
+                                .toList()) {
+                    scanned++;
+                    String relative = REPO.relativize(file).toString();
+                    if (ALLOWED.containsKey(relative)) {
+                        continue;
+                    }
+                    Matcher m = INTERNAL_IMPORT.matcher(Files.readString(file));
+                    while (m.find()) {
+                        leaks.add(relative + " imports " + m.group(1));
+                    }
+                }
+            }
+        }
+        assertThat(scanned).isGreaterThan(40);
+        assertThat(leaks)
+                .as("connector internals used outside the connectors (use or add public API)")
+                .isEmpty();
+    }
+}
