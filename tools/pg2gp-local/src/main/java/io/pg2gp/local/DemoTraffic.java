@@ -60,6 +60,13 @@ final class DemoTraffic {
         System.out.println("seeded " + users + " users and " + requests + " requests");
     }
 
+    /** Live traffic only, on a source that kept the previous run's rows ({@code --keep}). */
+    void resume() throws SQLException {
+        connection = server.connect(database);
+        connection.setAutoCommit(false);
+        workload = new SeedWorkload(connection, System.nanoTime()).onWallClock();
+    }
+
     void start() {
         thread = new Thread(this::run, "pg2gp-demo-traffic");
         thread.setDaemon(true);

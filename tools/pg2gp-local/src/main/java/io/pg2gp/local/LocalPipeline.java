@@ -22,6 +22,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -82,7 +86,18 @@ public final class LocalPipeline {
         source.execute("app", resource("/sql/source/02_publication.sql"));
 
         DemoTraffic traffic = new DemoTraffic(source, "app", s.rate());
-        traffic.seed(s.seedUsers(), s.seedRequests());
+        long kept = s.keep() ? requests(source) : 0;
+        if (kept > 0) {
+            // The jobs are new (no savepoint): they snapshot the kept rows again, and the
+            // warehouse converges to them (snapshot reads replace what a previous run left).
+            System.out.println(
+                    "--keep: the source keeps its "
+                            + kept
+                            + " requests (no new seed); the jobs start anew and snapshot them");
+            traffic.resume();
+        } else {
+            traffic.seed(s.seedUsers(), s.seedRequests());
+        }
 
         List<String> overrides = new ArrayList<>(s.overrides());
         overrides.add(0, "source.port=" + source.port());
@@ -254,6 +269,15 @@ public final class LocalPipeline {
             root = root.getCause();
         }
         return root.toString();
+    }
+
+    private static long requests(PostgresServer source) throws SQLException {
+        try (Connection c = source.connect("app");
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM public.requests")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     static String resource(String path) throws IOException {
