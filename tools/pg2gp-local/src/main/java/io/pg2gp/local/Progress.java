@@ -1,5 +1,6 @@
 package io.pg2gp.local;
 
+import io.pg2gp.connector.warehouse.BookkeepingSchema;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
 import io.pg2gp.testutils.PostgresServer;
@@ -40,6 +41,9 @@ final class Progress {
                         t.setDaemon(true);
                         return t;
                     });
+    private final BookkeepingSchema bookkeeping;
+    private final String requestsTable;
+    private final String sourceRequests;
     private final Map<String, Long> lastChanges = new HashMap<>();
     private String runStart;
     private volatile boolean stopped;
@@ -58,6 +62,10 @@ final class Progress {
         this.warehouseDb = warehouseDb;
         this.slot = config.get(PipelineOptions.SOURCE_SLOT);
         this.job = config.get(PipelineOptions.NAME);
+        this.bookkeeping =
+                new BookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA));
+        this.sourceRequests = config.get(PipelineOptions.SOURCE_REQUESTS_TABLE);
+        this.requestsTable = config.get(PipelineOptions.WAREHOUSE_SCHEMA) + ".requests_analytical";
         this.jobStatus = jobStatus;
     }
 
@@ -100,7 +108,9 @@ final class Progress {
                     s.executeQuery(
                             "SELECT target_table, sum(rows_staged + dead_letters),"
                                     + " sum(rows_upserted), sum(rows_deleted)"
-                                    + " FROM pg2gp.commit_ledger WHERE job = '"
+                                    + " FROM "
+                                    + bookkeeping.ledger()
+                                    + " WHERE job = '"
                                     + job
                                     + "' AND committed_at >= '"
                                     + runStart
@@ -129,8 +139,10 @@ final class Progress {
             try (ResultSet rs =
                     s.executeQuery(
                             "SELECT count(*), extract(epoch FROM max(_synced_at) -"
-                                    + " max(_cdc_committed_at)), (SELECT count(*) FROM"
-                                    + " pg2gp.dead_letters) FROM public.requests_analytical")) {
+                                    + " max(_cdc_committed_at)), (SELECT count(*) FROM "
+                                    + bookkeeping.deadLetters()
+                                    + ") FROM "
+                                    + requestsTable)) {
                 rs.next();
                 out.append(
                         String.format(
@@ -144,7 +156,9 @@ final class Progress {
                 Statement s = c.createStatement();
                 ResultSet rs =
                         s.executeQuery(
-                                "SELECT (SELECT count(*) FROM public.requests),"
+                                "SELECT (SELECT count(*) FROM "
+                                        + sourceRequests
+                                        + "),"
                                         + " (SELECT pg_size_pretty(pg_wal_lsn_diff("
                                         + "pg_current_wal_lsn(), confirmed_flush_lsn))"
                                         + " FROM pg_replication_slots WHERE slot_name = '"
