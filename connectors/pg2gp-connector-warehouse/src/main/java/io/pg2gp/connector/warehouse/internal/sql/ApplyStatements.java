@@ -102,7 +102,8 @@ public final class ApplyStatements {
      * lost rows); the lowest LSN and the snapshot reads (to tell whether the batch can hold a
      * replay); rows without an hour value, or updates without the hour they move from (their old
      * version could be anywhere); and the hour range spanned by the new values and the previous
-     * ones (the partitions that can hold the replaced versions).
+     * ones (the partitions that can hold the replaced versions); then the distinct hours of the new
+     * values and of the previous ones, as comma-separated epoch seconds ({@link HourRanges}).
      */
     public String batchStats(String job, Collection<Long> batchIds) {
         String h = target.hourColumn() == null ? "NULL::timestamptz" : target.hourColumn();
@@ -115,7 +116,11 @@ public final class ApplyStatements {
                 + h
                 + ", _cdc_prev_hour)))::text, (date_trunc('hour', max(greatest("
                 + h
-                + ", _cdc_prev_hour))) + interval '1 hour')::text FROM "
+                + ", _cdc_prev_hour))) + interval '1 hour')::text, "
+                + epochHours(h)
+                + ", "
+                + epochHours("_cdc_prev_hour")
+                + " FROM "
                 + bookkeeping.stagingTable(target)
                 + " WHERE "
                 + stageFilter(job, batchIds);
@@ -140,6 +145,25 @@ public final class ApplyStatements {
                 + h
                 + " < timestamptz "
                 + SqlLiterals.string(to);
+    }
+
+    private static String epochHours(String column) {
+        return "array_to_string(array_agg(DISTINCT extract(epoch FROM date_trunc('hour', "
+                + column
+                + "))::bigint), ',')";
+    }
+
+    /**
+     * Literal bounds on the target's hour (partition) column: the ranges of hours the batch
+     * touches, ORed, which the planner's constraint exclusion prunes partition by partition (GP6's
+     * Postgres planner and PostgreSQL alike). Empty when the table is not partitioned, has no hour
+     * column, or there are no hours.
+     */
+    public String targetBounds(HourRanges hours) {
+        if (!partitioned || target.hourColumn() == null || hours.isEmpty()) {
+            return "";
+        }
+        return " AND " + hours.condition("t." + target.hourColumn());
     }
 
     /** The highest source LSN this job applied to the table; later rows were never applied. */
