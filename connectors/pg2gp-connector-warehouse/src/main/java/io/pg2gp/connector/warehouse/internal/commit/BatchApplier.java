@@ -91,6 +91,13 @@ public final class BatchApplier {
                 s.execute(sql.disableNestedLoops());
                 upserted =
                         s.executeUpdate(sql.insertNewVersions(job, batchIds, batch, matched > 0));
+                String nullNew = sql.countNewVersionsWithNullDistribution(batch);
+                if (nullNew != null && count(s, nullNew) > 0) {
+                    upserted +=
+                            s.executeUpdate(
+                                    sql.insertNewVersionsWithNullDistribution(
+                                            job, batchIds, batch, matched > 0));
+                }
                 s.execute(sql.restoreNestedLoops());
                 for (String clear : sql.clearWorkTables()) {
                     s.executeUpdate(clear);

@@ -351,6 +351,52 @@ public final class ApplyStatements {
      */
     public String insertNewVersions(
             String job, Collection<Long> batchIds, String batch, boolean matched) {
+        return insertNewVersions(
+                job,
+                batchIds,
+                batch,
+                matched,
+                extraDistribution.stream()
+                        .map(d -> " AND s." + d + " = b." + d)
+                        .collect(Collectors.joining()),
+                "");
+    }
+
+    /**
+     * Counts the batch's new versions whose distribution columns hold a NULL; null when the
+     * distribution columns are key columns (never NULL).
+     */
+    public String countNewVersionsWithNullDistribution(String batch) {
+        if (extraDistribution.isEmpty()) {
+            return null;
+        }
+        return "SELECT count(*) FROM "
+                + batch
+                + " b WHERE b._cdc_op <> 'd' AND "
+                + anyNull().replace("m.", "b.");
+    }
+
+    /** The new versions {@link #insertNewVersions} leaves: joined without the distribution. */
+    public String insertNewVersionsWithNullDistribution(
+            String job, Collection<Long> batchIds, String batch, boolean matched) {
+        return insertNewVersions(
+                job, batchIds, batch, matched, "", " AND " + anyNull().replace("m.", "b."));
+    }
+
+    /**
+     * The insert joins staging and batch on the distribution columns too (both are distributed like
+     * the target, and the batch row is the staged row's copy): on Greenplum the join is then
+     * co-located, instead of broadcasting the batch to every segment (measured on GP6, 10,000 rows:
+     * 18-76 ms without the motion vs 160-256 ms with it). Equality never holds for NULL
+     * distribution values: {@link #insertNewVersionsWithNullDistribution} inserts those.
+     */
+    private String insertNewVersions(
+            String job,
+            Collection<Long> batchIds,
+            String batch,
+            boolean matched,
+            String distribution,
+            String nulls) {
         String softColumn = deleteMode == DeleteMode.SOFT ? ", _deleted" : "";
         String softValue = deleteMode == DeleteMode.SOFT ? ", false" : "";
         return "INSERT INTO "
@@ -373,9 +419,11 @@ public final class ApplyStatements {
                 + target.keyColumns().stream()
                         .map(k -> "s." + k + " = b." + k)
                         .collect(Collectors.joining(" AND "))
+                + distribution
                 + " AND s._pg2gp_batch = b._pg2gp_batch AND s._pg2gp_seq = b._pg2gp_seq WHERE "
                 + stageFilter("s.", job, batchIds)
                 + " AND b._cdc_op <> 'd'"
+                + nulls
                 + (matched
                         ? " AND NOT EXISTS (SELECT 1 FROM "
                                 + matchTable
