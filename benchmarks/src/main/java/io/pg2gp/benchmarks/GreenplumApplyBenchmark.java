@@ -98,9 +98,16 @@ final class GreenplumApplyBenchmark {
     /**
      * What the fact table's partitions counted on every segment ({@code pg_stat_user_tables}
      * through {@code gp_dist_random}): rows read by sequential scans, rows fetched and scans done
-     * through the index.
+     * through the index; pages of heap and index found in shared_buffers or read from the OS
+     * ({@code pg_statio_user_tables}).
      */
-    record Reads(long seqRows, long indexRows, long indexScans, long seqScans) {
+    record Reads(
+            long seqRows,
+            long indexRows,
+            long indexScans,
+            long seqScans,
+            long pagesHit,
+            long pagesRead) {
         long rows() {
             return seqRows + indexRows;
         }
@@ -110,7 +117,9 @@ final class GreenplumApplyBenchmark {
                     seqRows - o.seqRows,
                     indexRows - o.indexRows,
                     indexScans - o.indexScans,
-                    seqScans - o.seqScans);
+                    seqScans - o.seqScans,
+                    pagesHit - o.pagesHit,
+                    pagesRead - o.pagesRead);
         }
     }
 
@@ -335,18 +344,36 @@ final class GreenplumApplyBenchmark {
             s.executeQuery("SELECT count(*) FROM gp_dist_random('gp_id')").close();
         }
         Thread.sleep(700);
+        String partitions =
+                " WHERE schemaname = '"
+                        + SCHEMA
+                        + "' AND relname LIKE 'requests\\_analytical\\_1\\_prt\\_%'";
         try (Connection c = gp.connect(db);
-                Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery(
-                                "SELECT coalesce(sum(seq_tup_read), 0), coalesce(sum(idx_tup_fetch),"
-                                        + " 0), coalesce(sum(idx_scan), 0), coalesce(sum(seq_scan),"
-                                        + " 0) FROM gp_dist_random('pg_stat_user_tables') WHERE"
-                                        + " schemaname = '"
-                                        + SCHEMA
-                                        + "' AND relname LIKE 'requests\\_analytical\\_1\\_prt\\_%'")) {
-            rs.next();
-            return new Reads(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+                Statement s = c.createStatement()) {
+            long[] v = new long[6];
+            try (ResultSet rs =
+                    s.executeQuery(
+                            "SELECT coalesce(sum(seq_tup_read), 0), coalesce(sum(idx_tup_fetch), 0),"
+                                    + " coalesce(sum(idx_scan), 0), coalesce(sum(seq_scan), 0) FROM"
+                                    + " gp_dist_random('pg_stat_user_tables')"
+                                    + partitions)) {
+                rs.next();
+                for (int k = 0; k < 4; k++) {
+                    v[k] = rs.getLong(k + 1);
+                }
+            }
+            // Pages of heap and index: found in shared_buffers, or read from the OS.
+            try (ResultSet rs =
+                    s.executeQuery(
+                            "SELECT coalesce(sum(heap_blks_hit + coalesce(idx_blks_hit, 0)), 0),"
+                                    + " coalesce(sum(heap_blks_read + coalesce(idx_blks_read, 0)),"
+                                    + " 0) FROM gp_dist_random('pg_statio_user_tables')"
+                                    + partitions)) {
+                rs.next();
+                v[4] = rs.getLong(1);
+                v[5] = rs.getLong(2);
+            }
+            return new Reads(v[0], v[1], v[2], v[3], v[4], v[5]);
         }
     }
 
@@ -697,6 +724,14 @@ final class GreenplumApplyBenchmark {
                 "  index probes p50",
                 medianOf(a.applyReads(), Reads::indexScans),
                 medianOf(b.applyReads(), Reads::indexScans));
+        row(
+                "  pages hit in shared_buffers p50",
+                medianOf(a.applyReads(), Reads::pagesHit),
+                medianOf(b.applyReads(), Reads::pagesHit));
+        row(
+                "  pages read from the OS p50",
+                medianOf(a.applyReads(), Reads::pagesRead),
+                medianOf(b.applyReads(), Reads::pagesRead));
         row(
                 "  partition seq scans p50",
                 medianOf(a.applyReads(), Reads::seqScans),
