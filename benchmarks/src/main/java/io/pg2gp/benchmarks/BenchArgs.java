@@ -9,19 +9,25 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
     static final String GREENPLUM = "greenplum";
 
     static final String USAGE =
-            "usage: ./pg2gp bench <sink|source|e2e|snapshot|encode|rollup|all> [--rows N] [--runs R]"
+            "usage: ./pg2gp bench <sink|source|e2e|snapshot|encode|rollup|apply|all> [--rows N] [--runs R]"
                     + " [--split-size S] [--warehouse postgres|greenplum]\n"
                     + "  --rows N        rows (and changes per phase) per measurement, default 1000000\n"
                     + "  --runs R        runs per measurement; the median is reported, default 3\n"
                     + "  --split-size S  snapshot chunk rows (source.snapshot.split-size), default "
                     + SnapshotBenchmark.DEFAULT_SPLIT_SIZE
                     + "\n"
-                    + "  --warehouse W   postgres (a fresh server, default) or greenplum (sink only:"
-                    + " PG2GP_GREENPLUM_URL,\n"
-                    + "                  else the gp-cluster cluster in PG2GP_GREENPLUM_DATA)";
+                    + "  --warehouse W   postgres (a fresh server, default) or greenplum (sink and"
+                    + " apply: PG2GP_GREENPLUM_URL,\n"
+                    + "                  else the gp-cluster cluster in PG2GP_GREENPLUM_DATA)\n"
+                    + "  apply           Greenplum only: apply time and rows read per 10k-change batch"
+                    + " with\n"
+                    + "                  fact tables of N and 10 x N rows (--rows N, default 1000000)";
 
     static final List<String> ALL =
             List.of("sink", "source", "e2e", "snapshot", "encode", "rollup");
+
+    /** Benchmarks that run against a Greenplum warehouse; {@code apply} runs only there. */
+    static final List<String> GREENPLUM_BENCHMARKS = List.of("sink", "apply");
 
     static BenchArgs parse(String[] args) {
         if (args.length == 0) {
@@ -30,7 +36,7 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
         List<String> which =
                 switch (args[0]) {
                     case "all" -> ALL;
-                    case "sink", "source", "e2e", "snapshot", "encode", "rollup" ->
+                    case "sink", "source", "e2e", "snapshot", "encode", "rollup", "apply" ->
                             List.of(args[0]);
                     default ->
                             throw new IllegalArgumentException(
@@ -57,9 +63,15 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
         if (rows < 1000) {
             throw new IllegalArgumentException("--rows must be at least 1000");
         }
-        if (warehouse.equals(GREENPLUM) && !which.equals(List.of("sink"))) {
+        if (warehouse.equals(GREENPLUM) && !GREENPLUM_BENCHMARKS.containsAll(which)) {
             throw new IllegalArgumentException(
-                    "--warehouse greenplum is measured by the sink benchmark only");
+                    "--warehouse greenplum is measured by the "
+                            + GREENPLUM_BENCHMARKS
+                            + " benchmarks only");
+        }
+        if (which.contains("apply") && !warehouse.equals(GREENPLUM)) {
+            throw new IllegalArgumentException(
+                    "apply is measured on Greenplum: add --warehouse greenplum");
         }
         return new BenchArgs(which, rows, runs, split, warehouse);
     }

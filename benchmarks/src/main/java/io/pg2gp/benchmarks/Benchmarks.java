@@ -11,7 +11,8 @@ import java.util.List;
  * machine in the same run, checks that every row arrived, and prints medians, ratios and targets. A
  * missed target is reported (BELOW), never a failure; an error in one benchmark is reported and the
  * next one still runs (exit status 1 at the end). {@code sink --warehouse greenplum} loads into a
- * real Greenplum cluster instead ({@link GreenplumLoadBenchmark}).
+ * real Greenplum cluster instead ({@link GreenplumLoadBenchmark}); {@code apply --warehouse
+ * greenplum} measures the apply against fact tables of two sizes ({@link GreenplumApplyBenchmark}).
  */
 public final class Benchmarks {
 
@@ -44,6 +45,7 @@ public final class Benchmarks {
                     case "snapshot" -> new SnapshotBenchmark(a).run();
                     case "encode" -> new EncodeBenchmark(a).run();
                     case "rollup" -> new RollupBenchmark(a).run();
+                    case "apply" -> new GreenplumApplyBenchmark(a).run();
                     default -> throw new IllegalStateException(what);
                 }
             } catch (Exception | AssertionError e) {

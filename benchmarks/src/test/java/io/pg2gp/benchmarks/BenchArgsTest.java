@@ -25,10 +25,15 @@ class BenchArgsTest {
     }
 
     @Test
-    void greenplumIsMeasuredByTheSinkBenchmarkOnlyAndOtherWarehousesAreRefused() {
+    void greenplumIsMeasuredByTheSinkAndApplyBenchmarksOnlyAndOtherWarehousesAreRefused() {
         assertThatThrownBy(() -> BenchArgs.parse(new String[] {"all", "--warehouse", "greenplum"}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("sink benchmark only");
+                .hasMessageContaining("[sink, apply] benchmarks only");
+        assertThat(BenchArgs.parse(new String[] {"apply", "--warehouse", "greenplum"}).benchmarks())
+                .containsExactly("apply");
+        assertThatThrownBy(() -> BenchArgs.parse(new String[] {"apply"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("add --warehouse greenplum");
         assertThatThrownBy(() -> BenchArgs.parse(new String[] {"sink", "--warehouse", "oracle"}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("postgres or greenplum");

@@ -31,7 +31,9 @@ class ModuleBoundariesTest {
     private static final Map<String, String> ALLOWED =
             Map.of(
                     "benchmarks/src/main/java/io/pg2gp/benchmarks/EncodeBenchmark.java",
-                    "measures the writer's internal COPY encoder and gpfdist block framing");
+                    "measures the writer's internal COPY encoder and gpfdist block framing",
+                    "benchmarks/src/main/java/io/pg2gp/benchmarks/GreenplumApplyBenchmark.java",
+                    "times the committer's apply (BatchApplier) alone, without a Flink job");
 
     @Test
     void jobsToolsAndBenchmarksStayOutOfConnectorInternals() throws IOException {

@@ -104,7 +104,8 @@ public final class ApplyStatements {
      * replay); rows without a finite hour value, or updates without the finite hour they move from
      * (their old version could be anywhere: ±infinity has no hour to bound by); and the hour range
      * spanned by the new values and the previous ones (the partitions that can hold the replaced
-     * versions).
+     * versions); then the distinct hours of the new values and of the previous ones, as
+     * comma-separated epoch seconds ({@link HourRanges}).
      */
     public String batchStats(String job, Collection<Long> batchIds) {
         String h = target.hourColumn() == null ? "NULL::timestamptz" : target.hourColumn();
@@ -120,7 +121,11 @@ public final class ApplyStatements {
                 + h
                 + ", _cdc_prev_hour)))::text, (date_trunc('hour', max(greatest("
                 + h
-                + ", _cdc_prev_hour))) + interval '1 hour')::text FROM "
+                + ", _cdc_prev_hour))) + interval '1 hour')::text, "
+                + epochHours(h)
+                + ", "
+                + epochHours("_cdc_prev_hour")
+                + " FROM "
                 + bookkeeping.stagingTable(target)
                 + " WHERE "
                 + stageFilter(job, batchIds);
@@ -145,6 +150,28 @@ public final class ApplyStatements {
                 + h
                 + " < timestamptz "
                 + SqlLiterals.string(to);
+    }
+
+    /** ±infinity has no epoch hour (the cast fails): such rows leave the batch unbounded. */
+    private static String epochHours(String column) {
+        return "array_to_string(array_agg(DISTINCT CASE WHEN isfinite("
+                + column
+                + ") THEN extract(epoch FROM date_trunc('hour', "
+                + column
+                + "))::bigint END), ',')";
+    }
+
+    /**
+     * Literal bounds on the target's hour (partition) column: the ranges of hours the batch
+     * touches, ORed, which the planner's constraint exclusion prunes partition by partition (GP6's
+     * Postgres planner and PostgreSQL alike). Empty when the table is not partitioned, has no hour
+     * column, or there are no hours.
+     */
+    public String targetBounds(HourRanges hours) {
+        if (!partitioned || target.hourColumn() == null || hours.isEmpty()) {
+            return "";
+        }
+        return " AND " + hours.condition("t." + target.hourColumn());
     }
 
     /** The highest source LSN this job applied to the table; later rows were never applied. */
@@ -333,6 +360,52 @@ public final class ApplyStatements {
      */
     public String insertNewVersions(
             String job, Collection<Long> batchIds, String batch, boolean matched) {
+        return insertNewVersions(
+                job,
+                batchIds,
+                batch,
+                matched,
+                extraDistribution.stream()
+                        .map(d -> " AND s." + d + " = b." + d)
+                        .collect(Collectors.joining()),
+                "");
+    }
+
+    /**
+     * Counts the batch's new versions whose distribution columns hold a NULL; null when the
+     * distribution columns are key columns (never NULL).
+     */
+    public String countNewVersionsWithNullDistribution(String batch) {
+        if (extraDistribution.isEmpty()) {
+            return null;
+        }
+        return "SELECT count(*) FROM "
+                + batch
+                + " b WHERE b._cdc_op <> 'd' AND "
+                + anyNull().replace("m.", "b.");
+    }
+
+    /** The new versions {@link #insertNewVersions} leaves: joined without the distribution. */
+    public String insertNewVersionsWithNullDistribution(
+            String job, Collection<Long> batchIds, String batch, boolean matched) {
+        return insertNewVersions(
+                job, batchIds, batch, matched, "", " AND " + anyNull().replace("m.", "b."));
+    }
+
+    /**
+     * The insert joins staging and batch on the distribution columns too (both are distributed like
+     * the target, and the batch row is the staged row's copy): on Greenplum the join is then
+     * co-located, instead of broadcasting the batch to every segment (measured on GP6, 10,000 rows:
+     * 18-76 ms without the motion vs 160-256 ms with it). Equality never holds for NULL
+     * distribution values: {@link #insertNewVersionsWithNullDistribution} inserts those.
+     */
+    private String insertNewVersions(
+            String job,
+            Collection<Long> batchIds,
+            String batch,
+            boolean matched,
+            String distribution,
+            String nulls) {
         String softColumn = deleteMode == DeleteMode.SOFT ? ", _deleted" : "";
         String softValue = deleteMode == DeleteMode.SOFT ? ", false" : "";
         return "INSERT INTO "
@@ -355,9 +428,11 @@ public final class ApplyStatements {
                 + target.keyColumns().stream()
                         .map(k -> "s." + k + " = b." + k)
                         .collect(Collectors.joining(" AND "))
+                + distribution
                 + " AND s._pg2gp_batch = b._pg2gp_batch AND s._pg2gp_seq = b._pg2gp_seq WHERE "
                 + stageFilter("s.", job, batchIds)
                 + " AND b._cdc_op <> 'd'"
+                + nulls
                 + (matched
                         ? " AND NOT EXISTS (SELECT 1 FROM "
                                 + matchTable

@@ -3,13 +3,17 @@ package io.pg2gp.connector.warehouse.internal.commit;
 import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.internal.commit.GreenplumApplyFixture.Version;
+import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
+import io.pg2gp.connector.warehouse.internal.sql.HourRanges;
 import io.pg2gp.testutils.SharedGreenplum;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,6 +68,48 @@ class BatchApplierGreenplumITCase {
         gp = new GreenplumApplyFixture(SharedGreenplum.cluster(), db, optimizer);
         assertThat(gp.dialect).isEqualTo(WarehouseDialect.GREENPLUM_6);
         assertThat(gp.dialect.isPartitioned(gp.c, GreenplumApplyFixture.TARGET)).isTrue();
+    }
+
+    /**
+     * A batch touching January and June: the bounds are two ranges, and the Postgres planner (the
+     * apply's) reads only those two months and the default partition, not the months between.
+     */
+    @org.junit.jupiter.api.Test
+    void boundsOfTwoDistantMonthsReadOnlyThoseMonths() throws SQLException {
+        open("on");
+        ApplyStatements sql = gp.statements(DeleteMode.MIRROR);
+        HourRanges hours =
+                HourRanges.of(
+                        Instant.parse("2024-01-15T10:00:00Z").getEpochSecond()
+                                + ","
+                                + Instant.parse("2024-06-20T08:00:00Z").getEpochSecond());
+        List<String> plan = new ArrayList<>();
+        gp.c.setAutoCommit(false);
+        try (Statement s = gp.c.createStatement()) {
+            for (String setting : sql.plannerSettings()) {
+                s.execute(setting);
+            }
+            for (String setting : sql.keyLookups(true)) {
+                s.execute(setting);
+            }
+            try (ResultSet rs =
+                    s.executeQuery(
+                            "EXPLAIN "
+                                    + sql.createMatches(
+                                            sql.batchTable(), sql.targetBounds(hours)))) {
+                while (rs.next()) {
+                    plan.add(rs.getString(1));
+                }
+            }
+        } finally {
+            gp.c.rollback();
+            gp.c.setAutoCommit(true);
+        }
+        String text = String.join("\n", plan);
+        assertThat(text).contains("items_1_prt_2 ").contains("items_1_prt_7 ");
+        for (int month = 3; month <= 6; month++) {
+            assertThat(text).as(text).doesNotContain("items_1_prt_" + month + " ");
+        }
     }
 
     @AfterEach

@@ -101,10 +101,20 @@ class ApplyStatementsTest {
                                 + " _cdc_op, _cdc_committed_at, _synced_at) SELECT s.id,"
                                 + " s.user_id, s.payload, s.created_at, b._cdc_lsn, b._cdc_op,"
                                 + " b._cdc_committed_at, now() FROM pg2gp.stage_public_facts s"
-                                + " JOIN pg2gp.apply_batch_public_facts b ON s.id = b.id AND s._pg2gp_batch ="
+                                + " JOIN pg2gp.apply_batch_public_facts b ON s.id = b.id AND s.user_id"
+                                + " = b.user_id AND s._pg2gp_batch ="
                                 + " b._pg2gp_batch AND s._pg2gp_seq = b._pg2gp_seq WHERE"
                                 + " s._pg2gp_job = 'job' AND s._pg2gp_batch IN (11,12) AND"
                                 + " b._cdc_op <> 'd'");
+        assertThat(sql.countNewVersionsWithNullDistribution(sql.batchTable()))
+                .isEqualTo(
+                        "SELECT count(*) FROM pg2gp.apply_batch_public_facts b WHERE b._cdc_op <>"
+                                + " 'd' AND (b.user_id IS NULL)");
+        assertThat(
+                        sql.insertNewVersionsWithNullDistribution(
+                                "job", BATCHES, sql.batchTable(), false))
+                .contains("b ON s.id = b.id AND s._pg2gp_batch = b._pg2gp_batch")
+                .endsWith(" AND b._cdc_op <> 'd' AND (b.user_id IS NULL)");
         assertThat(sql.insertNewVersions("job", BATCHES, sql.batchTable(), true))
                 .endsWith(
                         " AND NOT EXISTS (SELECT 1 FROM pg2gp.apply_match_public_facts m WHERE"
