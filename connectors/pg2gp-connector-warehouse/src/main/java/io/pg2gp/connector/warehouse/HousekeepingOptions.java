@@ -7,8 +7,8 @@ import java.util.Objects;
  * What the committer does between applies to keep the warehouse healthy where nothing else does
  * (Greenplum has no autovacuum): every apply deletes the rows it applied from staging, so staging
  * and staged dead letters are vacuumed on a schedule, and the target's partitions that the pipeline
- * changed are analysed once enough of their rows changed. Housekeeping runs after an apply has
- * committed, outside its transaction; a failure is logged and never fails the job.
+ * changed are vacuumed and analysed once enough of their rows changed. Housekeeping runs after an
+ * apply has committed, outside its transaction; a failure is logged and never fails the job.
  */
 public final class HousekeepingOptions implements Serializable {
 
@@ -74,8 +74,8 @@ public final class HousekeepingOptions implements Serializable {
     }
 
     /**
-     * A partition is analysed when the rows changed since its last ANALYZE exceed this fraction of
-     * the rows its statistics count (always when it has none).
+     * A partition is vacuumed and analysed when the rows changed since its last ANALYZE exceed this
+     * fraction of the rows its statistics count (always when it has none).
      */
     public double analyzeChangedFraction() {
         return analyzeChangedFraction;

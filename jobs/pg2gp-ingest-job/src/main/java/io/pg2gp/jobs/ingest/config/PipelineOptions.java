@@ -345,7 +345,7 @@ public final class PipelineOptions {
                     .booleanType()
                     .defaultValue(true)
                     .withDescription(
-                            "Let the committer VACUUM staging and ANALYZE changed partitions of"
+                            "Let the committer VACUUM staging and VACUUM ANALYZE changed partitions of"
                                     + " the target between applies (Greenplum has no"
                                     + " autovacuum); false leaves both to the operator.");
     public static final ConfigOption<Integer> WAREHOUSE_VACUUM_EVERY =
@@ -367,14 +367,15 @@ public final class PipelineOptions {
                     .intType()
                     .defaultValue(60)
                     .withDescription(
-                            "Every this many applies, ANALYZE staging and every partition of the"
-                                    + " target whose changed rows exceed the fraction below.");
+                            "Every this many applies, ANALYZE staging and VACUUM ANALYZE every"
+                                    + " partition of the target whose changed rows exceed the"
+                                    + " fraction below.");
     public static final ConfigOption<Double> WAREHOUSE_ANALYZE_FRACTION =
             ConfigOptions.key("warehouse.housekeeping.analyze-changed-fraction")
                     .doubleType()
                     .defaultValue(0.1)
                     .withDescription(
-                            "A partition is analysed once the rows inserted, updated or deleted"
+                            "A partition is vacuumed and analysed once the rows inserted, updated or deleted"
                                     + " since its last ANALYZE exceed this fraction of its"
                                     + " counted rows (always when it was never analysed).");
 

@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -32,12 +34,19 @@ import java.util.TreeMap;
  * hours and the timer are checkpointed with the source's offsets, so a failure before a recompute
  * committed repeats it after the restore; repeating one is harmless.
  *
+ * <p>Every {@value #VACUUM_EVERY_RECOMPUTES} recomputes it VACUUMs the rollup tables between two
+ * recomputes (Greenplum has no autovacuum, and every recompute rewrites its hours' rows); a role
+ * that may not vacuum them gets one WARN and the job goes on.
+ *
  * <p>Run it with {@link Operator}, which sets the pending gauges from the restored hours.
  */
 public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long, Long> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DirtyHoursFunction.class);
+
+    /** About every 100 s at the default poll interval of 5 s, as the ingest job's housekeeping. */
+    static final int VACUUM_EVERY_RECOMPUTES = 20;
 
     private final WarehouseConnectionOptions connection;
     private final RollupRecomputer recomputer;
@@ -56,6 +65,8 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
     private transient volatile long oldestPendingSince;
     private transient volatile long lastRecomputeMillis;
     private transient volatile long lastRowsRead;
+    private transient int recomputesSinceVacuum;
+    private transient Set<String> warned;
 
     public DirtyHoursFunction(
             WarehouseConnectionOptions connection,
@@ -73,6 +84,7 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
     @Override
     public void open(Configuration parameters) {
         session = new WarehouseSession(connection, "pg2gp rollup recompute");
+        warned = new HashSet<>();
         pendingDescriptor = new MapStateDescriptor<>("dirty-hours", Types.LONG, Types.LONG);
         pending = getRuntimeContext().getMapState(pendingDescriptor);
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
@@ -146,6 +158,28 @@ public final class DirtyHoursFunction extends KeyedProcessFunction<Integer, Long
         }
         pendingCount = 0;
         oldestPendingSince = 0;
+        if (++recomputesSinceVacuum >= VACUUM_EVERY_RECOMPUTES) {
+            recomputesSinceVacuum = 0;
+            vacuum();
+        }
+    }
+
+    private void vacuum() {
+        long start = System.nanoTime();
+        try {
+            List<String> vacuumed =
+                    recomputer.vacuum(
+                            session.get(),
+                            (statement, why) -> {
+                                if (warned.add(statement)) {
+                                    LOG.warn("{} did not run: {}", statement, why);
+                                }
+                            });
+            LOG.info("vacuumed {} in {} ms", vacuumed, (System.nanoTime() - start) / 1_000_000);
+        } catch (SQLException e) {
+            LOG.warn("vacuum of the rollup tables failed; the job goes on: {}", e.getMessage());
+            session.discard();
+        }
     }
 
     /**

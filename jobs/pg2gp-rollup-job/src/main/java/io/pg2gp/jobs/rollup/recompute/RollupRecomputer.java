@@ -6,8 +6,11 @@ import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Recomputes the given hours of every rollup in one transaction: for each rollup, delete those
@@ -39,6 +42,41 @@ public final class RollupRecomputer implements java.io.Serializable {
                 s.execute(r.ddl(schema, dialect));
             }
         }
+    }
+
+    /**
+     * VACUUMs every rollup table, each on its own in autocommit: a recompute deletes and inserts
+     * all rows of its hours, so each one leaves a dead row per rollup row it rewrote, which only
+     * VACUUM frees (Greenplum has no autovacuum). Returns the tables vacuumed; a table the role may
+     * not vacuum (the server skips it with a warning) or a failed statement is left out and
+     * reported through {@code failed}, never thrown: the rollups do not depend on it.
+     */
+    public List<String> vacuum(Connection c, BiConsumer<String, String> failed)
+            throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(true);
+        List<String> vacuumed = new ArrayList<>();
+        try {
+            for (RollupDefinition r : rollups) {
+                String statement = "VACUUM " + r.table(schema);
+                try (Statement s = c.createStatement()) {
+                    s.execute(statement);
+                    SQLWarning w = s.getWarnings();
+                    if (w != null
+                            && w.getMessage() != null
+                            && w.getMessage().contains("skipping")) {
+                        failed.accept(statement, w.getMessage());
+                    } else {
+                        vacuumed.add(r.table(schema));
+                    }
+                } catch (SQLException e) {
+                    failed.accept(statement, e.getMessage());
+                }
+            }
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+        return vacuumed;
     }
 
     public Result recompute(Connection c, HourRanges hours) throws SQLException {

@@ -23,11 +23,13 @@ import java.util.Set;
  * The committer's housekeeping after each apply: VACUUM of staging and the other tables the apply
  * deletes from, every {@link HousekeepingOptions#vacuumEveryApplies()} applies or sooner after
  * {@link HousekeepingOptions#vacuumAfterRows()} staged rows; and every {@link
- * HousekeepingOptions#analyzeEveryApplies()} applies ANALYZE of staging and of each partition of
- * the target whose rows changed by more than {@link HousekeepingOptions#analyzeChangedFraction()}
- * since its last ANALYZE (Greenplum has no autovacuum; on PostgreSQL this only runs sooner what
- * autovacuum would). Runs on the committer's connection between applies, in autocommit (VACUUM
- * cannot run in a transaction block), so it never holds up an apply and never sees one half done.
+ * HousekeepingOptions#analyzeEveryApplies()} applies ANALYZE of staging and VACUUM ANALYZE of each
+ * partition of the target whose rows changed by more than {@link
+ * HousekeepingOptions#analyzeChangedFraction()} since its last ANALYZE: the updates and deletes
+ * that made its statistics stale also left dead rows (Greenplum has no autovacuum; on PostgreSQL
+ * this only runs sooner what autovacuum would). Runs on the committer's connection between applies,
+ * in autocommit (VACUUM cannot run in a transaction block), so it never holds up an apply and never
+ * sees one half done.
  */
 public final class WarehouseHousekeeper {
 
@@ -98,9 +100,12 @@ public final class WarehouseHousekeeper {
                     analyzed.add(sql.analyzeStaging());
                 }
                 for (String leaf : staleLeaves(c)) {
-                    if (run(c, sql.analyze(leaf))) {
-                        analyzed.add(sql.analyze(leaf));
+                    if (run(c, sql.vacuumAnalyze(leaf))) {
+                        analyzed.add(sql.vacuumAnalyze(leaf));
                     }
+                }
+                if (!analyzed.isEmpty() && run(c, sql.vacuumStatistics())) {
+                    vacuumed.add(sql.vacuumStatistics());
                 }
             }
         } catch (SQLException | RuntimeException e) {

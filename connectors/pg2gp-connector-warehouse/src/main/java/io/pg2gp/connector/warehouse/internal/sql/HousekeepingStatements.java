@@ -79,7 +79,24 @@ public final class HousekeepingStatements {
                 + ") GROUP BY s.oid";
     }
 
+    /**
+     * After a round of ANALYZE: each one replaced its table's rows in {@code pg_statistic}, which
+     * only VACUUM frees. Needs the database's owner (or a superuser); others get a warning.
+     */
+    public String vacuumStatistics() {
+        return "VACUUM pg_catalog.pg_statistic";
+    }
+
     public String analyze(String relation) {
         return "ANALYZE " + relation;
+    }
+
+    /**
+     * For a partition of the target whose rows changed: every update or delete there left a dead
+     * row (Greenplum's heap update is a delete and an insert), which only VACUUM frees, and the
+     * same changes made its statistics stale. Reads the partition once for both.
+     */
+    public String vacuumAnalyze(String relation) {
+        return "VACUUM ANALYZE " + relation;
     }
 }
