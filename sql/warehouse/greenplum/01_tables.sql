@@ -6,10 +6,10 @@
 -- requests_analytical: distributed by user_id (joins with users and per-user rollups stay local),
 -- monthly range partitions on created_at with a default partition so early or late rows never
 -- fail. Rows are updated while requests complete, so the table is heap: append-optimized tables
--- keep deleted rows until VACUUM and take an exclusive lock per UPDATE/DELETE. Measured on GP6 under
--- seed-shaped traffic (StorageLayoutsOnGreenplum): heap applies 2.6x faster than AO row zstd and
--- 11x faster than AO column zstd, for 5-6x the size. Closed months can be exchanged into AO column
--- zstd partitions by an operator (README: storage layout).
+-- keep replaced rows hidden until VACUUM. With the apply's index probes the layout no longer
+-- decides apply time (StorageLayoutsOnGreenplum on GP6: AO row/column zstd within 7-15% of heap, a
+-- hot heap month with AO column closed months the fastest, AO 4.7-5.6x smaller). Closed months can
+-- be exchanged into AO column zstd partitions by an operator (docs/operations.md, Greenplum upkeep).
 -- No primary key: Greenplum requires it to contain the distribution key, and the pipeline's apply
 -- keeps one row per id itself (LSN-guarded delete + insert).
 

@@ -102,7 +102,9 @@ class HousekeepingGreenplumITCase {
             applyMillisLast = r.millis();
         }
         Figures end = figures(staging);
-        long vacuums = reports.stream().filter(r -> !r.vacuumed().isEmpty()).count();
+        // Runs that vacuumed staging (the early ANALYZE rounds vacuum only pg_statistic).
+        long vacuums =
+                reports.stream().filter(r -> r.vacuumed().contains("VACUUM " + staging)).count();
         long analysed = reports.stream().mapToLong(r -> r.analyzed().size()).sum();
         System.out.printf(
                 "housekeeping on GP6 over %d applies of %d updates (VACUUM every %d applies):%n"

@@ -94,18 +94,19 @@ class HousekeepingITCase {
             Thread.sleep(200);
         }
 
-        assertThat(housekeeper.afterApply(c, 10).isEmpty()).isTrue();
-        WarehouseHousekeeper.Report second = housekeeper.afterApply(c, 10);
+        // The first apply runs an early round: the partitions have no statistics yet.
+        WarehouseHousekeeper.Report first = housekeeper.afterApply(c, 10);
         // The ANALYZEs replaced rows of pg_statistic: it is vacuumed after them.
-        assertThat(second.vacuumed()).containsExactly("VACUUM pg_catalog.pg_statistic");
+        assertThat(first.vacuumed()).containsExactly("VACUUM pg_catalog.pg_statistic");
         // Both partitions changed and have no statistics yet (one is empty: analysed too).
-        assertThat(second.analyzed().get(0)).isEqualTo("ANALYZE " + staging);
-        assertThat(second.analyzed())
+        assertThat(first.analyzed().get(0)).isEqualTo("ANALYZE " + staging);
+        assertThat(first.analyzed())
                 .containsExactlyInAnyOrder(
                         "ANALYZE " + staging,
                         "VACUUM ANALYZE public.events_2024_01",
                         "VACUUM ANALYZE public.events_2024_02");
         assertThat(reltuples("public.events_2024_01")).isEqualTo(2000);
+        assertThat(housekeeper.afterApply(c, 10).isEmpty()).isTrue();
         WarehouseHousekeeper.Report third = housekeeper.afterApply(c, 10);
         assertThat(third.vacuumed())
                 .containsExactly(
@@ -113,17 +114,18 @@ class HousekeepingITCase {
                         "VACUUM " + bookkeeping.stagedDeadLetters(),
                         "VACUUM " + bookkeeping.applyBatchTable(TABLE),
                         "VACUUM " + bookkeeping.applyMatchTable(TABLE),
-                        "VACUUM " + bookkeeping.touchedHours());
-        assertThat(third.analyzed()).isEmpty();
+                        "VACUUM " + bookkeeping.touchedHours(),
+                        "VACUUM pg_catalog.pg_statistic");
+        // The regular round: the partitions are unchanged since their ANALYZE.
+        assertThat(third.analyzed()).containsExactly("ANALYZE " + staging);
         // A purge of many staged rows brings the VACUUM forward.
         WarehouseHousekeeper.Report fourth = housekeeper.afterApply(c, 5000);
-        assertThat(fourth.vacuumed()).hasSize(6);
-        assertThat(fourth.analyzed()).containsExactly("ANALYZE " + staging);
+        assertThat(fourth.vacuumed()).hasSize(5);
+        assertThat(fourth.analyzed()).isEmpty();
         assertThat(count("SELECT count(*) FROM " + staging + " WHERE _pg2gp_tag = 7"))
                 .isEqualTo(200);
         // Few changes since the last ANALYZE: the partitions are left alone.
         execute("UPDATE public.events SET _cdc_op = 'u' WHERE id <= 10");
-        assertThat(housekeeper.afterApply(c, 10).isEmpty()).isTrue();
         assertThat(housekeeper.afterApply(c, 10).analyzed()).containsExactly("ANALYZE " + staging);
     }
 
