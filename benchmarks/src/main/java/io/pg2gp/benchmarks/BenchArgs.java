@@ -16,9 +16,12 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
                     + "  --split-size S  snapshot chunk rows (source.snapshot.split-size), default "
                     + SnapshotBenchmark.DEFAULT_SPLIT_SIZE
                     + "\n"
-                    + "  --warehouse W   postgres (a fresh server, default) or greenplum (sink only:"
+                    + "  --warehouse W   postgres (a fresh server, default) or greenplum (sink, e2e:"
                     + " PG2GP_GREENPLUM_URL,\n"
                     + "                  else the gp-cluster cluster in PG2GP_GREENPLUM_DATA)";
+
+    /** The benchmarks that can load into Greenplum. */
+    static final List<String> GREENPLUM_BENCHMARKS = List.of("sink", "e2e");
 
     static final List<String> ALL =
             List.of("sink", "source", "e2e", "snapshot", "encode", "rollup");
@@ -57,9 +60,11 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
         if (rows < 1000) {
             throw new IllegalArgumentException("--rows must be at least 1000");
         }
-        if (warehouse.equals(GREENPLUM) && !which.equals(List.of("sink"))) {
+        if (warehouse.equals(GREENPLUM) && !GREENPLUM_BENCHMARKS.containsAll(which)) {
             throw new IllegalArgumentException(
-                    "--warehouse greenplum is measured by the sink benchmark only");
+                    "--warehouse greenplum is measured by the "
+                            + String.join(" and ", GREENPLUM_BENCHMARKS)
+                            + " benchmarks only");
         }
         return new BenchArgs(which, rows, runs, split, warehouse);
     }

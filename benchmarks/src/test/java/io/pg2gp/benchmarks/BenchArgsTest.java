@@ -25,10 +25,16 @@ class BenchArgsTest {
     }
 
     @Test
-    void greenplumIsMeasuredByTheSinkBenchmarkOnlyAndOtherWarehousesAreRefused() {
+    void greenplumIsMeasuredByTheSinkAndEndToEndBenchmarksOnlyAndOtherWarehousesAreRefused() {
+        assertThat(BenchArgs.parse(new String[] {"e2e", "--warehouse", "greenplum"}).greenplum())
+                .isTrue();
         assertThatThrownBy(() -> BenchArgs.parse(new String[] {"all", "--warehouse", "greenplum"}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("sink benchmark only");
+                .hasMessageContaining("sink and e2e benchmarks only");
+        assertThatThrownBy(
+                        () -> BenchArgs.parse(new String[] {"source", "--warehouse", "greenplum"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sink and e2e benchmarks only");
         assertThatThrownBy(() -> BenchArgs.parse(new String[] {"sink", "--warehouse", "oracle"}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("postgres or greenplum");
