@@ -214,6 +214,7 @@ public final class BatchApplier {
         // either, a nested loop would compare every pair), and the insert joins staging.
         if (!lookups.isEmpty()) {
             s.execute(sql.restoreHashJoins());
+            s.execute(sql.restoreSeqScans());
         }
         if (matched > 0) {
             String soft = sql.markSoftDeleted(batch, bounds);
