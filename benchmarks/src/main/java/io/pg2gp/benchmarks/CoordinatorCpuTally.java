@@ -13,8 +13,11 @@ final class CoordinatorCpuTally {
     /** The share of COPY's coordinator CPU that loading through gpfdist may cost. */
     static final double TARGET_SHARE = 0.05;
 
-    /** CPU-seconds so far of the coordinator and of the primary segments together. */
-    record Sample(double coordinator, double segments) {}
+    /**
+     * CPU-seconds so far of the coordinator, of the primary segments together, and of this JVM
+     * (Flink's MiniCluster: generating, encoding and serving the rows through gpfdist).
+     */
+    record Sample(double coordinator, double segments, double jvm) {}
 
     private final Optional<CoordinatorCpu> cpu;
     private final Optional<CoordinatorCpu> segments;
@@ -33,7 +36,12 @@ final class CoordinatorCpuTally {
     Sample now() throws IOException {
         return new Sample(
                 cpu.isPresent() ? cpu.get().seconds() : Double.NaN,
-                segments.isPresent() ? segments.get().seconds() : Double.NaN);
+                segments.isPresent() ? segments.get().seconds() : Double.NaN,
+                ProcessHandle.current()
+                        .info()
+                        .totalCpuDuration()
+                        .map(d -> d.toNanos() / 1e9)
+                        .orElse(Double.NaN));
     }
 
     /**
@@ -54,7 +62,9 @@ final class CoordinatorCpuTally {
         }
         double seg = (after.segments() - before.segments()) * 1e6 / rows;
         segmentsPerMillion.computeIfAbsent(m, k -> new ArrayList<>()).add(seg);
-        return String.format(", coordinator %.2f, segments %.2f CPU-s/1M", v, seg);
+        double jvm = (after.jvm() - before.jvm()) * 1e6 / rows;
+        return String.format(
+                ", coordinator %.2f, segments %.2f, this JVM %.2f CPU-s/1M", v, seg, jvm);
     }
 
     /** What the coordinator spends doing nothing (FTS probes, background workers): the floor. */
