@@ -1,5 +1,6 @@
 package io.pg2gp.benchmarks;
 
+import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.PostgresServer;
 
 import java.io.IOException;
@@ -121,5 +122,27 @@ final class BenchServers {
     /** Drops a run's database so runs do not share pages, WAL retention or caches of rows. */
     static void dropDatabase(PostgresServer s, String db) {
         s.execute("postgres", "DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
+    }
+
+    /** GP6 has no DROP DATABASE ... WITH (FORCE): waits out backends of a finished job closing. */
+    static void dropDatabase(GreenplumCluster gp, String db) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try (Connection c = gp.connect(gp.maintenanceDatabase());
+                    Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS \"" + db + "\"");
+                return;
+            } catch (SQLException e) {
+                if (System.nanoTime() > deadline || !"55006".equals(e.getSQLState())) {
+                    throw new IllegalStateException("cannot drop database " + db, e);
+                }
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

@@ -7,23 +7,25 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * CPU time of a Greenplum coordinator, read from {@code /proc}: the coordinator postmaster's own
- * utime + stime, the cutime + cstime of its children that have exited (the postmaster reaps every
- * backend, so a connection closed during a measurement still counts), and utime + stime of its
- * children still running. Two samples subtracted give the coordinator's CPU-seconds in between,
- * whichever backends did the work. Only for a cluster on this machine whose data directory is
- * known.
+ * CPU time of a Greenplum coordinator (or of its primary segments), read from {@code /proc}: the
+ * coordinator postmaster's own utime + stime, the cutime + cstime of its children that have exited
+ * (the postmaster reaps every backend, so a connection closed during a measurement still counts),
+ * and utime + stime of its children still running. Two samples subtracted give the coordinator's
+ * CPU-seconds in between, whichever backends did the work. Only for a cluster on this machine whose
+ * data directory is known.
  */
 final class CoordinatorCpu {
 
-    private final Path pidFile;
+    private final List<Path> pidFiles;
     private final double ticksPerSecond;
 
-    private CoordinatorCpu(Path pidFile, double ticksPerSecond) {
-        this.pidFile = pidFile;
+    private CoordinatorCpu(List<Path> pidFiles, double ticksPerSecond) {
+        this.pidFiles = pidFiles;
         this.ticksPerSecond = ticksPerSecond;
     }
 
@@ -35,15 +37,47 @@ final class CoordinatorCpu {
                 .map(d -> d.resolve("coordinator/gpseg-1/postmaster.pid"))
                 .filter(Files::isRegularFile)
                 .filter(p -> Files.isDirectory(Path.of("/proc/self")))
-                .map(p -> new CoordinatorCpu(p, clockTicks()));
+                .map(p -> new CoordinatorCpu(List.of(p), clockTicks()));
     }
 
-    /** The coordinator's CPU-seconds so far (postmaster, exited and running children). */
+    /**
+     * The primary segments of a managed cluster together (gp-cluster's {@code primary/gpseg*}),
+     * counted the same way: where a load's parsing, distribution and inserting happen.
+     */
+    static Optional<CoordinatorCpu> segments(GreenplumCluster gp) {
+        if (gp.dataDirectory().isEmpty() || !Files.isDirectory(Path.of("/proc/self"))) {
+            return Optional.empty();
+        }
+        List<Path> pids = new ArrayList<>();
+        try (DirectoryStream<Path> dirs =
+                Files.newDirectoryStream(gp.dataDirectory().get().resolve("primary"), "gpseg*")) {
+            for (Path d : dirs) {
+                if (Files.isRegularFile(d.resolve("postmaster.pid"))) {
+                    pids.add(d.resolve("postmaster.pid"));
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return pids.isEmpty()
+                ? Optional.empty()
+                : Optional.of(new CoordinatorCpu(List.copyOf(pids), clockTicks()));
+    }
+
+    /** CPU-seconds so far of the instances (postmasters, exited and running children). */
     double seconds() throws IOException {
+        double total = 0;
+        for (Path pidFile : pidFiles) {
+            total += seconds(pidFile);
+        }
+        return total;
+    }
+
+    private double seconds(Path pidFile) throws IOException {
         long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
         String[] own = statFields(Path.of("/proc", String.valueOf(postmaster), "stat"));
         if (own == null) {
-            throw new IllegalStateException("coordinator postmaster " + postmaster + " is gone");
+            throw new IllegalStateException("postmaster " + postmaster + " is gone");
         }
         // Fields after "(comm)": [0] state (field 3), [1] ppid, [11..14] utime stime cutime cstime.
         long ticks = sum(own, 11, 14);

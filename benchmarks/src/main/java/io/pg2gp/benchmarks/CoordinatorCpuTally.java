@@ -13,38 +13,71 @@ final class CoordinatorCpuTally {
     /** The share of COPY's coordinator CPU that loading through gpfdist may cost. */
     static final double TARGET_SHARE = 0.05;
 
+    /**
+     * CPU-seconds so far of the coordinator, of the primary segments together, and of this JVM
+     * (Flink's MiniCluster: generating, encoding and serving the rows through gpfdist).
+     */
+    record Sample(double coordinator, double segments, double jvm) {}
+
     private final Optional<CoordinatorCpu> cpu;
+    private final Optional<CoordinatorCpu> segments;
     private final long rows;
     private final Map<Measurement, List<Double>> perMillion = new LinkedHashMap<>();
+    private final Map<Measurement, List<Double>> segmentsPerMillion = new LinkedHashMap<>();
 
-    CoordinatorCpuTally(Optional<CoordinatorCpu> cpu, long rows) {
+    CoordinatorCpuTally(
+            Optional<CoordinatorCpu> cpu, Optional<CoordinatorCpu> segments, long rows) {
         this.cpu = cpu;
+        this.segments = segments;
         this.rows = rows;
     }
 
-    /** The coordinator's CPU-seconds so far; NaN when it cannot be read here. */
-    double now() throws IOException {
-        return cpu.isPresent() ? cpu.get().seconds() : Double.NaN;
+    /** CPU-seconds so far; NaN where they cannot be read here. */
+    Sample now() throws IOException {
+        return new Sample(
+                cpu.isPresent() ? cpu.get().seconds() : Double.NaN,
+                segments.isPresent() ? segments.get().seconds() : Double.NaN,
+                ProcessHandle.current()
+                        .info()
+                        .totalCpuDuration()
+                        .map(d -> d.toNanos() / 1e9)
+                        .orElse(Double.NaN));
     }
 
-    /** Adds a run that started at {@code before}; returns its figure for the run's line. */
-    String record(Measurement m, double before) throws IOException {
+    /**
+     * Adds a run that started at {@code before}; returns its figures for the run's line. The
+     * segments' CPU says what the load made the cluster do: on one host the segments, the
+     * coordinator and the loader share the cores, so it bounds the rate as much as the
+     * coordinator's.
+     */
+    String record(Measurement m, Sample before) throws IOException {
         if (cpu.isEmpty()) {
             return "";
         }
-        double v = (now() - before) * 1e6 / rows;
+        Sample after = now();
+        double v = (after.coordinator() - before.coordinator()) * 1e6 / rows;
         perMillion.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
-        return String.format(", coordinator %.2f CPU-s/1M", v);
+        if (segments.isEmpty()) {
+            return String.format(", coordinator %.2f CPU-s/1M", v);
+        }
+        double seg = (after.segments() - before.segments()) * 1e6 / rows;
+        segmentsPerMillion.computeIfAbsent(m, k -> new ArrayList<>()).add(seg);
+        double jvm = (after.jvm() - before.jvm()) * 1e6 / rows;
+        return String.format(
+                ", coordinator %.2f, segments %.2f, this JVM %.2f CPU-s/1M", v, seg, jvm);
     }
 
     /** What the coordinator spends doing nothing (FTS probes, background workers): the floor. */
     void printIdle() throws IOException, InterruptedException {
         if (cpu.isPresent()) {
-            double before = now();
+            Sample before = now();
             Thread.sleep(10_000);
+            Sample after = now();
             Report.line(
-                    "coordinator CPU while idle: %.3f CPU-s per second (10 s sample)",
-                    (now() - before) / 10);
+                    "CPU while idle: coordinator %.3f, segments %.3f CPU-s per second (10 s"
+                            + " sample)",
+                    (after.coordinator() - before.coordinator()) / 10,
+                    (after.segments() - before.segments()) / 10);
         }
     }
 
@@ -63,6 +96,14 @@ final class CoordinatorCpuTally {
             Report.line(
                     "  %-50s median %8.2f CPU-s/1M  (runs: %s)",
                     e.getKey().name(), median(e.getValue()), joined(e.getValue()));
+        }
+        if (!segmentsPerMillion.isEmpty()) {
+            Report.line("primary segments' CPU-seconds per 1M rows (all primaries together):");
+            for (Map.Entry<Measurement, List<Double>> e : segmentsPerMillion.entrySet()) {
+                Report.line(
+                        "  %-50s median %8.2f CPU-s/1M  (runs: %s)",
+                        e.getKey().name(), median(e.getValue()), joined(e.getValue()));
+            }
         }
         Report.atMost(
                 "coordinator CPU sink gpfdist / sink copy",

@@ -1,5 +1,7 @@
 package io.pg2gp.benchmarks;
 
+import io.pg2gp.testutils.DatabaseServer;
+import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.PostgresServer;
 
 import org.apache.flink.core.execution.JobClient;
@@ -9,8 +11,9 @@ import java.time.Duration;
 /**
  * The whole pipeline: the source benchmark's backlog (users, N inserts, N updates) through CDC,
  * enrichment and the exactly-once sink until the warehouse shows every change, next to
- * pg_recvlogical draining the same backlog. Then freshness under a steady load ({@link
- * FreshnessProbe}).
+ * pg_recvlogical draining the same backlog. Then, on the PostgreSQL warehouse, freshness under a
+ * steady load ({@link FreshnessProbe}). With {@code --warehouse greenplum} the warehouse is the
+ * Greenplum cluster of the sink benchmark, loaded through gpfdist.
  */
 final class EndToEndBenchmark {
 
@@ -32,6 +35,25 @@ final class EndToEndBenchmark {
                         users, n, n));
         Measurement recv = new Measurement("pg_recvlogical, whole backlog");
         Measurement e2e = new Measurement("pg2gp pipeline, whole backlog");
+        if (args.greenplum()) {
+            GreenplumCluster gp =
+                    GreenplumCluster.locate().orElseThrow(GreenplumLoadBenchmark::noCluster);
+            String version;
+            try (var c = gp.connect(gp.maintenanceDatabase())) {
+                version = BenchServers.queryString(c, "SELECT version()").replaceAll(" \\(.*", "");
+            }
+            try (PostgresServer src = BenchServers.source("bench-e2e-source")) {
+                Report.line(
+                        "source PostgreSQL %s; warehouse %s (%s); IngestPipeline with the shipped"
+                                + " defaults (parallelism 2, source parallelism 2, %s checkpoints),"
+                                + " loader gpfdist, startup mode committed",
+                        BenchServers.version(src), gp, version, Pipelines.CHECKPOINT_INTERVAL);
+                runs(src, gp, recv, e2e);
+                Report.line(
+                        "(freshness under steady load: measured on the PostgreSQL warehouse only)");
+            }
+            return;
+        }
         try (PostgresServer src = BenchServers.source("bench-e2e-source");
                 PostgresServer wh = BenchServers.warehouse("bench-e2e-warehouse")) {
             Report.line(
@@ -39,23 +61,42 @@ final class EndToEndBenchmark {
                             + " shipped defaults (parallelism 2, source parallelism 2, %s checkpoints),"
                             + " startup mode committed",
                     BenchServers.version(src), Pipelines.CHECKPOINT_INTERVAL);
-            for (int run = 1; run <= args.runs(); run++) {
-                Report.line("run %d/%d", run, args.runs());
-                measure(src, wh, run, recv, e2e);
-            }
-            recv.printSummary();
-            e2e.printSummary();
-            Report.ratio("pipeline / pg_recvlogical", e2e.median() / recv.median(), 0.3);
-            Report.line(
-                    "(pipeline: from job submission until the commit ledger shows every change"
-                            + " applied, polled every 250 ms; rates count all %,d changes)",
-                    users + 2 * n);
+            runs(src, wh, recv, e2e);
             new FreshnessProbe(src, wh).run(e2e.median() / 2);
         }
     }
 
+    private void runs(PostgresServer src, DatabaseServer wh, Measurement recv, Measurement e2e)
+            throws Exception {
+        for (int run = 1; run <= args.runs(); run++) {
+            Report.line("run %d/%d", run, args.runs());
+            measure(src, wh, run, recv, e2e);
+        }
+        recv.printSummary();
+        e2e.printSummary();
+        if (args.greenplum()) {
+            Report.line(
+                    "ratio pipeline / pg_recvlogical %.2fx (no target on Greenplum yet)",
+                    e2e.median() / recv.median());
+        } else {
+            Report.ratio("pipeline / pg_recvlogical", e2e.median() / recv.median(), 0.3);
+        }
+        Report.line(
+                "(pipeline: from job submission until the commit ledger shows every change"
+                        + " applied, polled every 250 ms; rates count all %,d changes)",
+                args.users() + 2 * args.rows());
+    }
+
+    private static void dropDatabase(DatabaseServer wh, String db) {
+        if (wh instanceof GreenplumCluster gp) {
+            BenchServers.dropDatabase(gp, db);
+        } else {
+            BenchServers.dropDatabase((PostgresServer) wh, db);
+        }
+    }
+
     private void measure(
-            PostgresServer src, PostgresServer wh, int run, Measurement recv, Measurement e2e)
+            PostgresServer src, DatabaseServer wh, int run, Measurement recv, Measurement e2e)
             throws Exception {
         long n = args.rows();
         long users = args.users();
@@ -64,7 +105,7 @@ final class EndToEndBenchmark {
         String slot = "e2e_cdc_" + run;
         String recvSlot = "e2e_recv_" + run;
         BenchServers.dropDatabase(src, srcDb);
-        BenchServers.dropDatabase(wh, whDb);
+        dropDatabase(wh, whDb);
         src.createDatabase(srcDb);
         wh.createDatabase(whDb);
         BenchServers.createSourceSchema(src, srcDb);
@@ -99,7 +140,7 @@ final class EndToEndBenchmark {
         BenchServers.dropSlot(src, srcDb, slot);
         BenchServers.dropSlot(src, srcDb, recvSlot);
         BenchServers.dropDatabase(src, srcDb);
-        BenchServers.dropDatabase(wh, whDb);
+        dropDatabase(wh, whDb);
     }
 
     /** Every request present and completed, every user present, nothing dead-lettered. */

@@ -5,6 +5,8 @@ import io.pg2gp.jobs.ingest.IngestPipeline;
 import io.pg2gp.jobs.ingest.config.FlinkSettings;
 import io.pg2gp.jobs.ingest.config.PipelineConfig;
 import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.testutils.DatabaseServer;
+import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.PostgresServer;
 
 import org.apache.flink.core.execution.JobClient;
@@ -27,7 +29,7 @@ final class Pipelines {
     static Map<String, String> settings(
             PostgresServer src,
             String srcDb,
-            PostgresServer wh,
+            DatabaseServer wh,
             String whDb,
             String slot,
             String startupMode) {
@@ -46,8 +48,17 @@ final class Pipelines {
         s.put("source.heartbeat.table", "public.pg2gp_heartbeat");
         s.put("source.heartbeat.interval", "10s");
         s.put("warehouse.url", wh.jdbcUrl(whDb));
-        s.put("warehouse.user", PostgresServer.SUPERUSER);
+        s.put("warehouse.user", wh.user());
         s.put("warehouse.create-tables", "true");
+        if (wh instanceof GreenplumCluster gp && gp.managed()) {
+            // The managed cluster's segments reach this host on the loopback address.
+            s.put("warehouse.gpfdist.bind-address", "127.0.0.1");
+            s.put("warehouse.gpfdist.advertised-host", "127.0.0.1");
+        }
+        if (wh instanceof GreenplumCluster) {
+            // Measure the gpfdist loader, never a silent fallback to COPY.
+            s.put("warehouse.loader", "gpfdist");
+        }
         return s;
     }
 

@@ -1,6 +1,6 @@
 package io.pg2gp.benchmarks;
 
-import io.pg2gp.testutils.PostgresServer;
+import io.pg2gp.testutils.DatabaseServer;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,7 +13,7 @@ final class WarehouseLedger implements AutoCloseable {
 
     private final Connection c;
 
-    WarehouseLedger(PostgresServer wh, String db) throws SQLException {
+    WarehouseLedger(DatabaseServer wh, String db) throws SQLException {
         this.c = wh.connect(db);
     }
 

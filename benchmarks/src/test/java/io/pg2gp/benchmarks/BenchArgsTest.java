@@ -25,12 +25,18 @@ class BenchArgsTest {
     }
 
     @Test
-    void greenplumIsMeasuredByTheSinkAndApplyBenchmarksOnlyAndOtherWarehousesAreRefused() {
-        assertThatThrownBy(() -> BenchArgs.parse(new String[] {"all", "--warehouse", "greenplum"}))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[sink, apply] benchmarks only");
+    void greenplumIsMeasuredBySinkEndToEndAndApplyOnlyAndOtherWarehousesAreRefused() {
+        assertThat(BenchArgs.parse(new String[] {"e2e", "--warehouse", "greenplum"}).greenplum())
+                .isTrue();
         assertThat(BenchArgs.parse(new String[] {"apply", "--warehouse", "greenplum"}).benchmarks())
                 .containsExactly("apply");
+        assertThatThrownBy(() -> BenchArgs.parse(new String[] {"all", "--warehouse", "greenplum"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sink, e2e, apply benchmarks only");
+        assertThatThrownBy(
+                        () -> BenchArgs.parse(new String[] {"source", "--warehouse", "greenplum"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sink, e2e, apply benchmarks only");
         assertThatThrownBy(() -> BenchArgs.parse(new String[] {"apply"}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("add --warehouse greenplum");

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
 
@@ -21,6 +22,8 @@ import java.util.List;
 public final class BatchApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchApplier.class);
+
+    private static final String UNIQUE_VIOLATION = "23505";
 
     /** Outcome of one apply. */
     public record Result(
@@ -36,7 +39,9 @@ public final class BatchApplier {
     private final ApplyStatements sql;
     private final String applyMemory;
     private Long lastAppliedLsn;
+    private Long lastAppliedLsnAnyJob;
     private Boolean keyIndexed;
+    private long insertOnlyApplies;
 
     public BatchApplier(
             String job, WarehouseTable target, ApplyStatements sql, String applyMemory) {
@@ -61,47 +66,16 @@ public final class BatchApplier {
             var batchIds = committable.batchIds();
             if (committable.rows() > 0) {
                 executeAll(s, sql.plannerSettings());
-                List<String> lookups = sql.keyLookups(keyIndexed(c));
-                String bounds = prepareBatch(c, s, committable, lookups.isEmpty());
-                String batch = sql.batchTable();
-                executeAll(s, lookups);
-                long matched = s.executeUpdate(sql.createMatches(batch, bounds));
-                String hours = sql.recordTouchedHours(job, commitSeq, batch);
-                if (hours != null) {
-                    s.executeUpdate(hours);
+                BatchStats stats = batchStats(s, committable);
+                long[] applied = null;
+                if (insertOnly(c, s, committable, stats)) {
+                    applied = applyInsertOnly(c, s, committable, commitSeq);
                 }
-                if (matched > 0) {
-                    deleted = s.executeUpdate(sql.deleteReplaced(bounds));
-                    String nulls = sql.countReplacedWithNullDistribution();
-                    if (nulls != null && count(s, nulls) > 0) {
-                        deleted += s.executeUpdate(sql.deleteReplacedWithNullDistribution(bounds));
-                    }
+                if (applied == null) {
+                    applied = applyGeneral(c, s, stats, commitSeq);
                 }
-                // Hash joins again: the soft-delete update also joins batch and match (no index
-                // on either, a nested loop would compare every pair), and the insert joins staging.
-                if (!lookups.isEmpty()) {
-                    s.execute(sql.restoreHashJoins());
-                }
-                if (matched > 0) {
-                    String soft = sql.markSoftDeleted(batch, bounds);
-                    if (soft != null) {
-                        deleted += s.executeUpdate(soft);
-                    }
-                }
-                s.execute(sql.disableNestedLoops());
-                upserted =
-                        s.executeUpdate(sql.insertNewVersions(job, batchIds, batch, matched > 0));
-                String nullNew = sql.countNewVersionsWithNullDistribution(batch);
-                if (nullNew != null && count(s, nullNew) > 0) {
-                    upserted +=
-                            s.executeUpdate(
-                                    sql.insertNewVersionsWithNullDistribution(
-                                            job, batchIds, batch, matched > 0));
-                }
-                s.execute(sql.restoreNestedLoops());
-                for (String clear : sql.clearWorkTables()) {
-                    s.executeUpdate(clear);
-                }
+                upserted = applied[0];
+                deleted = applied[1];
             }
             long deadLetters = 0;
             if (committable.deadLetters() > 0) {
@@ -128,6 +102,9 @@ public final class BatchApplier {
             c.commit();
             if (lastAppliedLsn != null) {
                 lastAppliedLsn = Math.max(lastAppliedLsn, committable.maxLsn());
+            }
+            if (lastAppliedLsnAnyJob != null) {
+                lastAppliedLsnAnyJob = Math.max(lastAppliedLsnAnyJob, committable.maxLsn());
             }
             LOG.debug(
                     "applied checkpoint {} to {}: {} staged, {} upserted, {} deleted, {} dead",
@@ -178,31 +155,114 @@ public final class BatchApplier {
     }
 
     /**
-     * Fills the batch to apply, one row per key: a small work table of each key's winning version
-     * (key, hour, LSN, op and where it was staged), and returns the bounds on the target (empty
-     * when it is read without bounds). The target is read within literal hour bounds (pruning
-     * partitions) when the batch holds only changes never applied before, each with its hour and
-     * the hour it moves from: then every replaced version lies within those bounds (the ranges of
-     * hours touched, so months between an old update and the newest rows are skipped). Snapshot
-     * reads and replays after a restore (LSN not above the last applied one) may meet versions
-     * anywhere, so they read without bounds. {@code analyze}: whether the batch needs statistics.
+     * The insert-only path; null when the target refused a duplicate key after all (a key
+     * constraint on PostgreSQL): then it is undone to its savepoint and the general path decides.
      */
-    private String prepareBatch(
-            Connection c, Statement s, WarehouseCommittable committable, boolean analyze)
+    private long[] applyInsertOnly(
+            Connection c, Statement s, WarehouseCommittable committable, long commitSeq)
             throws SQLException {
         var batchIds = committable.batchIds();
+        Savepoint before = c.setSavepoint();
+        try {
+            String hours = sql.recordTouchedHoursStaged(job, commitSeq, batchIds);
+            if (hours != null) {
+                s.executeUpdate(hours);
+            }
+            long inserted = s.executeUpdate(sql.insertStaged(job, batchIds));
+            c.releaseSavepoint(before);
+            insertOnlyApplies++;
+            return new long[] {inserted, 0};
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(before);
+            LOG.warn(
+                    "checkpoint {} of {}: an insert met a key the target holds ({}); applying it"
+                            + " per key instead",
+                    committable.checkpointId(),
+                    target.qualifiedName(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The general path: deduplicate, match the batch keys in the target, delete what they replace,
+     * insert the winners. Returns rows upserted and deleted.
+     */
+    private long[] applyGeneral(Connection c, Statement s, BatchStats stats, long commitSeq)
+            throws SQLException {
+        var batchIds = stats.committable().batchIds();
+        long deleted = 0;
+        List<String> lookups = sql.keyLookups(keyIndexed(c));
+        String bounds = prepareBatch(c, s, stats, lookups.isEmpty());
+        String batch = sql.batchTable();
+        executeAll(s, lookups);
+        long matched = s.executeUpdate(sql.createMatches(batch, bounds));
+        String hours = sql.recordTouchedHours(job, commitSeq, batch);
+        if (hours != null) {
+            s.executeUpdate(hours);
+        }
+        if (matched > 0) {
+            deleted = s.executeUpdate(sql.deleteReplaced(bounds));
+            String nulls = sql.countReplacedWithNullDistribution();
+            if (nulls != null && count(s, nulls) > 0) {
+                deleted += s.executeUpdate(sql.deleteReplacedWithNullDistribution(bounds));
+            }
+        }
+        // Hash joins again: the soft-delete update also joins batch and match (no index on
+        // either, a nested loop would compare every pair), and the insert joins staging.
+        if (!lookups.isEmpty()) {
+            s.execute(sql.restoreHashJoins());
+            s.execute(sql.restoreSeqScans());
+        }
+        if (matched > 0) {
+            String soft = sql.markSoftDeleted(batch, bounds);
+            if (soft != null) {
+                deleted += s.executeUpdate(soft);
+            }
+        }
+        s.execute(sql.disableNestedLoops());
+        long upserted = s.executeUpdate(sql.insertNewVersions(job, batchIds, batch, matched > 0));
+        String nullNew = sql.countNewVersionsWithNullDistribution(batch);
+        if (nullNew != null && count(s, nullNew) > 0) {
+            upserted +=
+                    s.executeUpdate(
+                            sql.insertNewVersionsWithNullDistribution(
+                                    job, batchIds, batch, matched > 0));
+        }
+        s.execute(sql.restoreNestedLoops());
+        for (String clear : sql.clearWorkTables()) {
+            s.executeUpdate(clear);
+        }
+        return new long[] {upserted, deleted};
+    }
+
+    /** One pass over the batch's staged rows: see {@link ApplyStatements#batchStats}. */
+    private record BatchStats(
+            WarehouseCommittable committable,
+            long minLsn,
+            long reads,
+            long untimed,
+            HourRanges hours,
+            long notInserts) {}
+
+    private BatchStats batchStats(Statement s, WarehouseCommittable committable)
+            throws SQLException {
         long staged;
-        long minLsn;
-        long reads;
-        long untimed;
-        HourRanges hours;
-        try (ResultSet rs = s.executeQuery(sql.batchStats(job, batchIds))) {
+        BatchStats stats;
+        try (ResultSet rs = s.executeQuery(sql.batchStats(job, committable.batchIds()))) {
             rs.next();
             staged = rs.getLong(1);
-            minLsn = rs.getLong(2);
-            reads = rs.getLong(3);
-            untimed = rs.getLong(4);
-            hours = HourRanges.of(rs.getString(7), rs.getString(8));
+            stats =
+                    new BatchStats(
+                            committable,
+                            rs.getLong(2),
+                            rs.getLong(3),
+                            rs.getLong(4),
+                            HourRanges.of(rs.getString(7), rs.getString(8)),
+                            rs.getLong(9));
         }
         if (staged != committable.rows()) {
             throw new IllegalStateException(
@@ -218,8 +278,61 @@ public final class BatchApplier {
                             + " missing changes must be re-read from the source (restart"
                             + " from an earlier savepoint or re-snapshot).");
         }
-        boolean fresh = reads == 0 && untimed == 0 && minLsn > lastAppliedLsn(c);
-        String bounds = fresh ? sql.targetBounds(hours) : "";
+        return stats;
+    }
+
+    /**
+     * Whether the batch may skip deduplication and the match and go straight from staging into the
+     * target ({@link ApplyStatements#insertStaged}). It may when it cannot meet a version already
+     * in the target and holds each key once:
+     *
+     * <ul>
+     *   <li>mirror delete mode: a key's delete removes its row, so nothing of an earlier life of
+     *       the key is left for an insert to meet (soft mode keeps a marked row);
+     *   <li>every row is an insert ({@code c}): no update or delete to order against other
+     *       versions, and no snapshot read ({@code r}), which carries no LSN and may meet rows of
+     *       an earlier run;
+     *   <li>every LSN above the highest one any job applied to the table: nothing in the batch is a
+     *       replay after a restore. An insert at LSN x means the key did not exist in the source
+     *       just before x; whatever the target held for it was deleted at an LSN below x, and that
+     *       delete was either applied already (mirror mode: the row is gone) or is in this batch
+     *       (then not every row is an insert). The source reads changes in commit order, and a
+     *       committable holds everything read up to its checkpoint, applied oldest first;
+     *   <li>no key staged twice (counted in staging, only when the rest holds: in a correct source
+     *       two inserts of one key need a delete in between, but the insert-only path must never
+     *       turn a surprise into a duplicate).
+     * </ul>
+     *
+     * Otherwise, or if in doubt, the general path below decides per key.
+     */
+    private boolean insertOnly(
+            Connection c, Statement s, WarehouseCommittable committable, BatchStats stats)
+            throws SQLException {
+        if (!sql.insertOnlyAllowed()
+                || stats.notInserts() > 0
+                || stats.reads() > 0
+                || stats.minLsn() <= lastAppliedLsnAnyJob(c)) {
+            return false;
+        }
+        return count(s, sql.repeatedKeys(job, committable.batchIds())) == 0;
+    }
+
+    /**
+     * Fills the batch to apply, one row per key: a small work table of each key's winning version
+     * (key, hour, LSN, op and where it was staged), and returns the bounds on the target (empty
+     * when it is read without bounds). The target is read within literal hour bounds (pruning
+     * partitions) when the batch holds only changes never applied before, each with its hour and
+     * the hour it moves from: then every replaced version lies within those bounds (the ranges of
+     * hours touched, so months between an old update and the newest rows are skipped). Snapshot
+     * reads and replays after a restore (LSN not above the last applied one) may meet versions
+     * anywhere, so they read without bounds. {@code analyze}: whether the batch needs statistics.
+     */
+    private String prepareBatch(Connection c, Statement s, BatchStats stats, boolean analyze)
+            throws SQLException {
+        var batchIds = stats.committable().batchIds();
+        boolean fresh =
+                stats.reads() == 0 && stats.untimed() == 0 && stats.minLsn() > lastAppliedLsn(c);
+        String bounds = fresh ? sql.targetBounds(stats.hours()) : "";
         // Always a deduplicated table, even when no key was staged twice: reading the staged rows
         // in place made the end-to-end update workload 3x slower (staging is scanned several
         // times, with churn-skewed statistics). It is narrow, so staging is read once more only,
@@ -257,6 +370,29 @@ public final class BatchApplier {
             }
         }
         return keyIndexed;
+    }
+
+    /** Applies that took the insert-only path so far (for logs and tests). */
+    public long insertOnlyApplies() {
+        return insertOnlyApplies;
+    }
+
+    /**
+     * As {@link #lastAppliedLsn}, over every job that applied to the table; read once per
+     * committer, then kept up to date by each apply (several jobs writing one table at once are not
+     * a supported setup; a stale value here only keeps batches off the insert-only path).
+     */
+    private long lastAppliedLsnAnyJob(Connection c) throws SQLException {
+        if (lastAppliedLsnAnyJob == null) {
+            try (PreparedStatement p = c.prepareStatement(sql.lastAppliedLsnAnyJob())) {
+                p.setString(1, target.qualifiedName());
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    lastAppliedLsnAnyJob = rs.getLong(1);
+                }
+            }
+        }
+        return lastAppliedLsnAnyJob;
     }
 
     /** Read from the ledger once per committer, then kept up to date by each apply. */

@@ -105,7 +105,8 @@ public final class ApplyStatements {
      * (their old version could be anywhere: ±infinity has no hour to bound by); and the hour range
      * spanned by the new values and the previous ones (the partitions that can hold the replaced
      * versions); then the distinct hours of the new values and of the previous ones, as
-     * comma-separated epoch seconds ({@link HourRanges}).
+     * comma-separated epoch seconds ({@link HourRanges}); last, the rows that are not inserts
+     * ({@code c}), for the insert-only path.
      */
     public String batchStats(String job, Collection<Long> batchIds) {
         String h = target.hourColumn() == null ? "NULL::timestamptz" : target.hourColumn();
@@ -125,7 +126,7 @@ public final class ApplyStatements {
                 + epochHours(h)
                 + ", "
                 + epochHours("_cdc_prev_hour")
-                + " FROM "
+                + ", coalesce(sum(CASE WHEN _cdc_op <> 'c' THEN 1 ELSE 0 END), 0) FROM "
                 + bookkeeping.stagingTable(target)
                 + " WHERE "
                 + stageFilter(job, batchIds);
@@ -172,6 +173,90 @@ public final class ApplyStatements {
             return "";
         }
         return " AND " + hours.condition("t." + target.hourColumn());
+    }
+
+    /**
+     * Whether a batch of inserts only may take the insert-only path ({@link #insertStaged}): in
+     * mirror mode only. In soft mode a deleted key keeps its row (marked), so a later insert of the
+     * same key must replace it, which needs the match.
+     */
+    public boolean insertOnlyAllowed() {
+        return deleteMode == DeleteMode.MIRROR;
+    }
+
+    /**
+     * Counts the keys staged more than once in the batches: an insert-only batch must hold each key
+     * once, since the insert-only path does not deduplicate.
+     */
+    public String repeatedKeys(String job, Collection<Long> batchIds) {
+        return "SELECT count(*) FROM (SELECT 1 FROM "
+                + bookkeeping.stagingTable(target)
+                + " WHERE "
+                + stageFilter(job, batchIds)
+                + " GROUP BY "
+                + keyColumns
+                + " HAVING count(*) > 1) x";
+    }
+
+    /**
+     * The highest source LSN any job applied to the table: the insert-only path must not trust a
+     * job's own ledger alone, since a renamed pipeline replaying changes another name applied would
+     * see none of them there.
+     */
+    public String lastAppliedLsnAnyJob() {
+        return "SELECT coalesce(max(max_lsn), 0) FROM "
+                + bookkeeping.ledger()
+                + " WHERE target_table = ?";
+    }
+
+    /**
+     * The insert-only path: the staged rows of the batches straight into the target, with no
+     * deduplication, no work tables and no read of the target. Staging is distributed like the
+     * target, so on Greenplum each segment inserts its own rows with no motion. Only for a batch
+     * that {@code BatchApplier} proved cannot meet a version already in the target and holds each
+     * key once.
+     */
+    public String insertStaged(String job, Collection<Long> batchIds) {
+        return "INSERT INTO "
+                + target.qualifiedName()
+                + " ("
+                + dataColumns
+                + ", _cdc_lsn, _cdc_op, _cdc_committed_at, _synced_at) SELECT "
+                + target.columns().stream()
+                        .map(c -> "s." + c.name())
+                        .collect(Collectors.joining(", "))
+                + ", s._cdc_lsn, s._cdc_op, s._cdc_committed_at, now() FROM "
+                + bookkeeping.stagingTable(target)
+                + " s WHERE "
+                + stageFilter("s.", job, batchIds);
+    }
+
+    /**
+     * The hours of an insert-only batch, read from staging (nothing is replaced, so no old hours).
+     * Null when the table tracks no hour.
+     */
+    public String recordTouchedHoursStaged(String job, long commitSeq, Collection<Long> batchIds) {
+        String h = target.hourColumn();
+        if (h == null) {
+            return null;
+        }
+        return "INSERT INTO "
+                + bookkeeping.touchedHours()
+                + " (job, target_table, commit_seq, hour) SELECT DISTINCT "
+                + SqlLiterals.string(job)
+                + ", "
+                + SqlLiterals.string(target.qualifiedName())
+                + ", "
+                + commitSeq
+                + ", date_trunc('hour', "
+                + h
+                + ") FROM "
+                + bookkeeping.stagingTable(target)
+                + " WHERE "
+                + stageFilter(job, batchIds)
+                + " AND isfinite("
+                + h
+                + ")";
     }
 
     /** The highest source LSN this job applied to the table; later rows were never applied. */
@@ -466,6 +551,11 @@ public final class ApplyStatements {
      */
     public List<String> keyLookups(boolean keyIndexed) {
         return dialect.keyLookupSettings(keyIndexed);
+    }
+
+    /** Follows {@link #restoreHashJoins}: sequential scans again (staging has no index). */
+    public String restoreSeqScans() {
+        return "RESET enable_seqscan";
     }
 
     /**

@@ -742,6 +742,189 @@ class BatchApplierITCase {
         assertThat(count("SELECT count(*) FROM public.items")).isEqualTo(2801 + 2 + 1);
     }
 
+    // ---------------------------------------------------------------- the insert-only path
+
+    /** Greenplum's target has no unique key: a wrong insert-only decision shows as a duplicate. */
+    private void withoutUniqueKey() throws SQLException {
+        execute(
+                "ALTER TABLE public.items DROP CONSTRAINT items_pkey",
+                "CREATE INDEX items_id ON public.items (id)");
+    }
+
+    private long rowsOf(UUID id) throws SQLException {
+        return count("SELECT count(*) FROM " + TARGET + " WHERE id = '" + id + "'");
+    }
+
+    @Test
+    void aBatchOfNewInsertsGoesStraightFromStagingIntoTheTarget() throws Exception {
+        withoutUniqueKey();
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(JOB, 1, 1, 0, A, "a", 1, T1015, 10, 'c');
+        stage(JOB, 2, 1, 0, B, "b", 1, T1340, 12, 'c');
+        stage(JOB, 3, 2, 0, C, "c next", 1, T1015, 20, 'c'); // the next checkpoint's, stays
+
+        BatchApplier.Result r = applier.apply(c, committable(1, 1, 2));
+
+        assertThat(applier.insertOnlyApplies()).isOne();
+        assertThat(r.upserted()).isEqualTo(2);
+        assertThat(r.deleted()).isZero();
+        assertThat(target()).containsOnly(Map.entry(A, "a@10/c"), Map.entry(B, "b@12/c"));
+        assertThat(touchedHours(r.commitSeq()))
+                .containsExactly("2024-05-01 10:00", "2024-05-01 13:00");
+        assertThat(count("SELECT count(*) FROM " + STAGE)).isOne();
+        assertThat(count("SELECT count(*) FROM " + bookkeeping.applyBatchTable(TABLE))).isZero();
+
+        // The next checkpoint's inserts, all newer than what was applied: the same path again.
+        applier.apply(c, committable(2, 3));
+        assertThat(applier.insertOnlyApplies()).isEqualTo(2);
+        assertThat(rowsOf(C)).isOne();
+    }
+
+    /**
+     * A replay after a restore: inserts the target already holds come again with LSNs not above the
+     * last applied one. They go the general way and replace, never duplicate.
+     */
+    @Test
+    void replayedInsertsAreMatchedNotInsertedTwice() throws Exception {
+        withoutUniqueKey();
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a", 10, 'c');
+        stage(1, 1, 1, B, "b", 11, 'c');
+        applier.apply(c, committable(1, 1));
+
+        // After a restore to an earlier checkpoint: B again, and a new key C after it.
+        stage(2, 2, 0, B, "b", 11, 'c');
+        stage(2, 2, 1, C, "c", 12, 'c');
+        BatchApplier restored = applier(DeleteMode.MIRROR); // a new committer after the restart
+        restored.apply(c, committable(2, 2));
+
+        assertThat(restored.insertOnlyApplies()).isZero();
+        assertThat(target())
+                .containsOnly(
+                        Map.entry(A, "a@10/c"), Map.entry(B, "b@11/c"), Map.entry(C, "c@12/c"));
+        assertThat(rowsOf(B)).isOne();
+    }
+
+    @Test
+    void snapshotReadsNeverTakeTheInsertOnlyPath() throws Exception {
+        withoutUniqueKey();
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a", 100, 'c');
+        applier.apply(c, committable(1, 1));
+
+        // A re-snapshot reads A again (LSN 0) next to a new insert.
+        stage(2, 2, 0, A, "snapshot", 0, 'r');
+        stage(2, 2, 1, B, "b", 200, 'c');
+        applier.apply(c, committable(2, 2));
+
+        assertThat(applier.insertOnlyApplies()).isOne(); // the first batch only
+        assertThat(target()).containsOnly(Map.entry(A, "snapshot@0/r"), Map.entry(B, "b@200/c"));
+    }
+
+    /** Soft mode keeps a deleted key's row: its next insert must replace it, not add a second. */
+    @Test
+    void inSoftDeleteModeAnInsertReplacesTheMarkedRow() throws Exception {
+        withoutUniqueKey();
+        BatchApplier applier = applier(DeleteMode.SOFT);
+        stage(1, 1, 0, A, "a", 10, 'c');
+        applier.apply(c, committable(1, 1));
+        stage(2, 2, 0, A, null, 20, 'd');
+        applier.apply(c, committable(2, 2));
+
+        stage(3, 3, 0, A, "a again", 30, 'c');
+        applier.apply(c, committable(3, 3));
+
+        assertThat(applier.insertOnlyApplies()).isZero();
+        assertThat(rowsOf(A)).isOne();
+        assertThat(target()).containsOnly(Map.entry(A, "a again@30/c"));
+    }
+
+    /** Two inserts of one key in a batch (a source without a key constraint): the latest lands. */
+    @Test
+    void aKeyInsertedTwiceInOneBatchLandsOnce() throws Exception {
+        withoutUniqueKey();
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a first", 10, 'c');
+        stage(2, 1, 0, A, "a second", 11, 'c'); // from another subtask
+        stage(1, 1, 1, B, "b", 12, 'c');
+
+        applier.apply(c, committable(1, 1, 2));
+
+        assertThat(applier.insertOnlyApplies()).isZero();
+        assertThat(rowsOf(A)).isOne();
+        assertThat(target()).containsOnly(Map.entry(A, "a second@11/c"), Map.entry(B, "b@12/c"));
+    }
+
+    /**
+     * A batch with anything but inserts goes the general way; and the LSN that decides is the
+     * highest any job applied: a renamed pipeline replaying what the old name applied (its own
+     * ledger empty) still matches.
+     */
+    @Test
+    void updatesAndReplaysUnderAnotherJobNameGoTheGeneralWay() throws Exception {
+        withoutUniqueKey();
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a", 10, 'c');
+        stage(1, 1, 1, B, "b", 11, 'u');
+        applier.apply(c, committable(1, 1));
+        assertThat(applier.insertOnlyApplies()).isZero();
+
+        BatchApplier renamed =
+                new BatchApplier(
+                        "renamed-job",
+                        TABLE,
+                        new ApplyStatements(
+                                TABLE,
+                                bookkeeping,
+                                DeleteMode.MIRROR,
+                                WarehouseDialect.POSTGRES,
+                                false),
+                        "64MB");
+        stage("renamed-job", 2, 2, 0, A, "a", 1, T1015, 10, 'c');
+        renamed.apply(
+                c,
+                new WarehouseCommittable(
+                        nextCommitId++,
+                        2,
+                        TARGET,
+                        List.of(new StagedBatch(TARGET, 2, 2, 0, 1, 0, 10))));
+
+        assertThat(renamed.insertOnlyApplies()).isZero();
+        assertThat(rowsOf(A)).isOne();
+    }
+
+    /**
+     * Where the target has a unique key (PostgreSQL), an insert-only batch meeting a row the ledger
+     * knows nothing of (loaded by hand) is not a failure: undone to its savepoint and applied per
+     * key, in the same transaction.
+     */
+    @Test
+    void anInsertMeetingAnUnknownRowFallsBackToThePerKeyApply() throws Exception {
+        execute(
+                "INSERT INTO "
+                        + TARGET
+                        + " (id, name, qty, created_at, _cdc_lsn, _cdc_op) VALUES ('"
+                        + A
+                        + "', 'loaded by hand', 1, '"
+                        + T1015
+                        + "', 5, 'c')");
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(JOB, 1, 1, 0, A, "a", 1, T1015, 10, 'c');
+        stage(JOB, 1, 1, 1, B, "b", 1, T1340, 11, 'c');
+
+        BatchApplier.Result r = applier.apply(c, committable(1, 1));
+
+        assertThat(applier.insertOnlyApplies()).isZero();
+        assertThat(r.upserted()).isEqualTo(2);
+        assertThat(r.deleted()).isOne();
+        assertThat(target()).containsOnly(Map.entry(A, "a@10/c"), Map.entry(B, "b@11/c"));
+        // The undone attempt left no touched hours behind: only the general path's.
+        assertThat(touchedHours(r.commitSeq()))
+                .containsExactly("2024-05-01 10:00", "2024-05-01 13:00");
+        assertThat(count("SELECT count(*) FROM " + bookkeeping.touchedHours())).isEqualTo(2);
+        assertThat(c.getAutoCommit()).isTrue();
+    }
+
     private static String explain(Statement s, String sql) throws SQLException {
         StringBuilder plan = new StringBuilder();
         try (ResultSet rs = s.executeQuery("EXPLAIN " + sql)) {

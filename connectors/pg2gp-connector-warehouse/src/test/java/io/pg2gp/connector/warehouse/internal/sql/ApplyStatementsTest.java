@@ -61,6 +61,7 @@ class ApplyStatementsTest {
         }
         out.add(sql.disableNestedLoops());
         out.add(sql.restoreHashJoins());
+        out.add(sql.restoreSeqScans());
         out.add(sql.insertNewVersions("job", BATCHES, batch, true));
         out.add(sql.restoreNestedLoops());
         out.add(sql.moveDeadLetters("job", BATCHES, 7));
@@ -131,7 +132,10 @@ class ApplyStatementsTest {
         assertThat(sql.plannerSettings()).containsExactly("SET LOCAL optimizer = off");
         assertThat(sql.keyLookups(true))
                 .containsExactly(
-                        "SET LOCAL enable_nestloop = on", "SET LOCAL enable_hashjoin = off");
+                        "SET LOCAL enable_nestloop = on",
+                        "SET LOCAL enable_hashjoin = off",
+                        "SET LOCAL enable_seqscan = off");
+        assertThat(sql.restoreSeqScans()).isEqualTo("RESET enable_seqscan");
         assertThat(sql.keyLookups(false)).isEmpty();
         ApplyStatements postgres =
                 new ApplyStatements(
