@@ -62,4 +62,30 @@ class ModuleBoundariesTest {
                 .as("connector internals used outside the connectors (use or add public API)")
                 .isEmpty();
     }
+
+    /**
+     * Every connector class says what it is: {@code @PublicEvolving} outside {@code internal}
+     * packages (the API jobs and users build on), {@code @Internal} inside (free to change).
+     */
+    @Test
+    void connectorClassesAreMarkedPublicOrInternal() throws IOException {
+        List<String> wrong = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(REPO.resolve("connectors"))) {
+            for (Path file :
+                    files.filter(p -> p.toString().endsWith(".java"))
+                            .filter(p -> p.toString().contains("/src/main/java/"))
+                            .filter(p -> !p.getFileName().toString().equals("package-info.java"))
+                            .toList()) {
+                String text = Files.readString(file);
+                boolean internal = file.toString().contains("/internal/");
+                String expected = internal ? "@Internal" : "@PublicEvolving";
+                String other = internal ? "@PublicEvolving" : "@Internal";
+                if (!Pattern.compile("^" + expected + "$", Pattern.MULTILINE).matcher(text).find()
+                        || text.contains("\n" + other + "\n")) {
+                    wrong.add(REPO.relativize(file) + " should be marked " + expected);
+                }
+            }
+        }
+        assertThat(wrong).isEmpty();
+    }
 }

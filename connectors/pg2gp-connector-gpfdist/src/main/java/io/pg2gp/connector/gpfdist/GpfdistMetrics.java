@@ -2,11 +2,14 @@ package io.pg2gp.connector.gpfdist;
 
 import io.pg2gp.connector.gpfdist.internal.ServerCounters;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /**
  * Live counters of a {@link GpfdistServer}, cumulative since it started (except {@link
  * #activeConnections()}). Plain getters, so a Flink sink can register them as gauges without this
  * module depending on Flink.
  */
+@PublicEvolving
 public final class GpfdistMetrics {
 
     private final ServerCounters counters;

@@ -1,9 +1,12 @@
 package io.pg2gp.connector.gpfdist;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.time.Duration;
 import java.util.Objects;
 
 /** Immutable settings of a {@link GpfdistServer}; made by {@link GpfdistServer.Builder}. */
+@PublicEvolving
 public final class GpfdistOptions {
 
     /** The bind address that listens on every interface. */

@@ -7,6 +7,8 @@ import io.pg2gp.connector.gpfdist.internal.Publication;
 import io.pg2gp.connector.gpfdist.internal.ServerCounters;
 import io.pg2gp.connector.gpfdist.internal.ServingContext;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * everything again until then). {@link #fail} makes the current and later readers fail the
  * statement with {@code gpfdist error - <message>}.
  */
+@PublicEvolving
 public final class GpfdistServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GpfdistServer.class);

@@ -2,6 +2,8 @@ package io.pg2gp.connector.gpfdist;
 
 import io.pg2gp.connector.gpfdist.internal.Publication;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.util.Optional;
 
 /**
@@ -9,6 +11,7 @@ import java.util.Optional;
  * in the external table's LOCATION; {@link GpfdistServer#release release} it once the load that
  * read it has committed.
  */
+@PublicEvolving
 public final class PublishedBatch {
 
     private final Publication publication;

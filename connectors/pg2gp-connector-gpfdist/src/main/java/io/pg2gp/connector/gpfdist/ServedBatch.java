@@ -1,5 +1,7 @@
 package io.pg2gp.connector.gpfdist;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +23,7 @@ import java.util.Objects;
  * (1-based), which the server sends as the gpfdist {@code O} and {@code L} frames so that Greenplum
  * names the right line in its error messages.
  */
+@PublicEvolving
 public final class ServedBatch {
 
     /** Default block size: 1 MiB, the upper end of what gpfdist itself hands out per frame. */

@@ -1,6 +1,9 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /** The kind of a change event, after Debezium's {@code op} codes. */
+@PublicEvolving
 public enum ChangeOp {
     /** A row read by the snapshot ({@code r}). */
     READ('r'),

@@ -1,5 +1,6 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresDialect;
 
 import java.io.Serializable;
@@ -10,6 +11,7 @@ import java.io.Serializable;
  * readers to drop it; on serialization this class writes only the password-free factory, and on
  * deserialization (on the JobManager or a TaskManager) it creates the config again from there.
  */
+@PublicEvolving
 final class EnvPasswordDialect extends PostgresDialect {
 
     private static final long serialVersionUID = 1L;

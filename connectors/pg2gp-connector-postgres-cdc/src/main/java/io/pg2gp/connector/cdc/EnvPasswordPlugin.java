@@ -1,5 +1,7 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import org.postgresql.plugin.AuthenticationPlugin;
 import org.postgresql.plugin.AuthenticationRequestType;
 
@@ -11,6 +13,7 @@ import java.util.Properties;
  * their configuration, which Flink CDC logs in full, carries no password. pgjdbc loads it by name
  * from its own class loader: it must ship next to pgjdbc, as in the job jar.
  */
+@PublicEvolving
 public final class EnvPasswordPlugin implements AuthenticationPlugin {
 
     /** The connection property naming the variable. */

@@ -1,5 +1,6 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfig;
 import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfigFactory;
 
@@ -11,6 +12,7 @@ import java.util.Objects;
  * it runs (client, JobManager, TaskManager), so the password is read there and this factory, which
  * is serialized into the job graph, never holds it.
  */
+@PublicEvolving
 final class EnvPasswordSourceConfigFactory extends PostgresSourceConfigFactory {
 
     private static final long serialVersionUID = 1L;

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  * <p>A failed update is logged (once per outage) and retried next interval; it never fails the job,
  * whose own connections report a source outage.
  */
+@PublicEvolving
 final class HeartbeatWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatWriter.class);

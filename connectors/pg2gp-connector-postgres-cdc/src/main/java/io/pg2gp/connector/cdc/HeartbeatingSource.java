@@ -1,5 +1,6 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
  * The Flink CDC source with a {@link HeartbeatWriter} in its first reader: splits, state and
  * serializers are the wrapped source's own, so checkpoints and savepoints are unchanged.
  */
+@PublicEvolving
 final class HeartbeatingSource<T>
         implements Source<T, SourceSplitBase, PendingSplitsState>, ResultTypeQueryable<T> {
 

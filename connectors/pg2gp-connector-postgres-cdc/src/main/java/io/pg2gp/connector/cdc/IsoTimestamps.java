@@ -1,5 +1,7 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.time.DateTimeException;
 import java.time.LocalDate;
 
@@ -9,6 +11,7 @@ import java.time.LocalDate;
  * its resolver took a tenth of the source thread in the snapshot profile. Any other shape is left
  * to the caller's full parser.
  */
+@PublicEvolving
 final class IsoTimestamps {
 
     /** Returned when the text is not of the common shape (not a value: a sentinel). */

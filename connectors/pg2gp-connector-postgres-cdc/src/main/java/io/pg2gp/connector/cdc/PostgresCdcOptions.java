@@ -1,5 +1,7 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import org.postgresql.Driver;
 
 import java.io.Serializable;
@@ -12,6 +14,7 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 /** Immutable settings of the PostgreSQL CDC source. Build with {@link #builder()}. */
+@PublicEvolving
 public final class PostgresCdcOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;

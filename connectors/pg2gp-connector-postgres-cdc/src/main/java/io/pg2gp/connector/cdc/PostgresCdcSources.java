@@ -1,5 +1,6 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.base.source.assigner.state.PendingSplitsState;
@@ -14,6 +15,7 @@ import java.util.Properties;
  * Builds the Flink CDC incremental PostgreSQL source (pgoutput) from {@link PostgresCdcOptions}.
  * The source holds the name of the password's environment variable, never the password.
  */
+@PublicEvolving
 public final class PostgresCdcSources {
 
     private PostgresCdcSources() {}

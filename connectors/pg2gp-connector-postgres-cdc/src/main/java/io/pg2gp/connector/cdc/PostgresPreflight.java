@@ -1,5 +1,7 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +17,7 @@ import java.util.Set;
  * {@code wal_level}, the replication privilege, table access, replica identity, the publication and
  * the slot. Without it these problems surface as a source that restarts forever.
  */
+@PublicEvolving
 public final class PostgresPreflight {
 
     private final PostgresCdcOptions options;

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 
@@ -12,6 +14,7 @@ import java.util.Map;
  * Renders a change's before and after images as JSON, as Debezium delivered them, for a dead
  * letter: what the operator needs to repair the row by hand when it could not be converted.
  */
+@PublicEvolving
 public final class RawRows {
 
     private RawRows() {}

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * {@code FULL}): an {@code ALTER TABLE ... REPLICA IDENTITY DEFAULT} while the job runs is warned
  * about and shown in a gauge, before updates of TOASTed rows have to be read back.
  */
+@PublicEvolving
 public final class SlotLagProbe implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlotLagProbe.class);

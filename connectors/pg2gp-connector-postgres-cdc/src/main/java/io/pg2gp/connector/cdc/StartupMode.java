@@ -1,9 +1,12 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /**
  * Where a new pipeline (one without Flink state) starts reading. Free of Flink CDC types: the
  * rollup job reads the same settings and ships without the CDC connector.
  */
+@PublicEvolving
 public enum StartupMode {
     /** Snapshot the captured tables, then stream from the snapshot's position. */
     INITIAL,

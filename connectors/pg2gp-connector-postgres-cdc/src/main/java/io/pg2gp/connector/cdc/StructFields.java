@@ -1,5 +1,7 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -10,6 +12,7 @@ import org.apache.kafka.connect.data.Struct;
  * lookup per field and record (a sixth of the source thread in the snapshot profile). Not
  * thread-safe; one per deserializer.
  */
+@PublicEvolving
 public final class StructFields {
 
     private final String[] names;

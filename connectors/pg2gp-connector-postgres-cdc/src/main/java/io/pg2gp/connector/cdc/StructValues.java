@@ -1,5 +1,7 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
@@ -13,6 +15,7 @@ import java.time.format.DateTimeFormatter;
  * Typed reads of Debezium row values as the PostgreSQL connector encodes them ({@code uuid} and
  * {@code jsonb} as strings, {@code timestamptz} as an ISO-8601 string in UTC).
  */
+@PublicEvolving
 public final class StructValues {
 
     /**

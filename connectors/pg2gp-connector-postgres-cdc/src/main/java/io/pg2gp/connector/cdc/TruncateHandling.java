@@ -1,6 +1,9 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /** What a {@code TRUNCATE} of a captured source table does to the pipeline. */
+@PublicEvolving
 public enum TruncateHandling {
     /**
      * The warehouse keeps its rows; the truncate is recorded in the dead-letter table (as an audit

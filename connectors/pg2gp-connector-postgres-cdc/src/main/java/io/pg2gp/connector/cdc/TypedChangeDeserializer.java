@@ -1,5 +1,6 @@
 package io.pg2gp.connector.cdc;
 
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.util.Collector;
 
@@ -15,6 +16,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  *
  * @param <T> event type
  */
+@PublicEvolving
 public abstract class TypedChangeDeserializer<T> implements DebeziumDeserializationSchema<T> {
 
     private static final long serialVersionUID = 1L;

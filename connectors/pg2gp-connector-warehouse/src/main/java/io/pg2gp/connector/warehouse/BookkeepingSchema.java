@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.util.Objects;
 
 /**
@@ -7,6 +9,7 @@ import java.util.Objects;
  * read them (the rollup job reads the touched hours; operators read the ledger and dead letters).
  * The tables themselves are created and written by the sink only.
  */
+@PublicEvolving
 public final class BookkeepingSchema {
 
     private final String schema;

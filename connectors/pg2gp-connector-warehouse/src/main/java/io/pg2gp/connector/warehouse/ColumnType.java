@@ -1,9 +1,12 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /**
  * Warehouse column types the sink can stage. The Java value each type expects is documented per
  * constant; {@code null} is always allowed.
  */
+@PublicEvolving
 public enum ColumnType {
     /** {@link String}. */
     TEXT("text"),

@@ -1,6 +1,9 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /** What a source delete does to the warehouse row. */
+@PublicEvolving
 public enum DeleteMode {
     /** The warehouse row is removed, mirroring the source. */
     MIRROR,

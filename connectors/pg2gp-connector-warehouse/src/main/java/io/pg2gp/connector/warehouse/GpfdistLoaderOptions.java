@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -9,6 +11,7 @@ import java.util.Objects;
  * subtask binds the first free port of the range on its own worker, so the range must hold at least
  * as many ports as subtasks run on one worker.
  */
+@PublicEvolving
 public final class GpfdistLoaderOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;

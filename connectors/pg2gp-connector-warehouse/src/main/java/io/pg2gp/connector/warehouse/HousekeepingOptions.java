@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -10,6 +12,7 @@ import java.util.Objects;
  * changed are vacuumed and analysed once enough of their rows changed. Housekeeping runs after an
  * apply has committed, outside its transaction; a failure is logged and never fails the job.
  */
+@PublicEvolving
 public final class HousekeepingOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;

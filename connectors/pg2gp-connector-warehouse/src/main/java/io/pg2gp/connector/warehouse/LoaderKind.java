@@ -1,6 +1,9 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 /** How a sink subtask moves its staged rows into the warehouse. */
+@PublicEvolving
 public enum LoaderKind {
     /**
      * gpfdist on Greenplum when the segments can reach this subtask's endpoint (checked when the

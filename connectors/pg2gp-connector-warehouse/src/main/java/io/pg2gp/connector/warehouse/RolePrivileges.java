@@ -2,6 +2,8 @@ package io.pg2gp.connector.warehouse;
 
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +20,7 @@ import java.util.regex.Pattern;
  * The checks use PostgreSQL's {@code has_*_privilege} functions, which Greenplum 6/7 share and
  * which count privileges held through role membership and superuser.
  */
+@PublicEvolving
 public final class RolePrivileges {
 
     private static final Pattern PLAIN_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_$]*");

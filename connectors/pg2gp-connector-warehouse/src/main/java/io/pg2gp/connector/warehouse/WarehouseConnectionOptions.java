@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import org.postgresql.Driver;
 
 import java.io.Serializable;
@@ -13,6 +15,7 @@ import java.util.Properties;
  * environment variable that holds it, read where the connection is opened, so it stays out of the
  * job graph, the web UI and the logs.
  */
+@PublicEvolving
 public final class WarehouseConnectionOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;

@@ -3,6 +3,8 @@ package io.pg2gp.connector.warehouse;
 import io.pg2gp.connector.warehouse.internal.sql.GreenplumDialect;
 import io.pg2gp.connector.warehouse.internal.sql.PostgresDialect;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,6 +16,7 @@ import java.util.List;
  * flavour owns its SQL differences here, so callers ask the dialect instead of branching on it.
  * Detected from {@code SELECT version()}.
  */
+@PublicEvolving
 public interface WarehouseDialect {
 
     WarehouseDialect POSTGRES = new PostgresDialect();

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -8,6 +10,7 @@ import java.util.Objects;
  * LSN that orders versions of the same key. {@code values} follow {@link WarehouseTable#columns()};
  * for a delete only the key columns need values.
  */
+@PublicEvolving
 public final class WarehouseRecord {
 
     /** The change kind, as stored in {@code _cdc_op}. */

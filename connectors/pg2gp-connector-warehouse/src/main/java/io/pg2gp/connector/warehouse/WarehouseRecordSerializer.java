@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.io.Serializable;
 
 /**
@@ -7,6 +9,7 @@ import java.io.Serializable;
  *
  * @param <IN> stream element type
  */
+@PublicEvolving
 @FunctionalInterface
 public interface WarehouseRecordSerializer<IN> extends Serializable {
 

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -8,6 +10,7 @@ import java.sql.SQLException;
  * hits a failure discards the session, and the next use (after Flink restarts the task, or on the
  * next retry) starts from a clean connection.
  */
+@PublicEvolving
 public final class WarehouseSession implements AutoCloseable {
 
     /** Runs on every newly opened connection, e.g. session settings. */

@@ -18,6 +18,7 @@ import io.pg2gp.connector.warehouse.internal.writer.WarehouseWriter;
 import io.pg2gp.connector.warehouse.internal.writer.WriterState;
 import io.pg2gp.connector.warehouse.internal.writer.WriterStateSerializer;
 
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -51,6 +52,7 @@ import java.util.stream.Collectors;
  *
  * @param <IN> stream element type
  */
+@PublicEvolving
 public final class WarehouseSink<IN>
         implements Sink<IN>,
                 SupportsWriterState<IN, WriterState>,

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -18,6 +20,7 @@ import java.util.regex.Pattern;
  *
  * Flink requires a {@code uid} on the sink: its committer state is matched by it on restore.
  */
+@PublicEvolving
 public final class WarehouseSinkBuilder<IN> {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}");

@@ -1,8 +1,11 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.io.Serializable;
 
 /** Immutable settings of a {@link WarehouseSink}; built and validated by its builder. */
+@PublicEvolving
 public final class WarehouseSinkOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;

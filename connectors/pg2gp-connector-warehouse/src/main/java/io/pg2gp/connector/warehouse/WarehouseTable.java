@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
+import org.apache.flink.annotation.PublicEvolving;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,6 +16,7 @@ import java.util.regex.Pattern;
  * tracks. The sink adds the CDC metadata columns {@code _cdc_lsn}, {@code _cdc_op}, {@code
  * _cdc_committed_at}, {@code _synced_at} (and {@code _deleted} for soft deletes) itself.
  */
+@PublicEvolving
 public final class WarehouseTable implements Serializable {
 
     private static final long serialVersionUID = 1L;

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.gpfdist.internal;
 
+import org.apache.flink.annotation.Internal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,7 @@ import java.util.concurrent.Semaphore;
  * closed as soon as it is accepted, so a single host that opens connections and sends nothing (or a
  * byte now and then) cannot take every slot from the segments.
  */
+@Internal
 public final class Acceptor implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Acceptor.class);

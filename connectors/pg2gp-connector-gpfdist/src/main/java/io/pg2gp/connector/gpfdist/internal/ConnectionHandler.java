@@ -2,6 +2,8 @@ package io.pg2gp.connector.gpfdist.internal;
 
 import io.pg2gp.connector.gpfdist.ServedBatch;
 
+import org.apache.flink.annotation.Internal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,7 @@ import java.nio.channels.SocketChannel;
  * <p>A connection lost while streaming does not poison the session, as in gpfdist: the segment on
  * the other end fails the statement itself, and Greenplum does not retry a GET.
  */
+@Internal
 public final class ConnectionHandler implements Runnable, Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);

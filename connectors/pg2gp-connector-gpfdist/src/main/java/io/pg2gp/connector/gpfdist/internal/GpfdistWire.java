@@ -1,5 +1,7 @@
 package io.pg2gp.connector.gpfdist.internal;
 
+import org.apache.flink.annotation.Internal;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -14,6 +16,7 @@ import java.util.Arrays;
  * {@code O} byte offset (int64), {@code L} first line number (int64), {@code D} rows, {@code E}
  * error text. A {@code D} frame of length 0 ends the stream.
  */
+@Internal
 public final class GpfdistWire {
 
     /** The empty {@code D} frame: end of data. */

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.gpfdist.internal;
 
+import org.apache.flink.annotation.Internal;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -10,6 +12,7 @@ import java.net.SocketTimeoutException;
  * each read may only wait for what is left of it. A per-read timeout lets a client that sends a
  * byte now and then hold a connection for ever, before the server ever looks at the path.
  */
+@Internal
 final class HeadDeadlineInput extends InputStream {
 
     private final Socket socket;

@@ -1,11 +1,14 @@
 package io.pg2gp.connector.gpfdist.internal;
 
+import org.apache.flink.annotation.Internal;
+
 import java.security.SecureRandom;
 
 /**
  * Unguessable batch paths: 128 random bits from {@link SecureRandom}, lowercase base32 (26 chars).
  * Anyone who can reach the port could otherwise read a batch by guessing its name.
  */
+@Internal
 public final class PathTokens {
 
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();

@@ -3,6 +3,8 @@ package io.pg2gp.connector.gpfdist.internal;
 import io.pg2gp.connector.gpfdist.ServedBatch;
 import io.pg2gp.connector.gpfdist.internal.SegmentRequest.SessionKey;
 
+import org.apache.flink.annotation.Internal;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  * is served everything again. Releasing drops the reference to the rows, so they are freed as soon
  * as the last reader lets go of them.
  */
+@Internal
 public final class Publication {
 
     private final String path;

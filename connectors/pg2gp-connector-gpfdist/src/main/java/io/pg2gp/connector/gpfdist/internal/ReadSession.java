@@ -1,5 +1,7 @@
 package io.pg2gp.connector.gpfdist.internal;
 
+import org.apache.flink.annotation.Internal;
+
 /**
  * One scan of a batch by one statement: the cursor that all GETs of the scan share.
  *
@@ -8,6 +10,7 @@ package io.pg2gp.connector.gpfdist.internal;
  * empty {@code D} frame, and any GET arriving later gets gpfdist's empty answer. So the first GET
  * of an empty batch gets an immediate empty {@code D}, like gpfdist serving an empty file.
  */
+@Internal
 public final class ReadSession {
 
     /** What {@link #take()} returns when no block is left. */

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.gpfdist.internal;
 
+import org.apache.flink.annotation.Internal;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +17,7 @@ import java.util.TreeMap;
  * a repeated header keeps its last value, as gpfdist's parser does. Bytes are decoded as ISO-8859-1
  * so that nothing a client sends can make parsing fail on encoding.
  */
+@Internal
 public final class RequestHead {
 
     private final String method;

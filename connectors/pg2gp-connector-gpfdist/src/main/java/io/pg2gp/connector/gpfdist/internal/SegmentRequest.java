@@ -1,5 +1,7 @@
 package io.pg2gp.connector.gpfdist.internal;
 
+import org.apache.flink.annotation.Internal;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
  * @param segmentId X-GP-SEGMENT-ID, for logs only ("?" when absent)
  * @param tableDeclaresHeader the table says HEADER ({@code h1} at the end of X-GP-CSVOPT)
  */
+@Internal
 public record SegmentRequest(
         String path, SessionKey session, String segmentId, boolean tableDeclaresHeader) {
 

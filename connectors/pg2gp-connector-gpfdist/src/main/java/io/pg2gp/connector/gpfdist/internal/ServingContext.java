@@ -1,5 +1,7 @@
 package io.pg2gp.connector.gpfdist.internal;
 
+import org.apache.flink.annotation.Internal;
+
 import java.util.function.Function;
 
 /**
@@ -12,6 +14,7 @@ import java.util.function.Function;
  * @param counters metrics
  * @param publications published batches by path (null when unknown or released)
  */
+@Internal
 public record ServingContext(
         String serverVersion,
         boolean blockMetadata,

@@ -1,5 +1,6 @@
 package io.pg2gp.connector.warehouse.internal.commit;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.api.connector.sink2.CommittableSummary;
 import org.apache.flink.streaming.api.connector.sink2.CommittableWithLineage;
@@ -23,6 +24,7 @@ import java.util.TreeMap;
  * <p>It holds nothing across checkpoints: with aligned checkpoints every writer's batches for
  * checkpoint n arrive before barrier n, and they leave in {@link #prepareSnapshotPreBarrier}.
  */
+@Internal
 public final class BatchAggregatorOperator
         extends AbstractStreamOperator<CommittableMessage<WarehouseCommittable>>
         implements OneInputStreamOperator<

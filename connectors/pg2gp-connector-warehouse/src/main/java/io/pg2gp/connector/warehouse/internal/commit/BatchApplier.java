@@ -4,6 +4,8 @@ import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.HourRanges;
 
+import org.apache.flink.annotation.Internal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,7 @@ import java.util.List;
  * Applies one {@link WarehouseCommittable} to its target table in one transaction, together with
  * its ledger entry, so the apply and the record that it happened commit or roll back together.
  */
+@Internal
 public final class BatchApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchApplier.class);

@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse.internal.commit;
 
+import org.apache.flink.annotation.Internal;
+
 /**
  * What one writer subtask staged for one target table between two checkpoints: the rows carry
  * {@code batchId} in the staging table. This is the writer's result, gathered per checkpoint into a
@@ -11,6 +13,7 @@ package io.pg2gp.connector.warehouse.internal.commit;
  * @param deadLetters rows rejected and staged as dead letters
  * @param maxLsn highest LSN among the rows
  */
+@Internal
 public record StagedBatch(
         String targetTable,
         long batchId,

@@ -1,5 +1,6 @@
 package io.pg2gp.connector.warehouse.internal.commit;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
@@ -9,6 +10,7 @@ import org.apache.flink.core.memory.DataOutputView;
 import java.io.IOException;
 
 /** Versioned serializer of {@link StagedBatch}. Version 1: the fields in declaration order. */
+@Internal
 public final class StagedBatchSerializer implements SimpleVersionedSerializer<StagedBatch> {
 
     public static final StagedBatchSerializer INSTANCE = new StagedBatchSerializer();

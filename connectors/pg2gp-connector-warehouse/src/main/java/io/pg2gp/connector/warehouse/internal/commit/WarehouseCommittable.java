@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse.internal.commit;
 
+import org.apache.flink.annotation.Internal;
+
 import java.util.List;
 
 /**
@@ -8,6 +10,7 @@ import java.util.List;
  *
  * @param commitId random id recorded in the commit ledger, so a retried commit is recognised
  */
+@Internal
 public record WarehouseCommittable(
         long commitId, long checkpointId, String targetTable, List<StagedBatch> batches) {
 

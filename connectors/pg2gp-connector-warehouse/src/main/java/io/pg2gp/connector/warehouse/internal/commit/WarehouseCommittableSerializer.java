@@ -1,5 +1,6 @@
 package io.pg2gp.connector.warehouse.internal.commit;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -13,6 +14,7 @@ import java.util.List;
  * checkpointed state, so this format must stay readable by later releases. Version 1: commit id,
  * checkpoint id, target table, batch count, then each batch as {@link StagedBatchSerializer} v1.
  */
+@Internal
 public final class WarehouseCommittableSerializer
         implements SimpleVersionedSerializer<WarehouseCommittable> {
 

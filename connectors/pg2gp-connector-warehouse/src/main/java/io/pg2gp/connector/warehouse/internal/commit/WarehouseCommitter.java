@@ -3,6 +3,7 @@ package io.pg2gp.connector.warehouse.internal.commit;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseSession;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkCommitterMetricGroup;
@@ -21,6 +22,7 @@ import java.util.List;
  * Applies each completed checkpoint's batch to the target table, oldest checkpoint first. A commit
  * already in the ledger (a retry after a failure, or a restore) is recognised and skipped.
  */
+@Internal
 public final class WarehouseCommitter implements Committer<WarehouseCommittable> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseCommitter.class);

@@ -3,6 +3,8 @@ package io.pg2gp.connector.warehouse.internal.commit;
 import io.pg2gp.connector.warehouse.HousekeepingOptions;
 import io.pg2gp.connector.warehouse.internal.sql.HousekeepingStatements;
 
+import org.apache.flink.annotation.Internal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,7 @@ import java.util.Set;
  * in autocommit (VACUUM cannot run in a transaction block), so it never holds up an apply and never
  * sees one half done.
  */
+@Internal
 public final class WarehouseHousekeeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseHousekeeper.class);

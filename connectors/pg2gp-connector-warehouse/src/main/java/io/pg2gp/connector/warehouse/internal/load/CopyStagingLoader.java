@@ -2,6 +2,8 @@ package io.pg2gp.connector.warehouse.internal.load;
 
 import io.pg2gp.connector.warehouse.LoaderKind;
 
+import org.apache.flink.annotation.Internal;
+
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
@@ -13,6 +15,7 @@ import java.sql.SQLException;
  * Stages rows with {@code COPY ... FROM STDIN} (TEXT format) through the warehouse's coordinator.
  * On PostgreSQL this is the fastest path; on Greenplum it funnels through the coordinator.
  */
+@Internal
 public final class CopyStagingLoader implements StagingLoader {
 
     private static final int SLICE = 1 << 16;

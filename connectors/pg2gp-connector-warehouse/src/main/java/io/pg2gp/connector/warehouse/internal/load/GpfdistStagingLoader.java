@@ -6,6 +6,8 @@ import io.pg2gp.connector.gpfdist.ServedBatch;
 import io.pg2gp.connector.warehouse.LoaderKind;
 import io.pg2gp.connector.warehouse.internal.sql.ExternalTableStatements;
 
+import org.apache.flink.annotation.Internal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,7 @@ import java.sql.Statement;
  * every primary segment pull blocks of it at once. The chunk stays published until that statement
  * has returned, so a segment retry within it is served again, and is released right after.
  */
+@Internal
 public final class GpfdistStagingLoader implements StagingLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(GpfdistStagingLoader.class);

@@ -2,6 +2,8 @@ package io.pg2gp.connector.warehouse.internal.load;
 
 import io.pg2gp.connector.warehouse.LoaderKind;
 
+import org.apache.flink.annotation.Internal;
+
 import java.sql.SQLException;
 
 /**
@@ -9,6 +11,7 @@ import java.sql.SQLException;
  * call either stages all of them or none (one statement), so a rejected chunk can be split and
  * retried to find the row the warehouse refuses.
  */
+@Internal
 public interface StagingLoader extends AutoCloseable {
 
     /** Stages {@code rows} whole lines, {@code length} bytes starting at {@code offset}. */

@@ -9,6 +9,8 @@ import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.ExternalTableStatements;
 
+import org.apache.flink.annotation.Internal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,7 @@ import java.sql.SQLException;
  * Picks a writer's loader: gpfdist on Greenplum when the segments can reach the subtask (proved
  * with an empty load before any data depends on it), COPY through the coordinator otherwise.
  */
+@Internal
 public final class StagingLoaders {
 
     private static final Logger LOG = LoggerFactory.getLogger(StagingLoaders.class);

@@ -4,6 +4,8 @@ import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
+import org.apache.flink.annotation.Internal;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.stream.Collectors;
  * warehouse never goes backwards for a key; the batch is deduplicated first so every key appears
  * once, with its latest version.
  */
+@Internal
 public final class ApplyStatements {
 
     /**

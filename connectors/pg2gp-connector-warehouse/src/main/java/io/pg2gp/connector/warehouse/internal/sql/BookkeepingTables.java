@@ -4,6 +4,8 @@ import io.pg2gp.connector.warehouse.BookkeepingSchema;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
+import org.apache.flink.annotation.Internal;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.stream.Collectors;
  * ledger (exactly-once), the dead-letter table and the hours touched by each commit (input of the
  * rollup job). All DDL is idempotent and accepted by PostgreSQL and Greenplum 6/7.
  */
+@Internal
 public final class BookkeepingTables {
 
     /** Staging columns that precede the target's data columns. */

@@ -2,6 +2,8 @@ package io.pg2gp.connector.warehouse.internal.sql;
 
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
+import org.apache.flink.annotation.Internal;
+
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
@@ -14,6 +16,7 @@ import java.util.zip.CRC32;
  * <p>The rows are the writer's COPY TEXT lines: Greenplum's TEXT format with tab delimiter, {@code
  * \N} for NULL and backslash escapes reads them exactly as {@code COPY ... FROM STDIN} does.
  */
+@Internal
 public final class ExternalTableStatements {
 
     private final BookkeepingTables bookkeeping;

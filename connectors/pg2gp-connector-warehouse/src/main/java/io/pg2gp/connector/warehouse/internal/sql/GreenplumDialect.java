@@ -2,6 +2,8 @@ package io.pg2gp.connector.warehouse.internal.sql;
 
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 
+import org.apache.flink.annotation.Internal;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,6 +11,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 /** Greenplum 6 or 7 as the warehouse: a coordinator and segments, distribution, no autovacuum. */
+@Internal
 public final class GreenplumDialect implements WarehouseDialect {
 
     private final int major;

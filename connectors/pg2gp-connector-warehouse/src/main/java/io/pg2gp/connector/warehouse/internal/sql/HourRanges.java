@@ -1,5 +1,7 @@
 package io.pg2gp.connector.warehouse.internal.sql;
 
+import org.apache.flink.annotation.Internal;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.TreeSet;
  * most {@link #MAX_RANGES} ranges are kept, closing the smallest gaps first, so the OR stays cheap
  * to plan.
  */
+@Internal
 public record HourRanges(List<long[]> ranges) {
 
     static final int MAX_RANGES = 8;

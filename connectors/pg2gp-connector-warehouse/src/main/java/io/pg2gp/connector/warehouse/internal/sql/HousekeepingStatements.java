@@ -3,6 +3,8 @@ package io.pg2gp.connector.warehouse.internal.sql;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
+import org.apache.flink.annotation.Internal;
+
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -11,6 +13,7 @@ import java.util.stream.Collectors;
  * Statements of the committer's housekeeping: VACUUM of the tables every apply deletes from, and
  * the statistics of the target's partitions. Each runs on its own, outside a transaction block.
  */
+@Internal
 public final class HousekeepingStatements {
 
     private final WarehouseTable target;

@@ -2,6 +2,8 @@ package io.pg2gp.connector.warehouse.internal.sql;
 
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 
+import org.apache.flink.annotation.Internal;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,6 +11,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 /** PostgreSQL as the warehouse: one server, the planner's own choices, no distribution. */
+@Internal
 public final class PostgresDialect implements WarehouseDialect {
 
     @Override

@@ -1,9 +1,12 @@
 package io.pg2gp.connector.warehouse.internal.sql;
 
+import org.apache.flink.annotation.Internal;
+
 import java.util.Collection;
 import java.util.stream.Collectors;
 
 /** Literal rendering for statements that cannot take bind parameters (CREATE TABLE AS, DDL). */
+@Internal
 public final class SqlLiterals {
 
     private SqlLiterals() {}

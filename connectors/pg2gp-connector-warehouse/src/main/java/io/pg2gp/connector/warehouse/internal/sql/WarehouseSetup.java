@@ -3,6 +3,8 @@ package io.pg2gp.connector.warehouse.internal.sql;
 import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
+import org.apache.flink.annotation.Internal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Creates the bookkeeping tables and checks that the target table has what the sink writes. */
+@Internal
 public final class WarehouseSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseSetup.class);

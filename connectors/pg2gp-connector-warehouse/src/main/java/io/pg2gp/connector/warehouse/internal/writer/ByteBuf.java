@@ -1,8 +1,11 @@
 package io.pg2gp.connector.warehouse.internal.writer;
 
+import org.apache.flink.annotation.Internal;
+
 import java.util.Arrays;
 
 /** A growable byte buffer without the synchronization of {@code ByteArrayOutputStream}. */
+@Internal
 public final class ByteBuf {
 
     private byte[] bytes;

@@ -3,6 +3,8 @@ package io.pg2gp.connector.warehouse.internal.writer;
 import io.pg2gp.connector.warehouse.ColumnType;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
+import org.apache.flink.annotation.Internal;
+
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -13,6 +15,7 @@ import java.util.List;
  * escapes), which Greenplum's COPY and gpfdist TEXT external tables read the same way. Values that
  * no PostgreSQL text column can hold are rejected with a reason instead of being written.
  */
+@Internal
 public final class CopyTextEncoder {
 
     private final ColumnType[] types;

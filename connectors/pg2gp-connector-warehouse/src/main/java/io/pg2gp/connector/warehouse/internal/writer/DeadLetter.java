@@ -1,6 +1,9 @@
 package io.pg2gp.connector.warehouse.internal.writer;
 
+import org.apache.flink.annotation.Internal;
+
 /** A row the warehouse cannot hold, with the reason, kept for the dead-letter table. */
+@Internal
 public record DeadLetter(String reason, long lsn, char op, String payloadJson) {
 
     /** Renders values as a JSON array with every control character escaped, NUL included. */

@@ -9,6 +9,7 @@ import io.pg2gp.connector.warehouse.internal.commit.StagedBatch;
 import io.pg2gp.connector.warehouse.internal.load.StagingLoader;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -39,6 +40,7 @@ import java.util.SplittableRandom;
  * batch goes on: values are checked while encoding, and a chunk the warehouse rejects is split
  * until the offending row is isolated.
  */
+@Internal
 public final class WarehouseWriter<IN>
         implements CommittingSinkWriter<IN, StagedBatch>, StatefulSinkWriter<IN, WriterState> {
 

@@ -1,5 +1,6 @@
 package io.pg2gp.connector.warehouse.internal.writer;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -7,6 +8,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import java.io.IOException;
 
 /** Versioned serializer of {@link WriterState}. Version 1: the checkpoint id as a long. */
+@Internal
 public final class WriterStateSerializer implements SimpleVersionedSerializer<WriterState> {
 
     public static final WriterStateSerializer INSTANCE = new WriterStateSerializer();
