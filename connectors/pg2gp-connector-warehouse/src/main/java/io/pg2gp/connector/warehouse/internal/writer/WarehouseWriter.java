@@ -66,7 +66,7 @@ public final class WarehouseWriter<IN>
     private long[] rowLsns = new long[1024];
     private byte[] rowOps = new byte[1024];
     private int rowCount;
-    private final List<Object[]> pendingDeadLetters = new ArrayList<>();
+    private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
 
     private byte[] rowPrefix;
     private long batchId;
@@ -200,14 +200,13 @@ public final class WarehouseWriter<IN>
     private void deadLetter(WarehouseRecord rec, String reason) {
         LOG.warn("dead letter for {} (lsn {}): {}", table.qualifiedName(), rec.lsn(), reason);
         pendingDeadLetters.add(
-                new Object[] {
-                    reason,
-                    rec.lsn(),
-                    String.valueOf(rec.rejectedOpCode()),
-                    rec.rejectedPayload() != null
-                            ? rec.rejectedPayload()
-                            : DeadLetter.toJson(columnNames, rec.values())
-                });
+                new DeadLetter(
+                        reason,
+                        rec.lsn(),
+                        rec.rejectedOpCode(),
+                        rec.rejectedPayload() != null
+                                ? rec.rejectedPayload()
+                                : DeadLetter.toJson(columnNames, rec.values())));
     }
 
     @Override
@@ -303,12 +302,12 @@ public final class WarehouseWriter<IN>
                         rowLsns[from],
                         e.getMessage());
                 pendingDeadLetters.add(
-                        new Object[] {
-                            "rejected by the warehouse: " + e.getMessage(),
-                            rowLsns[from],
-                            String.valueOf((char) rowOps[from]),
-                            DeadLetter.toJson(new String[] {"copy_text_line"}, new Object[] {line})
-                        });
+                        new DeadLetter(
+                                "rejected by the warehouse: " + e.getMessage(),
+                                rowLsns[from],
+                                (char) rowOps[from],
+                                DeadLetter.toJson(
+                                        new String[] {"copy_text_line"}, new Object[] {line})));
                 return;
             }
             int mid = (from + to) >>> 1;
@@ -325,15 +324,15 @@ public final class WarehouseWriter<IN>
 
     private void stageDeadLetters() throws SQLException {
         try (PreparedStatement p = connection.prepareStatement(deadLetterInsert)) {
-            for (Object[] d : pendingDeadLetters) {
+            for (DeadLetter d : pendingDeadLetters) {
                 p.setString(1, job);
                 p.setLong(2, batchId);
                 p.setLong(3, tag);
                 p.setString(4, table.qualifiedName());
-                p.setString(5, (String) d[0]);
-                p.setLong(6, (Long) d[1]);
-                p.setString(7, (String) d[2]);
-                p.setString(8, (String) d[3]);
+                p.setString(5, d.reason());
+                p.setLong(6, d.lsn());
+                p.setString(7, String.valueOf(d.op()));
+                p.setString(8, d.payloadJson());
                 p.addBatch();
             }
             p.executeBatch();
