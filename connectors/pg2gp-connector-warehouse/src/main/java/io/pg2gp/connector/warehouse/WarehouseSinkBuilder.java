@@ -1,6 +1,7 @@
 package io.pg2gp.connector.warehouse;
 
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.MemorySize;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -24,9 +25,10 @@ import java.util.regex.Pattern;
 public final class WarehouseSinkBuilder<IN> {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,63}");
-    private static final Pattern MEMORY = Pattern.compile("[1-9][0-9]{0,6}(kB|MB|GB)");
-    public static final int DEFAULT_STAGE_CHUNK_BYTES = 8 << 20;
-    public static final String DEFAULT_APPLY_MEMORY = "256MB";
+    public static final MemorySize DEFAULT_STAGE_CHUNK_SIZE = MemorySize.ofMebiBytes(8);
+    public static final MemorySize DEFAULT_APPLY_MEMORY = MemorySize.ofMebiBytes(256);
+    private static final MemorySize MIN_STAGE_CHUNK = MemorySize.parse("1kb");
+    private static final MemorySize MAX_STAGE_CHUNK = MemorySize.ofMebiBytes(256);
 
     private WarehouseConnectionOptions connection;
     private WarehouseTable table;
@@ -34,8 +36,8 @@ public final class WarehouseSinkBuilder<IN> {
     private String pipelineName;
     private String bookkeepingSchema = "pg2gp";
     private DeleteMode deleteMode = DeleteMode.MIRROR;
-    private int stageChunkBytes = DEFAULT_STAGE_CHUNK_BYTES;
-    private String applyMemory = DEFAULT_APPLY_MEMORY;
+    private MemorySize stageChunkSize = DEFAULT_STAGE_CHUNK_SIZE;
+    private MemorySize applyMemory = DEFAULT_APPLY_MEMORY;
     private LoaderKind loader = LoaderKind.AUTO;
     private GpfdistLoaderOptions gpfdist = GpfdistLoaderOptions.DEFAULTS;
     private HousekeepingOptions housekeeping = HousekeepingOptions.DEFAULTS;
@@ -74,17 +76,17 @@ public final class WarehouseSinkBuilder<IN> {
         return this;
     }
 
-    /** Bytes of encoded rows a writer buffers before staging them; default 8 MiB. */
-    public WarehouseSinkBuilder<IN> stageChunkBytes(int bytes) {
-        this.stageChunkBytes = bytes;
+    /** Encoded rows a writer buffers before staging them, 1 KiB to 256 MiB; default 8 MiB. */
+    public WarehouseSinkBuilder<IN> stageChunkSize(MemorySize size) {
+        this.stageChunkSize = size;
         return this;
     }
 
     /**
      * Memory the apply session may use to deduplicate a batch in memory ({@code work_mem} on
-     * PostgreSQL, {@code statement_mem} on Greenplum); default 256MB.
+     * PostgreSQL, {@code statement_mem} on Greenplum), at least 1 MiB; default 256 MiB.
      */
-    public WarehouseSinkBuilder<IN> applyMemory(String memory) {
+    public WarehouseSinkBuilder<IN> applyMemory(MemorySize memory) {
         this.applyMemory = memory;
         return this;
     }
@@ -120,15 +122,16 @@ public final class WarehouseSinkBuilder<IN> {
                     "pipeline name '" + pipelineName + "' must match [A-Za-z0-9_-]{1,63}");
         }
         WarehouseTable.checkIdentifier(bookkeepingSchema, "bookkeeping schema");
-        if (stageChunkBytes < 1024 || stageChunkBytes > (256 << 20)) {
+        Objects.requireNonNull(stageChunkSize, "stageChunkSize");
+        if (stageChunkSize.compareTo(MIN_STAGE_CHUNK) < 0
+                || stageChunkSize.compareTo(MAX_STAGE_CHUNK) > 0) {
             throw new IllegalArgumentException(
-                    "stage chunk bytes must be between 1 KiB and 256 MiB, got " + stageChunkBytes);
+                    "stage chunk size must be between 1 KiB and 256 MiB, got " + stageChunkSize);
         }
-        if (applyMemory == null || !MEMORY.matcher(applyMemory).matches()) {
+        Objects.requireNonNull(applyMemory, "applyMemory");
+        if (applyMemory.getMebiBytes() < 1) {
             throw new IllegalArgumentException(
-                    "apply memory '"
-                            + applyMemory
-                            + "' must be a PostgreSQL memory size such as 64MB or 1GB");
+                    "apply memory must be at least 1 MiB, got " + applyMemory);
         }
         return new WarehouseSink<>(
                 new WarehouseSinkOptions(
@@ -137,8 +140,9 @@ public final class WarehouseSinkBuilder<IN> {
                         pipelineName,
                         bookkeepingSchema,
                         Objects.requireNonNull(deleteMode, "deleteMode"),
-                        stageChunkBytes,
-                        applyMemory,
+                        (int) stageChunkSize.getBytes(),
+                        // as the server writes sizes: whole megabytes, the unit it reads
+                        applyMemory.getMebiBytes() + "MB",
                         Objects.requireNonNull(loader, "loader"),
                         Objects.requireNonNull(gpfdist, "gpfdist"),
                         Objects.requireNonNull(housekeeping, "housekeeping")),

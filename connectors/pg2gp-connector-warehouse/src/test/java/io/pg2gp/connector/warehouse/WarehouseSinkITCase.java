@@ -6,6 +6,7 @@ import io.pg2gp.testutils.SharedPostgres;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -198,7 +199,9 @@ class WarehouseSinkITCase {
                                 .table(TABLE)
                                 .serializer(WarehouseSinkITCase::record)
                                 .pipelineName("sink-it")
-                                .stageChunkBytes(1024) // many chunks per batch, bisected on error
+                                .stageChunkSize(
+                                        MemorySize.parse(
+                                                "1kb")) // many chunks per batch, bisected on error
                                 .build())
                 .uid("sink-it-events") // required: the sink's own topology sets uids
                 .setParallelism(2);

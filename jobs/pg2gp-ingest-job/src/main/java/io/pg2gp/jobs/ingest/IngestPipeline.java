@@ -130,16 +130,11 @@ public final class IngestPipeline {
                 .pipelineName(config.get(PipelineOptions.NAME))
                 .bookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
                 .deleteMode(config.get(PipelineOptions.WAREHOUSE_DELETE_MODE))
-                .stageChunkBytes((int) config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK).getBytes())
+                .stageChunkSize(config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK))
                 .loader(config.get(PipelineOptions.WAREHOUSE_LOADER))
                 .gpfdist(config.gpfdistOptions())
                 .housekeeping(config.housekeepingOptions())
-                .applyMemory(
-                        Math.max(
-                                        1,
-                                        config.get(PipelineOptions.WAREHOUSE_APPLY_MEMORY)
-                                                .getMebiBytes())
-                                + "MB")
+                .applyMemory(config.get(PipelineOptions.WAREHOUSE_APPLY_MEMORY))
                 .build();
     }
 }

@@ -8,6 +8,7 @@ import io.pg2gp.jobs.ingest.enrich.EnrichmentSettings;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -177,6 +178,12 @@ public final class PipelineConfig {
             throw new SettingException(
                     "setting 'warehouse.apply-memory' must be at least 1mb, got "
                             + get(PipelineOptions.WAREHOUSE_APPLY_MEMORY));
+        }
+        MemorySize chunk = get(PipelineOptions.WAREHOUSE_STAGE_CHUNK);
+        if (chunk.getBytes() < 1024 || chunk.getMebiBytes() > 256) {
+            throw new SettingException(
+                    "setting 'warehouse.stage-chunk-size' must be between 1kb and 256mb, got "
+                            + chunk);
         }
         required(PipelineOptions.SOURCE_DATABASE);
         required(PipelineOptions.SOURCE_USER);
