@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -30,6 +31,8 @@ class ChaosITCase {
 
     @Test
     void killsRestartsAndPoisonLoseNothingAndDuplicateNothing() throws Exception {
+        // the servers run as the postgres user when this runs as root: it must reach their dirs
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Chaos.Settings settings =
                 new Chaos.Settings(
                         REPO,
