@@ -80,6 +80,7 @@ final class Chaos {
             int poisonChanges,
             long expectedDeadLetters,
             long deadLetters,
+            long otherDeadLetters,
             RowComparison rows,
             long rollupRows,
             boolean rollupsEqual,
@@ -90,6 +91,7 @@ final class Chaos {
             return rows.equal()
                     && rollupsEqual
                     && deadLetters == expectedDeadLetters
+                    && otherDeadLetters == 0
                     && jobStates.values().stream().allMatch("RUNNING"::equals);
         }
 
@@ -104,8 +106,9 @@ final class Chaos {
                     trafficChanges, poisonChanges);
             out.println("  comparison:  " + rows);
             out.printf(
-                    "  dead letters: %d (expected %d: the TRUNCATE and each out-of-range value)%n",
-                    deadLetters, expectedDeadLetters);
+                    "  dead letters: %d (expected %d: the TRUNCATE and each out-of-range value),"
+                            + " %d other%n",
+                    deadLetters, expectedDeadLetters, otherDeadLetters);
             out.printf(
                     "  rollups:     %d hourly agent rows %s SQL over the facts%n",
                     rollupRows, rollupsEqual ? "equal to" : "DIFFER from");
@@ -211,6 +214,11 @@ final class Chaos {
             RowComparison rows = before.plus(compare(false));
             List<String> facts = rows(warehouse, SEED_AGENT_STATS);
             await("the rollups equal to SQL over the facts", this::rollupsEqual);
+            long poisoned =
+                    count(
+                            warehouse,
+                            "SELECT count(*) FROM pg2gp.dead_letters WHERE reason LIKE 'TRUNCATE%'"
+                                    + " OR reason LIKE '%500000000%out of range%'");
             Map<String, String> states = new HashMap<>();
             Map<String, Long> restarts = new HashMap<>();
             for (Map.Entry<String, String> job : jobs.entrySet()) {
@@ -225,7 +233,8 @@ final class Chaos {
                     traffic.changes(),
                     poisonChanges,
                     outOfRange + 1,
-                    count(warehouse, "SELECT count(*) FROM pg2gp.dead_letters"),
+                    poisoned,
+                    count(warehouse, "SELECT count(*) FROM pg2gp.dead_letters") - poisoned,
                     rows,
                     facts.size(),
                     rollupsEqual(),
@@ -481,6 +490,11 @@ final class Chaos {
         long start = System.nanoTime();
         long deadline = start + s.quiesce().toNanos();
         while (!condition.get()) {
+            String ended = endedJob();
+            if (ended != null) {
+                say("not waiting for " + what + ": " + ended);
+                return;
+            }
             if (System.nanoTime() > deadline) {
                 say("gave up waiting for " + what + " after " + s.quiesce().toSeconds() + " s");
                 return;
@@ -488,6 +502,21 @@ final class Chaos {
             Thread.sleep(1000);
         }
         say(what + " after " + (System.nanoTime() - start) / 1_000_000_000L + " s");
+    }
+
+    /** A job that ended (FAILED after its restart budget, say), or null while all live. */
+    private String endedJob() {
+        for (Map.Entry<String, String> job : jobs.entrySet()) {
+            try {
+                String state = cluster.jobState(job.getValue());
+                if (List.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
+                    return "job " + job.getKey() + " is " + state;
+                }
+            } catch (IOException e) {
+                // the REST API is busy or restarting: ask again next time
+            }
+        }
+        return null;
     }
 
     private long restarts(String job) throws IOException {

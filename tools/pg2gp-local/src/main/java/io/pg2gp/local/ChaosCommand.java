@@ -61,6 +61,10 @@ public final class ChaosCommand {
                         throw new SettingException("unknown argument '" + args[i] + "'\n" + USAGE);
             }
         }
+        // A fault every --pause-seconds is a separate outage: the restart budget (attempts in a
+        // row) must start over between them, so the job must count as recovered before the next
+        // one. The local setting (5 min) would add up a 30-minute run's restarts and fail the job.
+        overrides.add(0, "pipeline.restart.reset-after=" + Math.max(10, pause / 2) + "s");
         Path repo = Path.of("").toAbsolutePath();
         dir = dir.toAbsolutePath();
         SessionCluster.stopIfRunning(repo, dir.resolve("flink"));
@@ -88,7 +92,9 @@ public final class ChaosCommand {
                         + minutes
                         + " min, a fault every "
                         + pause
-                        + " s; data and Flink logs under "
+                        + " s; restart budget reset after "
+                        + Math.max(10, pause / 2)
+                        + " s running; data and Flink logs under "
                         + dir
                         + "; web UI http://localhost:"
                         + webPort);
