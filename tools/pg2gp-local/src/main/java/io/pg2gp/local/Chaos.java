@@ -218,7 +218,7 @@ final class Chaos {
                     count(
                             warehouse,
                             "SELECT count(*) FROM pg2gp.dead_letters WHERE reason LIKE 'TRUNCATE%'"
-                                    + " OR reason LIKE '%500000000%out of range%'");
+                                    + " OR reason LIKE '%tokens_used value % is out of range%'");
             Map<String, String> states = new HashMap<>();
             Map<String, Long> restarts = new HashMap<>();
             for (Map.Entry<String, String> job : jobs.entrySet()) {
