@@ -243,15 +243,8 @@ public final class ApplyStatements {
         if (h == null) {
             return null;
         }
-        return "INSERT INTO "
-                + bookkeeping.touchedHours()
-                + " (job, target_table, commit_seq, hour) SELECT DISTINCT "
-                + SqlLiterals.string(job)
-                + ", "
-                + SqlLiterals.string(target.qualifiedName())
-                + ", "
-                + commitSeq
-                + ", date_trunc('hour', "
+        return touchedHoursInsert(job, commitSeq)
+                + "date_trunc('hour', "
                 + h
                 + ") FROM "
                 + bookkeeping.stagingTable(target)
@@ -260,6 +253,21 @@ public final class ApplyStatements {
                 + " AND isfinite("
                 + h
                 + ")";
+    }
+
+    /**
+     * {@code INSERT INTO touched_hours ... SELECT DISTINCT job, table, seq, }: the hour follows.
+     */
+    private String touchedHoursInsert(String job, long commitSeq) {
+        return "INSERT INTO "
+                + bookkeeping.touchedHours()
+                + " (job, target_table, commit_seq, hour) SELECT DISTINCT "
+                + SqlLiterals.string(job)
+                + ", "
+                + SqlLiterals.string(target.qualifiedName())
+                + ", "
+                + commitSeq
+                + ", ";
     }
 
     /** The highest source LSN this job applied to the table; later rows were never applied. */
@@ -312,15 +320,8 @@ public final class ApplyStatements {
         if (h == null) {
             return null;
         }
-        return "INSERT INTO "
-                + bookkeeping.touchedHours()
-                + " (job, target_table, commit_seq, hour) SELECT DISTINCT "
-                + SqlLiterals.string(job)
-                + ", "
-                + SqlLiterals.string(target.qualifiedName())
-                + ", "
-                + commitSeq
-                + ", x.h FROM (SELECT date_trunc('hour', m.old_hour) AS h FROM "
+        return touchedHoursInsert(job, commitSeq)
+                + "x.h FROM (SELECT date_trunc('hour', m.old_hour) AS h FROM "
                 + matchTable
                 + " m WHERE m.replaces UNION ALL SELECT date_trunc('hour', b."
                 + h
