@@ -5,6 +5,9 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.util.TimeUtils;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -12,6 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,6 +59,40 @@ class ConfigurationDocsTest {
                                 + " -Dtest=ConfigurationDocsTest -Dsurefire.failIfNoSpecifiedTests=false"
                                 + " -Dpg2gp.regenerate-docs=true")
                 .isEqualTo(expected);
+    }
+
+    /**
+     * The example pipeline file shows every setting: as a key, or commented out ({@code # leaf:})
+     * where the default is derived at run time.
+     */
+    @Test
+    void theExamplePipelineFileShowsEverySetting() throws IOException {
+        Path example = DOC.getParent().getParent().resolve("deploy/pipeline.example.yaml");
+        PipelineConfig.load(example, List.of()); // parses and validates
+        String text = Files.readString(example, StandardCharsets.UTF_8);
+        Map<String, String> flat = new LinkedHashMap<>();
+        flatten("", new ObjectMapper(new YAMLFactory()).readTree(text), flat);
+        List<String> missing = new ArrayList<>();
+        for (ConfigOption<?> o : PipelineOptions.all()) {
+            String leaf = o.key().substring(o.key().lastIndexOf('.') + 1);
+            if (!flat.containsKey(o.key()) && !text.contains("# " + leaf + ":")) {
+                missing.add(o.key());
+            }
+        }
+        assertThat(missing).as("settings missing from deploy/pipeline.example.yaml").isEmpty();
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        node.fields()
+                .forEachRemaining(
+                        e -> {
+                            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+                            if (e.getValue().isObject()) {
+                                flatten(key, e.getValue(), out);
+                            } else {
+                                out.put(key, e.getValue().asText());
+                            }
+                        });
     }
 
     /** In declaration order, which groups the options as {@link PipelineOptions} does. */
