@@ -47,11 +47,15 @@ class ApplyCatalogChurnGreenplumITCase {
         db = SharedGreenplum.createDatabase("apply_churn");
         gp = new GreenplumApplyFixture(cluster, db, "on");
         try {
-            applies(10); // first-time effects (statistics rows, the sessions' caches) settle
+            // First-time effects settle over two sessions: statistics rows, the sessions' caches,
+            // and a one-time 28 dead pg_class rows on the coordinator (56 on the segments) that
+            // appear somewhere in the first ~110 applies and never again.
+            applies(10);
+            applies(100);
             Map<String, Long> start = deadRows();
             applies(100);
             Map<String, Long> after100 = deadRows();
-            applies(400);
+            applies(300);
             Map<String, Long> after500 = deadRows();
             // Printed for the figures in the notes (the tests log nothing).
             System.out.println(
@@ -65,9 +69,9 @@ class ApplyCatalogChurnGreenplumITCase {
                 long first = after100.get(key) - start.get(key);
                 long all = after500.get(key) - start.get(key);
                 // A temporary work table per apply added dozens of dead pg_attribute rows each;
-                // what is left must not scale with the applies: 400 more add nothing.
+                // what is left must not scale with the applies: 300 more add nothing.
                 assertThat(all)
-                        .as("dead rows of %s after 500 applies vs 100", key)
+                        .as("dead rows of %s after 400 applies vs 100", key)
                         .isEqualTo(first);
                 assertThat(first).as("dead rows of %s in 100 applies", key).isLessThan(10);
             }
@@ -122,7 +126,11 @@ class ApplyCatalogChurnGreenplumITCase {
      * statistics collector has them all (two equal reads in a row).
      */
     private Map<String, Long> deadRows() throws Exception {
+        // Settled = the same figures three reads in a row, a second apart: sessions report to the
+        // statistics collector asynchronously, and on a busy machine a report can take more than
+        // a second (two equal reads once returned before the first applies' rows were counted).
         Map<String, Long> previous = null;
+        int same = 0;
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
             Map<String, Long> now = new LinkedHashMap<>();
@@ -133,7 +141,8 @@ class ApplyCatalogChurnGreenplumITCase {
                     now.put(catalog + "@segments", single(s, segments(catalog)));
                 }
             }
-            if (now.equals(previous)) {
+            same = now.equals(previous) ? same + 1 : 0;
+            if (same == 2) {
                 return now;
             }
             previous = now;

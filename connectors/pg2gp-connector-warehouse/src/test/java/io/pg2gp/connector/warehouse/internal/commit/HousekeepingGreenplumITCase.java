@@ -125,7 +125,11 @@ class HousekeepingGreenplumITCase {
         // Every apply deleted its ~150 staged rows (~15,000 in all); VACUUM keeps what is dead
         // below what the applies since the last run left, and the heap does not grow.
         assertThat(vacuums).isEqualTo(APPLIES / VACUUM_EVERY);
-        assertThat(end.deadRows).isLessThanOrEqualTo((long) VACUUM_EVERY * UPDATES_PER_APPLY);
+        // A VACUUM right after an apply cannot yet remove every row the last applies deleted
+        // (Greenplum's distributed snapshot horizon trails the commits a little: 9-11 applies'
+        // rows were left at the end of runs with VACUUM every 10), so the bound is two VACUUM
+        // periods; without VACUUM the 65 applies leave ~10,000.
+        assertThat(end.deadRows).isLessThanOrEqualTo(2L * VACUUM_EVERY * UPDATES_PER_APPLY);
         assertThat(end.liveRows).isZero();
         assertThat(end.bytes).isLessThanOrEqualTo(Math.max(start.bytes * 3 / 2, 2 * 32768));
 
