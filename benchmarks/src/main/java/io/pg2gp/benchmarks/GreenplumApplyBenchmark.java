@@ -203,7 +203,7 @@ final class GreenplumApplyBenchmark {
         Fact(long rows) throws Exception {
             this.rows = rows;
             this.db = "bench_gp_apply_" + rows;
-            dropDatabase(db);
+            BenchServers.dropDatabase(gp, db);
             gp.createDatabase(db);
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             Instant start = now.atOffset(ZoneOffset.UTC).minusMonths(MONTHS).toInstant();
@@ -329,7 +329,7 @@ final class GreenplumApplyBenchmark {
         @Override
         public void close() throws Exception {
             c.close();
-            dropDatabase(db);
+            BenchServers.dropDatabase(gp, db);
         }
     }
 
@@ -815,23 +815,6 @@ final class GreenplumApplyBenchmark {
             return f[0] + " " + f[1] + " " + f[2];
         } catch (java.io.IOException e) {
             return "?";
-        }
-    }
-
-    /** GP6 has no DROP DATABASE ... WITH (FORCE): retry while a closing backend holds it. */
-    private void dropDatabase(String db) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            try (Connection c = gp.connect(gp.maintenanceDatabase());
-                    Statement s = c.createStatement()) {
-                s.execute("DROP DATABASE IF EXISTS \"" + db + "\"");
-                return;
-            } catch (SQLException e) {
-                if (System.nanoTime() > deadline || !"55006".equals(e.getSQLState())) {
-                    throw new IllegalStateException("cannot drop database " + db, e);
-                }
-                Thread.sleep(500);
-            }
         }
     }
 }
