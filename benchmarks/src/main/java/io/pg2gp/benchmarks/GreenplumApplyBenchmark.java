@@ -11,8 +11,8 @@ import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
 import io.pg2gp.jobs.ingest.sink.MonthlyPartitions;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
-import io.pg2gp.jobs.ingest.sink.WarehouseTables;
+import io.pg2gp.jobs.settings.WarehouseDdl;
+import io.pg2gp.jobs.settings.WarehouseTables;
 import io.pg2gp.testutils.GreenplumCluster;
 
 import java.lang.reflect.InvocationTargetException;

@@ -6,8 +6,8 @@ import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseSink;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
-import io.pg2gp.jobs.ingest.sink.WarehouseTables;
+import io.pg2gp.jobs.settings.WarehouseDdl;
+import io.pg2gp.jobs.settings.WarehouseTables;
 import io.pg2gp.testutils.GreenplumCluster;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -1,9 +1,9 @@
 package io.pg2gp.jobs.rollup;
 
 import io.pg2gp.connector.warehouse.WarehouseDialect;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
+import io.pg2gp.jobs.settings.WarehouseDdl;
 
 import java.util.ArrayList;
 import java.util.List;

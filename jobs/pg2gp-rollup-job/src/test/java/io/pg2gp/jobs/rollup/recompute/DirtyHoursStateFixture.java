@@ -6,8 +6,8 @@ import io.pg2gp.jobs.ingest.StateFixtures;
 import io.pg2gp.jobs.ingest.StateFixtures.Backend;
 import io.pg2gp.jobs.ingest.StateFixtures.Fixture;
 import io.pg2gp.jobs.ingest.StateFixtures.Metrics;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
+import io.pg2gp.jobs.settings.WarehouseDdl;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SharedPostgres;
 
