@@ -94,7 +94,7 @@ public final class RollupPipeline {
         env.fromSource(
                         new TouchedHoursSource(
                                 config.warehouseConnection(),
-                                bookkeeping.touchedHours(),
+                                bookkeeping.schema(),
                                 WarehouseTables.requestsAnalytical(schema).qualifiedName(),
                                 poll),
                         WatermarkStrategy.noWatermarks(),
