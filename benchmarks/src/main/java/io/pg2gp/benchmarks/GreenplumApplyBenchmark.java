@@ -233,7 +233,7 @@ final class GreenplumApplyBenchmark {
         private void fill(Generator g) throws SQLException {
             try (Connection c = gp.connect(db);
                     Statement s = c.createStatement()) {
-                s.execute(WarehouseDdl.script(true, SCHEMA));
+                s.execute(WarehouseDdl.script(WarehouseDialect.GREENPLUM_6, SCHEMA));
                 new MonthlyPartitions(SCHEMA)
                         .ensureAhead(
                                 c, WarehouseDialect.detect(c), YearMonth.now(ZoneOffset.UTC), 1);

@@ -57,7 +57,7 @@ final class RollupBenchmark {
         try (PostgresServer wh = BenchServers.warehouse("bench-rollup-warehouse")) {
             String db = "rollup_bench";
             wh.createDatabase(db);
-            wh.execute(db, WarehouseDdl.script(false, "public"));
+            wh.execute(db, WarehouseDdl.script(WarehouseDialect.POSTGRES, "public"));
             long load = System.nanoTime();
             wh.execute(
                     db,

@@ -81,7 +81,7 @@ public final class IngestJob {
         MonthlyPartitions partitions = new MonthlyPartitions(schema);
         try (c) {
             WarehouseDialect dialect = WarehouseDialect.detect(c);
-            String blocked = dialect.isGreenplum() ? partitions.upkeepBlocked(c) : null;
+            String blocked = dialect.splitsPartitions() ? partitions.upkeepBlocked(c) : null;
             if (blocked != null) {
                 LOG.warn(blocked);
                 warnings.add(blocked);

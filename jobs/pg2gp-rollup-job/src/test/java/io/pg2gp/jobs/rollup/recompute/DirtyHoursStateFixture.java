@@ -84,7 +84,7 @@ final class DirtyHoursStateFixture {
 
         Warehouse() throws Exception {
             database = server.createDatabase(SharedPostgres.uniqueDatabase("dirty_hours"));
-            server.execute(database, WarehouseDdl.script(false, SCHEMA));
+            server.execute(database, WarehouseDdl.script(WarehouseDialect.POSTGRES, SCHEMA));
             try (Connection c = connect()) {
                 recomputer.createTables(c, WarehouseDialect.POSTGRES);
             }

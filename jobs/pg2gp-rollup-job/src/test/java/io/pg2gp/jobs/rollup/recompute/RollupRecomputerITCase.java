@@ -25,7 +25,7 @@ class RollupRecomputerITCase {
     @Test
     void oneDirtyHourIsReadByIndexAndRecomputedAlone() throws Exception {
         String db = postgres.createDatabase(SharedPostgres.uniqueDatabase("recompute"));
-        postgres.execute(db, WarehouseDdl.script(false, "public"));
+        postgres.execute(db, WarehouseDdl.script(WarehouseDialect.POSTGRES, "public"));
         postgres.execute(
                 db,
                 "INSERT INTO public.requests_analytical (id, user_id, response, agent_used,"
