@@ -7,7 +7,7 @@ import io.pg2gp.connector.warehouse.internal.writer.ByteBuf;
 import io.pg2gp.connector.warehouse.internal.writer.CopyTextEncoder;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
-import io.pg2gp.jobs.ingest.sink.WarehouseTables;
+import io.pg2gp.jobs.settings.WarehouseTables;
 
 import java.nio.charset.StandardCharsets;
 

@@ -11,8 +11,8 @@ import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
 import io.pg2gp.jobs.ingest.sink.MonthlyPartitions;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
-import io.pg2gp.jobs.ingest.sink.WarehouseTables;
+import io.pg2gp.jobs.settings.WarehouseDdl;
+import io.pg2gp.jobs.settings.WarehouseTables;
 import io.pg2gp.testutils.GreenplumCluster;
 
 import java.lang.reflect.InvocationTargetException;
@@ -233,7 +233,7 @@ final class GreenplumApplyBenchmark {
         private void fill(Generator g) throws SQLException {
             try (Connection c = gp.connect(db);
                     Statement s = c.createStatement()) {
-                s.execute(WarehouseDdl.script(true, SCHEMA));
+                s.execute(WarehouseDdl.script(WarehouseDialect.GREENPLUM_6, SCHEMA));
                 new MonthlyPartitions(SCHEMA)
                         .ensureAhead(
                                 c, WarehouseDialect.detect(c), YearMonth.now(ZoneOffset.UTC), 1);

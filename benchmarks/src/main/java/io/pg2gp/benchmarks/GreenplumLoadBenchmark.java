@@ -3,11 +3,12 @@ package io.pg2gp.benchmarks;
 import io.pg2gp.connector.warehouse.GpfdistLoaderOptions;
 import io.pg2gp.connector.warehouse.LoaderKind;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseSink;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
-import io.pg2gp.jobs.ingest.sink.WarehouseTables;
+import io.pg2gp.jobs.settings.WarehouseDdl;
+import io.pg2gp.jobs.settings.WarehouseTables;
 import io.pg2gp.testutils.GreenplumCluster;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -82,7 +83,7 @@ final class GreenplumLoadBenchmark {
                     BenchServers.queryString(c, "SHOW optimizer"));
         }
         Report.line(
-                "table from WarehouseDdl.script(true, \"public\") (distributed by user_id, monthly"
+                "table from WarehouseDdl.script(WarehouseDialect.GREENPLUM_6, \"public\") (distributed by user_id, monthly"
                         + " partitions, index on id); a fresh database per measurement");
         Measurement binary = new Measurement("gpfdist binary -> external table (INSERT SELECT)");
         Measurement sinkGpfdist = new Measurement("pg2gp WarehouseSink loader=gpfdist (p=2)");
@@ -186,7 +187,7 @@ final class GreenplumLoadBenchmark {
     private void freshTable(String db) {
         dropDatabase(db);
         gp.createDatabase(db);
-        gp.execute(db, WarehouseDdl.script(true, "public"));
+        gp.execute(db, WarehouseDdl.script(WarehouseDialect.GREENPLUM_6, "public"));
     }
 
     private void dropDatabase(String db) {

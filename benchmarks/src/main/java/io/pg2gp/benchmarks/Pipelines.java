@@ -2,9 +2,9 @@ package io.pg2gp.benchmarks;
 
 import io.pg2gp.jobs.ingest.IngestJob;
 import io.pg2gp.jobs.ingest.IngestPipeline;
-import io.pg2gp.jobs.ingest.config.FlinkSettings;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
-import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.jobs.settings.FlinkSettings;
+import io.pg2gp.jobs.settings.Pg2gpOptions;
+import io.pg2gp.jobs.settings.PipelineConfig;
 import io.pg2gp.testutils.DatabaseServer;
 import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.PostgresServer;
@@ -69,6 +69,6 @@ final class Pipelines {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
         IngestPipeline.build(env, config);
-        return env.executeAsync(config.get(PipelineOptions.NAME));
+        return env.executeAsync(config.get(Pg2gpOptions.NAME));
     }
 }

@@ -1,10 +1,10 @@
 package io.pg2gp.benchmarks;
 
 import io.pg2gp.connector.warehouse.WarehouseDialect;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
 import io.pg2gp.jobs.rollup.recompute.HourRanges;
 import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
+import io.pg2gp.jobs.settings.WarehouseDdl;
 import io.pg2gp.testutils.PostgresServer;
 
 import java.sql.Connection;
@@ -57,7 +57,7 @@ final class RollupBenchmark {
         try (PostgresServer wh = BenchServers.warehouse("bench-rollup-warehouse")) {
             String db = "rollup_bench";
             wh.createDatabase(db);
-            wh.execute(db, WarehouseDdl.script(false, "public"));
+            wh.execute(db, WarehouseDdl.script(WarehouseDialect.POSTGRES, "public"));
             long load = System.nanoTime();
             wh.execute(
                     db,

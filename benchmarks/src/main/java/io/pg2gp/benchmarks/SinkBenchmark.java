@@ -1,11 +1,12 @@
 package io.pg2gp.benchmarks;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseSink;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
-import io.pg2gp.jobs.ingest.sink.WarehouseTables;
+import io.pg2gp.jobs.settings.WarehouseDdl;
+import io.pg2gp.jobs.settings.WarehouseTables;
 import io.pg2gp.testutils.PostgresServer;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -49,7 +50,7 @@ final class SinkBenchmark {
         Measurement pg2gp = new Measurement("pg2gp WarehouseSink (p=2, 5 s checkpoints)");
         try (PostgresServer wh = BenchServers.warehouse("bench-sink-warehouse")) {
             Report.line(
-                    "warehouse PostgreSQL %s; table from WarehouseDdl.script(false, \"public\") (primary"
+                    "warehouse PostgreSQL %s; table from WarehouseDdl.script(WarehouseDialect.POSTGRES, \"public\") (primary"
                             + " key and the created_at index), fresh database per measurement",
                     BenchServers.version(wh));
             List<byte[]> encoded = RequestRows.encodeCopy(n, args.users());
@@ -77,7 +78,7 @@ final class SinkBenchmark {
     private static String freshTable(PostgresServer wh, String db) {
         BenchServers.dropDatabase(wh, db);
         wh.createDatabase(db);
-        wh.execute(db, WarehouseDdl.script(false, "public"));
+        wh.execute(db, WarehouseDdl.script(WarehouseDialect.POSTGRES, "public"));
         return db;
     }
 

@@ -1,6 +1,6 @@
 package io.pg2gp.local;
 
-import io.pg2gp.jobs.ingest.config.SettingException;
+import io.pg2gp.jobs.settings.SettingException;
 
 import java.io.IOException;
 import java.net.ServerSocket;

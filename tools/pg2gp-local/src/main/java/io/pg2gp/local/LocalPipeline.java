@@ -2,11 +2,11 @@ package io.pg2gp.local;
 
 import io.pg2gp.jobs.ingest.IngestJob;
 import io.pg2gp.jobs.ingest.IngestPipeline;
-import io.pg2gp.jobs.ingest.config.FlinkSettings;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
-import io.pg2gp.jobs.ingest.config.PipelineOptions;
-import io.pg2gp.jobs.ingest.config.SettingException;
 import io.pg2gp.jobs.rollup.RollupPipeline;
+import io.pg2gp.jobs.settings.FlinkSettings;
+import io.pg2gp.jobs.settings.Pg2gpOptions;
+import io.pg2gp.jobs.settings.PipelineConfig;
+import io.pg2gp.jobs.settings.SettingException;
 import io.pg2gp.testutils.PostgresServer;
 
 import org.apache.flink.configuration.Configuration;
@@ -216,14 +216,14 @@ public final class LocalPipeline {
         flink.set(
                 TaskManagerOptions.NUM_TASK_SLOTS,
                 Math.max(
-                        config.get(PipelineOptions.PARALLELISM),
-                        config.get(PipelineOptions.SOURCE_PARALLELISM)));
+                        config.get(Pg2gpOptions.PARALLELISM),
+                        config.get(Pg2gpOptions.SOURCE_PARALLELISM)));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         IngestPipeline.build(env, config);
         RollupPipeline.prepare(config);
         RollupPipeline.build(env, config);
-        JobClient job = env.executeAsync(config.get(PipelineOptions.NAME));
+        JobClient job = env.executeAsync(config.get(Pg2gpOptions.NAME));
         System.out.println(
                 "Flink web UI: http://localhost:" + s.webPort() + "  (job " + job.getJobID() + ")");
         job.getJobExecutionResult()

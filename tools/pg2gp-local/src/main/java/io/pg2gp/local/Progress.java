@@ -1,8 +1,8 @@
 package io.pg2gp.local;
 
 import io.pg2gp.connector.warehouse.BookkeepingSchema;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
-import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.jobs.settings.Pg2gpOptions;
+import io.pg2gp.jobs.settings.PipelineConfig;
 import io.pg2gp.testutils.PostgresServer;
 
 import java.sql.Connection;
@@ -60,12 +60,12 @@ final class Progress {
         this.sourceDb = sourceDb;
         this.warehouse = warehouse;
         this.warehouseDb = warehouseDb;
-        this.slot = config.get(PipelineOptions.SOURCE_SLOT);
-        this.job = config.get(PipelineOptions.NAME);
+        this.slot = config.get(Pg2gpOptions.SOURCE_SLOT);
+        this.job = config.get(Pg2gpOptions.NAME);
         this.bookkeeping =
-                new BookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA));
-        this.sourceRequests = config.get(PipelineOptions.SOURCE_REQUESTS_TABLE);
-        this.requestsTable = config.get(PipelineOptions.WAREHOUSE_SCHEMA) + ".requests_analytical";
+                new BookkeepingSchema(config.get(Pg2gpOptions.WAREHOUSE_BOOKKEEPING_SCHEMA));
+        this.sourceRequests = config.get(Pg2gpOptions.SOURCE_REQUESTS_TABLE);
+        this.requestsTable = config.get(Pg2gpOptions.WAREHOUSE_SCHEMA) + ".requests_analytical";
         this.jobStatus = jobStatus;
     }
 

@@ -1,7 +1,7 @@
 package io.pg2gp.local;
 
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
-import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.jobs.settings.Pg2gpOptions;
+import io.pg2gp.jobs.settings.PipelineConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,8 +46,8 @@ class DeploymentFilesTest {
 
     private static List<String> passwordEnvs(PipelineConfig c) {
         return List.of(
-                c.get(PipelineOptions.SOURCE_PASSWORD_ENV),
-                c.get(PipelineOptions.WAREHOUSE_PASSWORD_ENV));
+                c.get(Pg2gpOptions.SOURCE_PASSWORD_ENV),
+                c.get(Pg2gpOptions.WAREHOUSE_PASSWORD_ENV));
     }
 
     @Test

@@ -40,20 +40,20 @@ public final class PostgresCdcOptions implements Serializable {
     private final boolean requireReplicaIdentityFull;
 
     private PostgresCdcOptions(Builder b) {
-        this.host = require(b.host, "source.host");
+        this.host = require(b.host, "host");
         if (b.port < 1 || b.port > 65535) {
-            throw new IllegalArgumentException("source.port must be 1..65535, got " + b.port);
+            throw new IllegalArgumentException("port must be 1..65535, got " + b.port);
         }
         this.port = b.port;
-        this.database = require(b.database, "source.database");
-        this.user = require(b.user, "source.user");
+        this.database = require(b.database, "database");
+        this.user = require(b.user, "user");
         this.passwordEnvVar = b.passwordEnvVar == null ? DEFAULT_PASSWORD_ENV : b.passwordEnvVar;
         if (b.slotName == null || !SLOT.matcher(b.slotName).matches()) {
             throw new IllegalArgumentException(
-                    "source.slot-name '" + b.slotName + "' must match [a-z0-9_]{1,63}");
+                    "slotName '" + b.slotName + "' must match [a-z0-9_]{1,63}");
         }
         this.slotName = b.slotName;
-        this.publicationName = require(b.publicationName, "source.publication");
+        this.publicationName = require(b.publicationName, "publicationName");
         this.createPublication = b.createPublication;
         if (b.tables == null || b.tables.isEmpty()) {
             throw new IllegalArgumentException("no table to capture: name at least one");
@@ -65,22 +65,20 @@ public final class PostgresCdcOptions implements Serializable {
             }
         }
         this.tables = List.copyOf(b.tables);
-        this.startupMode = Objects.requireNonNull(b.startupMode, "source.startup-mode");
+        this.startupMode = Objects.requireNonNull(b.startupMode, "startupMode");
         if (b.splitSize < 1000) {
-            throw new IllegalArgumentException(
-                    "source.snapshot.split-size must be >= 1000, got " + b.splitSize);
+            throw new IllegalArgumentException("splitSize must be >= 1000, got " + b.splitSize);
         }
         this.splitSize = b.splitSize;
         if (b.fetchSize < 100) {
-            throw new IllegalArgumentException(
-                    "source.snapshot.fetch-size must be >= 100, got " + b.fetchSize);
+            throw new IllegalArgumentException("fetchSize must be >= 100, got " + b.fetchSize);
         }
         this.fetchSize = b.fetchSize;
         this.skipSnapshotBackfill = b.skipSnapshotBackfill;
         this.heartbeatInterval = Objects.requireNonNull(b.heartbeatInterval);
         if (b.heartbeatTable != null && !TABLE.matcher(b.heartbeatTable).matches()) {
             throw new IllegalArgumentException(
-                    "source.heartbeat.table '" + b.heartbeatTable + "' must be schema.table");
+                    "heartbeatTable '" + b.heartbeatTable + "' must be schema.table");
         }
         this.heartbeatTable = b.heartbeatTable;
         this.requireReplicaIdentityFull = b.requireReplicaIdentityFull;

@@ -17,16 +17,15 @@ class PostgresCdcOptionsTest {
     }
 
     @Test
-    void invalidValuesNameTheirSetting() {
+    void invalidValuesNameTheirOption() {
         assertThatThrownBy(() -> valid().slotName("Bad Slot").build())
-                .hasMessageContaining("source.slot-name");
+                .hasMessageContaining("slotName");
         assertThatThrownBy(() -> valid().tables(List.of("users")).build())
                 .hasMessageContaining("captured table 'users' must be schema.table");
-        assertThatThrownBy(() -> valid().port(0).build()).hasMessageContaining("source.port");
-        assertThatThrownBy(() -> valid().splitSize(10).build())
-                .hasMessageContaining("source.snapshot.split-size");
+        assertThatThrownBy(() -> valid().port(0).build()).hasMessageContaining("port must be");
+        assertThatThrownBy(() -> valid().splitSize(10).build()).hasMessageContaining("splitSize");
         assertThatThrownBy(() -> valid().database(null).build())
-                .hasMessageContaining("source.database");
+                .hasMessageContaining("database is required");
     }
 
     @Test

@@ -44,8 +44,25 @@ public interface WarehouseDialect {
     /** A name for people: "PostgreSQL", "Greenplum 6". */
     String displayName();
 
-    /** Greenplum: segments, distribution, external tables, no autovacuum. */
-    boolean isGreenplum();
+    /**
+     * The flavour's name in the shipped SQL ({@code sql/warehouse/<flavour>/}) and in {@code
+     * ./pg2gp sql <flavour>}: "postgres" or "greenplum" (Greenplum 6 and 7 share their scripts).
+     */
+    String sqlFlavour();
+
+    /** Who the flavour's scripts are for, in their header: "PostgreSQL", "Greenplum 6/7". */
+    String sqlFlavourName();
+
+    /** Whether tables are distributed over segments (their distribution key matters). */
+    boolean distributesTables();
+
+    /**
+     * Whether monthly partitions are split off a default partition by altering the table, which
+     * needs its owner (see {@link #splitDefaultPartition}).
+     */
+    default boolean splitsPartitions() {
+        return partitionsQuery() != null;
+    }
 
     /** The distribution clause for a new table, empty on PostgreSQL. */
     String distributedBy(String columns);

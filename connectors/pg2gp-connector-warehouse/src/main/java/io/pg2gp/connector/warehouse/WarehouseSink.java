@@ -118,7 +118,7 @@ public final class WarehouseSink<IN>
                     new ArrayList<>(
                             privileges.missingForSink(bookkeeping, table, options.deleteMode()));
             List<String> warnings = new ArrayList<>();
-            if (dialect.isGreenplum()
+            if (dialect.hasExternalTables()
                     && options.loader() != LoaderKind.COPY
                     && !privileges.canCreateGpfdistTables()) {
                 RolePrivileges.Missing gpfdist = privileges.gpfdistGrant();

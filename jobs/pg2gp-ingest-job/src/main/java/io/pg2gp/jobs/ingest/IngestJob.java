@@ -4,20 +4,20 @@ import io.pg2gp.connector.cdc.PostgresPreflight;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseSink;
-import io.pg2gp.jobs.ingest.config.FlinkSettings;
-import io.pg2gp.jobs.ingest.config.PasswordCheck;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
-import io.pg2gp.jobs.ingest.config.PipelineOptions;
-import io.pg2gp.jobs.ingest.config.SettingException;
+import io.pg2gp.jobs.ingest.config.IngestSettings;
 import io.pg2gp.jobs.ingest.sink.MonthlyPartitions;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
+import io.pg2gp.jobs.settings.FlinkSettings;
+import io.pg2gp.jobs.settings.JobArguments;
+import io.pg2gp.jobs.settings.Pg2gpOptions;
+import io.pg2gp.jobs.settings.PipelineConfig;
+import io.pg2gp.jobs.settings.SettingException;
+import io.pg2gp.jobs.settings.WarehouseDdl;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.YearMonth;
@@ -39,38 +39,14 @@ public final class IngestJob {
         SettingException.exitOnUserError(
                 "pg2gp ingest job",
                 () -> {
-                    PipelineConfig config = parseArgs(args);
+                    PipelineConfig config = JobArguments.parse(args);
                     prepare(config);
                     StreamExecutionEnvironment env =
                             StreamExecutionEnvironment.getExecutionEnvironment(
                                     FlinkSettings.of(config));
                     IngestPipeline.build(env, config);
-                    env.execute(config.get(PipelineOptions.NAME));
+                    env.execute(config.get(Pg2gpOptions.NAME));
                 });
-    }
-
-    public static PipelineConfig parseArgs(String[] args) {
-        Path file = null;
-        List<String> overrides = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> file = Path.of(value(args, ++i, "--config"));
-                case "--set" -> overrides.add(value(args, ++i, "--set"));
-                default ->
-                        throw new SettingException(
-                                "unknown argument '"
-                                        + args[i]
-                                        + "'; usage: --config <pipeline.yaml> [--set key=value ...]");
-            }
-        }
-        return PipelineConfig.load(file, overrides);
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new SettingException(flag + " needs a value");
-        }
-        return args[i];
     }
 
     /**
@@ -80,13 +56,13 @@ public final class IngestJob {
      * which step failed and why. Returns the warnings, already logged.
      */
     public static List<String> prepare(PipelineConfig config) throws Exception {
-        PasswordCheck.check(config);
-        if (config.get(PipelineOptions.SOURCE_PREFLIGHT)) {
-            new PostgresPreflight(config.cdcOptions())
-                    .check(config.get(PipelineOptions.SOURCE_PARALLELISM));
+        IngestSettings.checkPasswords(config);
+        if (config.get(Pg2gpOptions.SOURCE_PREFLIGHT)) {
+            new PostgresPreflight(IngestSettings.cdcOptions(config))
+                    .check(config.get(Pg2gpOptions.SOURCE_PARALLELISM));
         }
-        String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
-        if (config.get(PipelineOptions.WAREHOUSE_CREATE_TABLES)) {
+        String schema = config.get(Pg2gpOptions.WAREHOUSE_SCHEMA);
+        if (config.get(Pg2gpOptions.WAREHOUSE_CREATE_TABLES)) {
             WarehouseDdl.createIfMissing(config.warehouseConnection(), schema);
         }
         List<String> warnings = new ArrayList<>();
@@ -105,7 +81,7 @@ public final class IngestJob {
         MonthlyPartitions partitions = new MonthlyPartitions(schema);
         try (c) {
             WarehouseDialect dialect = WarehouseDialect.detect(c);
-            String blocked = dialect.isGreenplum() ? partitions.upkeepBlocked(c) : null;
+            String blocked = dialect.splitsPartitions() ? partitions.upkeepBlocked(c) : null;
             if (blocked != null) {
                 LOG.warn(blocked);
                 warnings.add(blocked);
@@ -114,7 +90,7 @@ public final class IngestJob {
                         c,
                         dialect,
                         YearMonth.now(ZoneOffset.UTC),
-                        config.get(PipelineOptions.WAREHOUSE_PARTITIONS_AHEAD));
+                        config.get(Pg2gpOptions.WAREHOUSE_PARTITIONS_AHEAD));
             }
         } catch (SQLException e) {
             throw new IllegalStateException(

@@ -6,9 +6,7 @@ import io.pg2gp.connector.warehouse.WarehouseSink;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.jobs.ingest.cdc.SourceChangeDeserializer;
 import io.pg2gp.jobs.ingest.cdc.SourceRowReader;
-import io.pg2gp.jobs.ingest.config.FlinkSettings;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
-import io.pg2gp.jobs.ingest.config.PipelineOptions;
+import io.pg2gp.jobs.ingest.config.IngestSettings;
 import io.pg2gp.jobs.ingest.enrich.RequestEnrichmentFunction;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.model.SourceChange;
@@ -17,7 +15,10 @@ import io.pg2gp.jobs.ingest.model.SourceTable;
 import io.pg2gp.jobs.ingest.monitor.ChangeMetrics;
 import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
 import io.pg2gp.jobs.ingest.sink.UserRecordSerializer;
-import io.pg2gp.jobs.ingest.sink.WarehouseTables;
+import io.pg2gp.jobs.settings.FlinkSettings;
+import io.pg2gp.jobs.settings.Pg2gpOptions;
+import io.pg2gp.jobs.settings.PipelineConfig;
+import io.pg2gp.jobs.settings.WarehouseTables;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -47,43 +48,42 @@ public final class IngestPipeline {
 
     /** Adds the pipeline to {@code env}, which must carry {@link FlinkSettings#of}. */
     public static void build(StreamExecutionEnvironment env, PipelineConfig config) {
-        int parallelism = config.get(PipelineOptions.PARALLELISM);
-        String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
-        var cdc = config.cdcOptions();
+        int parallelism = config.get(Pg2gpOptions.PARALLELISM);
+        String schema = config.get(Pg2gpOptions.WAREHOUSE_SCHEMA);
+        var cdc = IngestSettings.cdcOptions(config);
 
         DataStream<SourceChange> changes =
                 env.fromSource(
                                 PostgresCdcSources.create(
                                         cdc,
                                         new SourceChangeDeserializer(
-                                                config.get(PipelineOptions.SOURCE_USERS_TABLE),
-                                                config.get(PipelineOptions.SOURCE_REQUESTS_TABLE),
+                                                config.get(Pg2gpOptions.SOURCE_USERS_TABLE),
+                                                config.get(Pg2gpOptions.SOURCE_REQUESTS_TABLE),
                                                 new SourceRowReader(
                                                         cdc,
+                                                        config.get(Pg2gpOptions.SOURCE_USERS_TABLE),
                                                         config.get(
-                                                                PipelineOptions.SOURCE_USERS_TABLE),
-                                                        config.get(
-                                                                PipelineOptions
+                                                                Pg2gpOptions
                                                                         .SOURCE_REQUESTS_TABLE)))),
                                 WatermarkStrategy.noWatermarks(),
                                 "PostgreSQL CDC: users, requests")
                         .uid(UID_SOURCE)
-                        .setParallelism(config.get(PipelineOptions.SOURCE_PARALLELISM))
+                        .setParallelism(config.get(Pg2gpOptions.SOURCE_PARALLELISM))
                         .map(
                                 new ChangeMetrics(
                                         cdc,
-                                        config.get(PipelineOptions.SOURCE_SLOT_LAG_INTERVAL),
-                                        config.get(PipelineOptions.SOURCE_TRUNCATE)))
+                                        config.get(Pg2gpOptions.SOURCE_SLOT_LAG_INTERVAL),
+                                        IngestSettings.truncate(config)))
                         .returns(SourceChangeWireTypeInfo.INSTANCE)
                         .name("Count changes")
                         .uid(UID_CHANGE_METRICS)
-                        .setParallelism(config.get(PipelineOptions.SOURCE_PARALLELISM));
+                        .setParallelism(config.get(Pg2gpOptions.SOURCE_PARALLELISM));
 
         DataStream<SourceChange> users =
                 changes.filter(c -> c.table == SourceTable.USERS)
                         .name("users changes")
                         .uid(UID_USERS_FILTER)
-                        .setParallelism(config.get(PipelineOptions.SOURCE_PARALLELISM));
+                        .setParallelism(config.get(Pg2gpOptions.SOURCE_PARALLELISM));
         users.sinkTo(sink(config, WarehouseTables.usersDim(schema), new UserRecordSerializer()))
                 .name("Warehouse sink: users_dim")
                 .uid(UID_USERS_SINK)
@@ -97,7 +97,8 @@ public final class IngestPipeline {
                                 "Enrich requests with users",
                                 TypeInformation.of(EnrichedRequest.class),
                                 new RequestEnrichmentFunction.Operator(
-                                        new RequestEnrichmentFunction(config.enrichment())))
+                                        new RequestEnrichmentFunction(
+                                                IngestSettings.enrichment(config))))
                         .uid(UID_ENRICH)
                         .setParallelism(parallelism);
         enriched.sinkTo(
@@ -112,7 +113,7 @@ public final class IngestPipeline {
 
     /** The two warehouse sinks, for {@link IngestJob#prepare} to prepare before submit. */
     static List<WarehouseSink<?>> sinks(PipelineConfig config) {
-        String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
+        String schema = config.get(Pg2gpOptions.WAREHOUSE_SCHEMA);
         return List.of(
                 sink(config, WarehouseTables.usersDim(schema), new UserRecordSerializer()),
                 sink(
@@ -127,14 +128,14 @@ public final class IngestPipeline {
                 .connection(config.warehouseConnection())
                 .table(table)
                 .serializer(serializer)
-                .pipelineName(config.get(PipelineOptions.NAME))
-                .bookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
-                .deleteMode(config.get(PipelineOptions.WAREHOUSE_DELETE_MODE))
-                .stageChunkSize(config.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK))
-                .loader(config.get(PipelineOptions.WAREHOUSE_LOADER))
+                .pipelineName(config.get(Pg2gpOptions.NAME))
+                .bookkeepingSchema(config.get(Pg2gpOptions.WAREHOUSE_BOOKKEEPING_SCHEMA))
+                .deleteMode(config.get(Pg2gpOptions.WAREHOUSE_DELETE_MODE))
+                .stageChunkSize(config.get(Pg2gpOptions.WAREHOUSE_STAGE_CHUNK))
+                .loader(config.get(Pg2gpOptions.WAREHOUSE_LOADER))
                 .gpfdist(config.gpfdistOptions())
                 .housekeeping(config.housekeepingOptions())
-                .applyMemory(config.get(PipelineOptions.WAREHOUSE_APPLY_MEMORY))
+                .applyMemory(config.get(Pg2gpOptions.WAREHOUSE_APPLY_MEMORY))
                 .build();
     }
 }

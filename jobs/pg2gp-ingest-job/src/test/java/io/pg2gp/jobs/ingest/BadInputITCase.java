@@ -1,6 +1,6 @@
 package io.pg2gp.jobs.ingest;
 
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.jobs.settings.PipelineConfig;
 import io.pg2gp.testutils.SeedWorkload;
 
 import org.apache.flink.api.common.JobStatus;

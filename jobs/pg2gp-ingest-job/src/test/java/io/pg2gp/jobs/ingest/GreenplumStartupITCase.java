@@ -1,10 +1,10 @@
 package io.pg2gp.jobs.ingest;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
-import io.pg2gp.jobs.ingest.config.FlinkSettings;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
-import io.pg2gp.jobs.ingest.config.PipelineOptions;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
+import io.pg2gp.jobs.settings.FlinkSettings;
+import io.pg2gp.jobs.settings.Pg2gpOptions;
+import io.pg2gp.jobs.settings.PipelineConfig;
+import io.pg2gp.jobs.settings.WarehouseDdl;
 import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.SeedWorkload;
 import io.pg2gp.testutils.SharedGreenplum;
@@ -159,7 +159,7 @@ class GreenplumStartupITCase {
             StreamExecutionEnvironment see =
                     StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
             IngestPipeline.build(see, config);
-            JobClient job = see.executeAsync(config.get(PipelineOptions.NAME));
+            JobClient job = see.executeAsync(config.get(Pg2gpOptions.NAME));
             try {
                 PipelineTestEnvironment.await(
                         "the snapshot in Greenplum",

@@ -1,7 +1,7 @@
 package io.pg2gp.jobs.ingest;
 
-import io.pg2gp.jobs.ingest.config.FlinkSettings;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.jobs.settings.FlinkSettings;
+import io.pg2gp.jobs.settings.PipelineConfig;
 import io.pg2gp.testutils.SeedWorkload;
 
 import org.apache.flink.api.common.JobStatus;
@@ -56,7 +56,7 @@ public class IngestPipelineITCase {
         StreamExecutionEnvironment see =
                 StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         IngestPipeline.build(see, config);
-        return see.executeAsync(config.get(io.pg2gp.jobs.ingest.config.PipelineOptions.NAME));
+        return see.executeAsync(config.get(io.pg2gp.jobs.settings.Pg2gpOptions.NAME));
     }
 
     /** Failures the job recovered from, read from the REST API's exception history. */

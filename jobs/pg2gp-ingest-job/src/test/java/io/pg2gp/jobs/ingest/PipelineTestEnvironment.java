@@ -1,6 +1,6 @@
 package io.pg2gp.jobs.ingest;
 
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.jobs.settings.PipelineConfig;
 import io.pg2gp.testutils.DatabaseServer;
 import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.PostgresServer;

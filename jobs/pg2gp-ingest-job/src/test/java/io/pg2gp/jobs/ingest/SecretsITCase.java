@@ -1,9 +1,11 @@
 package io.pg2gp.jobs.ingest;
 
 import io.pg2gp.connector.cdc.PostgresPreflight;
-import io.pg2gp.jobs.ingest.config.FlinkSettings;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
-import io.pg2gp.jobs.ingest.config.SettingException;
+import io.pg2gp.jobs.ingest.config.IngestSettings;
+import io.pg2gp.jobs.settings.FlinkSettings;
+import io.pg2gp.jobs.settings.JobArguments;
+import io.pg2gp.jobs.settings.PipelineConfig;
+import io.pg2gp.jobs.settings.SettingException;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SeedWorkload;
 
@@ -119,7 +121,8 @@ public class SecretsITCase {
             env.settings.put("source.password-env", "PG2GP_TEST_NO_SUCH_VARIABLE");
             env.settings.put("warehouse.password-env", "PG2GP_TEST_NO_SUCH_VARIABLE");
             PipelineConfig config = env.config();
-            assertThatThrownBy(() -> new PostgresPreflight(config.cdcOptions()).check(1))
+            assertThatThrownBy(
+                            () -> new PostgresPreflight(IngestSettings.cdcOptions(config)).check(1))
                     .hasMessageContaining("PG2GP_TEST_NO_SUCH_VARIABLE");
             assertThatThrownBy(() -> config.warehouseConnection().open("pg2gp test").close())
                     .hasStackTraceContaining("password");
@@ -138,7 +141,7 @@ public class SecretsITCase {
         try (PipelineTestEnvironment env = environment()) {
             String[] args = programArgs(env.settings);
             assertThat(String.join(" ", args)).doesNotContain(SECRET);
-            PipelineConfig config = IngestJob.parseArgs(args);
+            PipelineConfig config = JobArguments.parse(args);
             Configuration flinkConf = FlinkSettings.of(config);
             assertThat(flinkConf.toMap().toString()).doesNotContain(SECRET);
 

@@ -1,10 +1,10 @@
 package io.pg2gp.jobs.rollup;
 
-import io.pg2gp.jobs.ingest.IngestJob;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
-import io.pg2gp.jobs.ingest.config.SettingException;
 import io.pg2gp.jobs.rollup.recompute.HourRanges;
 import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
+import io.pg2gp.jobs.settings.JobArguments;
+import io.pg2gp.jobs.settings.PipelineConfig;
+import io.pg2gp.jobs.settings.SettingException;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -43,12 +43,12 @@ public final class RollupJob {
             Instant to = instant(args[backfill + 2]);
             List<String> rest = new ArrayList<>(Arrays.asList(args));
             rest.subList(backfill, backfill + 3).clear();
-            PipelineConfig config = IngestJob.parseArgs(rest.toArray(String[]::new));
+            PipelineConfig config = JobArguments.parse(rest.toArray(String[]::new));
             long hours = backfill(config, from, to);
             System.out.println("rebuilt " + hours + " hours of every rollup");
             return;
         }
-        PipelineConfig config = IngestJob.parseArgs(args);
+        PipelineConfig config = JobArguments.parse(args);
         RollupPipeline.prepare(config);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(

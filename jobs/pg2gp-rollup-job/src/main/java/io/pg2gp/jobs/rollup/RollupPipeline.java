@@ -1,17 +1,17 @@
 package io.pg2gp.jobs.rollup;
 
 import io.pg2gp.connector.warehouse.BookkeepingSchema;
-import io.pg2gp.jobs.ingest.config.FlinkSettings;
-import io.pg2gp.jobs.ingest.config.PasswordCheck;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
-import io.pg2gp.jobs.ingest.config.PipelineOptions;
-import io.pg2gp.jobs.ingest.sink.WarehouseTables;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursFunction;
 import io.pg2gp.jobs.rollup.recompute.RollupHourRange;
 import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
 import io.pg2gp.jobs.rollup.source.TouchedHoursSource;
+import io.pg2gp.jobs.settings.FlinkSettings;
+import io.pg2gp.jobs.settings.PasswordCheck;
+import io.pg2gp.jobs.settings.Pg2gpOptions;
+import io.pg2gp.jobs.settings.PipelineConfig;
+import io.pg2gp.jobs.settings.WarehouseTables;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -37,7 +37,7 @@ public final class RollupPipeline {
     public static Configuration flinkConfiguration(PipelineConfig config) {
         Configuration c = FlinkSettings.of(config);
         c.set(org.apache.flink.configuration.PipelineOptions.NAME, jobName(config));
-        String dir = config.get(PipelineOptions.CHECKPOINT_DIR);
+        String dir = config.get(Pg2gpOptions.CHECKPOINT_DIR);
         if (dir != null) {
             // Apart from the ingest job's, so "the newest checkpoint" of each is unambiguous.
             c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory(dir));
@@ -51,22 +51,22 @@ public final class RollupPipeline {
     }
 
     public static String jobName(PipelineConfig config) {
-        return config.get(PipelineOptions.NAME) + "-rollups";
+        return config.get(Pg2gpOptions.NAME) + "-rollups";
     }
 
     public static RollupRecomputer recomputer(PipelineConfig config) {
         List<RollupDefinition> rollups =
-                RollupDefinitions.load(config.get(PipelineOptions.ROLLUP_DEFINITIONS_DIR));
-        return new RollupRecomputer(rollups, config.get(PipelineOptions.WAREHOUSE_SCHEMA));
+                RollupDefinitions.load(config.get(Pg2gpOptions.ROLLUP_DEFINITIONS_DIR));
+        return new RollupRecomputer(rollups, config.get(Pg2gpOptions.WAREHOUSE_SCHEMA));
     }
 
     /** The hours rollups are kept for ({@code rollup.hour-range.*}). */
     public static RollupHourRange hourRange(PipelineConfig config) {
         return RollupHourRange.parse(
-                PipelineOptions.ROLLUP_HOUR_RANGE_FROM.key(),
-                config.get(PipelineOptions.ROLLUP_HOUR_RANGE_FROM),
-                PipelineOptions.ROLLUP_HOUR_RANGE_TO.key(),
-                config.get(PipelineOptions.ROLLUP_HOUR_RANGE_TO));
+                Pg2gpOptions.ROLLUP_HOUR_RANGE_FROM.key(),
+                config.get(Pg2gpOptions.ROLLUP_HOUR_RANGE_FROM),
+                Pg2gpOptions.ROLLUP_HOUR_RANGE_TO.key(),
+                config.get(Pg2gpOptions.ROLLUP_HOUR_RANGE_TO));
     }
 
     /**
@@ -75,26 +75,26 @@ public final class RollupPipeline {
      */
     public static void prepare(PipelineConfig config) {
         PasswordCheck.warehouse(config);
-        String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
+        String schema = config.get(Pg2gpOptions.WAREHOUSE_SCHEMA);
         new RollupWarehouseSetup(
                         config.warehouseConnection(),
                         schema,
-                        config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA),
-                        RollupDefinitions.load(config.get(PipelineOptions.ROLLUP_DEFINITIONS_DIR)),
+                        config.get(Pg2gpOptions.WAREHOUSE_BOOKKEEPING_SCHEMA),
+                        RollupDefinitions.load(config.get(Pg2gpOptions.ROLLUP_DEFINITIONS_DIR)),
                         RollupDefinitions.views(schema))
                 .prepare();
     }
 
     public static void build(StreamExecutionEnvironment env, PipelineConfig config) {
         RollupHourRange hourRange = hourRange(config); // validated before anything runs
-        String schema = config.get(PipelineOptions.WAREHOUSE_SCHEMA);
+        String schema = config.get(Pg2gpOptions.WAREHOUSE_SCHEMA);
         var bookkeeping =
-                new BookkeepingSchema(config.get(PipelineOptions.WAREHOUSE_BOOKKEEPING_SCHEMA));
-        var poll = config.get(PipelineOptions.ROLLUP_POLL_INTERVAL);
+                new BookkeepingSchema(config.get(Pg2gpOptions.WAREHOUSE_BOOKKEEPING_SCHEMA));
+        var poll = config.get(Pg2gpOptions.ROLLUP_POLL_INTERVAL);
         env.fromSource(
                         new TouchedHoursSource(
                                 config.warehouseConnection(),
-                                bookkeeping.touchedHours(),
+                                bookkeeping.schema(),
                                 WarehouseTables.requestsAnalytical(schema).qualifiedName(),
                                 poll),
                         WatermarkStrategy.noWatermarks(),
@@ -112,7 +112,7 @@ public final class RollupPipeline {
                                         config.warehouseConnection(),
                                         recomputer(config),
                                         poll.toMillis(),
-                                        config.get(PipelineOptions.ROLLUP_MAX_HOURS),
+                                        config.get(Pg2gpOptions.ROLLUP_MAX_HOURS),
                                         hourRange)))
                 .uid(RECOMPUTE_UID)
                 .setParallelism(1)

@@ -1,9 +1,9 @@
 package io.pg2gp.jobs.rollup;
 
 import io.pg2gp.connector.warehouse.WarehouseDialect;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
+import io.pg2gp.jobs.settings.WarehouseDdl;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,10 +39,10 @@ public final class WarehouseScript {
             throw new IllegalArgumentException(
                     "schema '" + schema + "' is not a lower-case SQL identifier");
         }
-        String target = dialect.isGreenplum() ? "greenplum" : "postgres";
+        String target = dialect.sqlFlavour();
         StringBuilder out = new StringBuilder();
         out.append("-- pg2gp warehouse objects for ")
-                .append(dialect.isGreenplum() ? "Greenplum 6/7" : "PostgreSQL")
+                .append(dialect.sqlFlavourName())
                 .append(", schema ")
                 .append(schema)
                 .append(".\n-- Rendered by: ./pg2gp sql ")
@@ -58,7 +58,7 @@ public final class WarehouseScript {
         section(
                 out,
                 "sql/warehouse/" + target + "/01_tables.sql",
-                WarehouseDdl.script(dialect.isGreenplum(), schema));
+                WarehouseDdl.script(dialect, schema));
         for (RollupDefinition r : RollupDefinitions.load(rollupsDir)) {
             section(
                     out,

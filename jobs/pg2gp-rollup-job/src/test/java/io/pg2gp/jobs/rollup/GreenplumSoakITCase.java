@@ -3,7 +3,7 @@ package io.pg2gp.jobs.rollup;
 import io.pg2gp.connector.warehouse.HousekeepingOptions;
 import io.pg2gp.jobs.ingest.IngestPipelineITCase;
 import io.pg2gp.jobs.ingest.PipelineTestEnvironment;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.jobs.settings.PipelineConfig;
 import io.pg2gp.testutils.WarehouseHealth;
 import io.pg2gp.testutils.WarehouseHealth.ApplyTimes;
 import io.pg2gp.testutils.WarehouseHealth.Relation;

@@ -2,7 +2,7 @@ package io.pg2gp.jobs.rollup;
 
 import io.pg2gp.jobs.ingest.IngestPipelineITCase;
 import io.pg2gp.jobs.ingest.PipelineTestEnvironment;
-import io.pg2gp.jobs.ingest.config.PipelineConfig;
+import io.pg2gp.jobs.settings.PipelineConfig;
 import io.pg2gp.testutils.SeedWorkload;
 
 import org.apache.flink.core.execution.JobClient;

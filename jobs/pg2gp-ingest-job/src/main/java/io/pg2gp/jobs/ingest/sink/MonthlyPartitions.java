@@ -1,6 +1,7 @@
 package io.pg2gp.jobs.ingest.sink;
 
 import io.pg2gp.connector.warehouse.WarehouseDialect;
+import io.pg2gp.jobs.settings.WarehouseTables;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

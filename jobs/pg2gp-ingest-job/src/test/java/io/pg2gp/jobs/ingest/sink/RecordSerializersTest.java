@@ -7,6 +7,7 @@ import io.pg2gp.jobs.ingest.model.RequestRow;
 import io.pg2gp.jobs.ingest.model.SourceChange;
 import io.pg2gp.jobs.ingest.model.SourceTable;
 import io.pg2gp.jobs.ingest.model.UserRow;
+import io.pg2gp.jobs.settings.WarehouseTables;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,8 @@
 package io.pg2gp.jobs.rollup.source;
 
+import io.pg2gp.connector.warehouse.BookkeepingSchema;
+import io.pg2gp.connector.warehouse.TouchedHoursQueries;
+import io.pg2gp.connector.warehouse.TouchedHoursQueries.TouchedHour;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseSession;
 
@@ -11,10 +14,7 @@ import org.apache.flink.core.io.InputStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -37,20 +37,10 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
     private static final Logger LOG = LoggerFactory.getLogger(TouchedHoursReader.class);
     private static final int FETCH = 50_000;
 
-    /**
-     * An hour as epoch millis; {@code ±infinity} (a fact row dated {@code 'infinity'}), which has
-     * no epoch and fails a cast to bigint, as {@link Long#MAX_VALUE} / {@link Long#MIN_VALUE}, so
-     * the recompute ignores and counts it like any hour outside {@code rollup.hour-range}.
-     */
-    static final String HOUR_MILLIS =
-            "CASE WHEN isfinite(hour) THEN (extract(epoch FROM hour) * 1000)::bigint"
-                    + " WHEN hour > 'epoch' THEN 9223372036854775807"
-                    + " ELSE -9223372036854775808 END";
-
-    private record Commit(String key, long seq, List<Long> hours) {}
+    private record Commit(String job, String key, long seq, List<Long> hours) {}
 
     private final SourceReaderContext context;
-    private final String touchedHours;
+    private final TouchedHoursQueries queries;
     private final String factTable;
     private final long pollMillis;
     private final Deque<Commit> buffer = new ArrayDeque<>();
@@ -62,19 +52,25 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
                         t.setDaemon(true);
                         return t;
                     });
+
+    /** Per key ({@code job/table}, as in the checkpointed split): the last commit emitted. */
     private Map<String, Long> offsets;
+
+    /** Per job: the last commit emitted since start, what a completed checkpoint may purge. */
+    private final Map<String, Long> jobOffsets = new HashMap<>();
+
     private long nextPoll;
     private final WarehouseSession session;
 
     TouchedHoursReader(
             SourceReaderContext context,
             WarehouseConnectionOptions connection,
-            String touchedHours,
+            BookkeepingSchema bookkeeping,
             String factTable,
             long pollMillis) {
         this.context = context;
         this.session = new WarehouseSession(connection, "pg2gp rollup touched-hours reader");
-        this.touchedHours = touchedHours;
+        this.queries = new TouchedHoursQueries(bookkeeping);
         this.factTable = factTable;
         this.pollMillis = pollMillis;
     }
@@ -98,44 +94,38 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
             output.collect(h);
         }
         offsets.put(c.key(), c.seq());
+        jobOffsets.put(c.job(), c.seq());
         return buffer.isEmpty() ? InputStatus.NOTHING_AVAILABLE : InputStatus.MORE_AVAILABLE;
     }
 
     private void fetch() throws SQLException {
         long from = offsets.values().stream().mapToLong(Long::longValue).min().orElse(0L);
-        Map<String, Map<Long, List<Long>>> byKey = new HashMap<>();
-        try (PreparedStatement p =
-                session.get()
-                        .prepareStatement(
-                                "SELECT job, commit_seq, "
-                                        + HOUR_MILLIS
-                                        + " FROM "
-                                        + touchedHours
-                                        + " WHERE target_table = ? AND commit_seq > ? ORDER BY"
-                                        + " commit_seq LIMIT "
-                                        + FETCH)) {
-            p.setString(1, factTable);
-            p.setLong(2, from);
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    String key = rs.getString(1) + "/" + factTable;
-                    long seq = rs.getLong(2);
-                    if (seq > offsets.getOrDefault(key, 0L)) {
-                        byKey.computeIfAbsent(key, k -> new TreeMap<>())
-                                .computeIfAbsent(seq, s -> new ArrayList<>())
-                                .add(rs.getLong(3));
-                    }
-                }
-            }
+        List<TouchedHour> rows;
+        try {
+            rows = queries.readAfter(session.get(), factTable, from, FETCH);
         } catch (SQLException e) {
             session.discard();
             throw e;
         }
+        Map<String, Map<Long, List<Long>>> byJob = new HashMap<>();
+        for (TouchedHour row : rows) {
+            if (row.commitSeq() > offsets.getOrDefault(key(row.job()), 0L)) {
+                byJob.computeIfAbsent(row.job(), k -> new TreeMap<>())
+                        .computeIfAbsent(row.commitSeq(), s -> new ArrayList<>())
+                        .add(row.hourMillis());
+            }
+        }
         List<Commit> commits = new ArrayList<>();
-        byKey.forEach(
-                (key, seqs) -> seqs.forEach((seq, h) -> commits.add(new Commit(key, seq, h))));
+        byJob.forEach(
+                (job, seqs) ->
+                        seqs.forEach((seq, h) -> commits.add(new Commit(job, key(job), seq, h))));
         commits.sort((a, b) -> Long.compare(a.seq(), b.seq()));
         buffer.addAll(commits);
+    }
+
+    /** The offset key of a job's commits into this fact table, as checkpointed. */
+    private String key(String job) {
+        return job + "/" + factTable;
     }
 
     @Override
@@ -143,7 +133,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
         if (offsets == null) {
             return List.of();
         }
-        pendingPurges.put(checkpointId, new HashMap<>(offsets));
+        pendingPurges.put(checkpointId, new HashMap<>(jobOffsets));
         return List.of(new TouchedHoursSplit(offsets));
     }
 
@@ -154,18 +144,9 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
         if (covered == null || covered.isEmpty()) {
             return;
         }
-        try (Statement s = session.get().createStatement()) {
+        try {
             for (Map.Entry<String, Long> e : covered.entrySet()) {
-                String job = e.getKey().substring(0, e.getKey().lastIndexOf('/' + factTable));
-                s.executeUpdate(
-                        "DELETE FROM "
-                                + touchedHours
-                                + " WHERE target_table = '"
-                                + factTable
-                                + "' AND job = '"
-                                + job.replace("'", "''")
-                                + "' AND commit_seq <= "
-                                + e.getValue());
+                queries.purge(session.get(), factTable, e.getKey(), e.getValue());
             }
         } catch (SQLException e) {
             // Harmless: the rows are skipped by offset and purged after a later checkpoint.

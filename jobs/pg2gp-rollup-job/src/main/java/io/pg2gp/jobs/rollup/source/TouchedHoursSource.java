@@ -1,5 +1,6 @@
 package io.pg2gp.jobs.rollup.source;
 
+import io.pg2gp.connector.warehouse.BookkeepingSchema;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 
 import org.apache.flink.api.connector.source.Boundedness;
@@ -25,21 +26,21 @@ public final class TouchedHoursSource
     private static final long serialVersionUID = 1L;
 
     private final WarehouseConnectionOptions connection;
-    private final String touchedHours;
+    private final String bookkeepingSchema;
     private final String factTable;
     private final long pollMillis;
 
     /**
-     * @param touchedHours qualified {@code touched_hours} table of the ingest job's bookkeeping
+     * @param bookkeepingSchema schema of the ingest job's bookkeeping (its touched hours)
      * @param factTable qualified fact table whose touched hours to read
      */
     public TouchedHoursSource(
             WarehouseConnectionOptions connection,
-            String touchedHours,
+            String bookkeepingSchema,
             String factTable,
             Duration pollInterval) {
         this.connection = connection;
-        this.touchedHours = touchedHours;
+        this.bookkeepingSchema = bookkeepingSchema;
         this.factTable = factTable;
         this.pollMillis = pollInterval.toMillis();
     }
@@ -51,7 +52,12 @@ public final class TouchedHoursSource
 
     @Override
     public SourceReader<Long, TouchedHoursSplit> createReader(SourceReaderContext context) {
-        return new TouchedHoursReader(context, connection, touchedHours, factTable, pollMillis);
+        return new TouchedHoursReader(
+                context,
+                connection,
+                new BookkeepingSchema(bookkeepingSchema),
+                factTable,
+                pollMillis);
     }
 
     @Override

@@ -6,8 +6,8 @@ import io.pg2gp.jobs.ingest.StateFixtures;
 import io.pg2gp.jobs.ingest.StateFixtures.Backend;
 import io.pg2gp.jobs.ingest.StateFixtures.Fixture;
 import io.pg2gp.jobs.ingest.StateFixtures.Metrics;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
+import io.pg2gp.jobs.settings.WarehouseDdl;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SharedPostgres;
 
@@ -84,7 +84,7 @@ final class DirtyHoursStateFixture {
 
         Warehouse() throws Exception {
             database = server.createDatabase(SharedPostgres.uniqueDatabase("dirty_hours"));
-            server.execute(database, WarehouseDdl.script(false, SCHEMA));
+            server.execute(database, WarehouseDdl.script(WarehouseDialect.POSTGRES, SCHEMA));
             try (Connection c = connect()) {
                 recomputer.createTables(c, WarehouseDialect.POSTGRES);
             }

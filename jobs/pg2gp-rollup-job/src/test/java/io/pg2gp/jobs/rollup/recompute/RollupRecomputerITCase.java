@@ -1,9 +1,9 @@
 package io.pg2gp.jobs.rollup.recompute;
 
 import io.pg2gp.connector.warehouse.WarehouseDialect;
-import io.pg2gp.jobs.ingest.sink.WarehouseDdl;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
+import io.pg2gp.jobs.settings.WarehouseDdl;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SharedPostgres;
 
@@ -25,7 +25,7 @@ class RollupRecomputerITCase {
     @Test
     void oneDirtyHourIsReadByIndexAndRecomputedAlone() throws Exception {
         String db = postgres.createDatabase(SharedPostgres.uniqueDatabase("recompute"));
-        postgres.execute(db, WarehouseDdl.script(false, "public"));
+        postgres.execute(db, WarehouseDdl.script(WarehouseDialect.POSTGRES, "public"));
         postgres.execute(
                 db,
                 "INSERT INTO public.requests_analytical (id, user_id, response, agent_used,"

@@ -1,5 +1,7 @@
 package io.pg2gp.jobs.rollup.source;
 
+import io.pg2gp.connector.warehouse.BookkeepingSchema;
+import io.pg2gp.connector.warehouse.TouchedHoursQueries;
 import io.pg2gp.jobs.rollup.recompute.HourRanges;
 import io.pg2gp.testutils.SharedPostgres;
 
@@ -16,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The SQL the rollup job runs on extreme hours, on a real PostgreSQL: touched hours of {@code
- * ±infinity} read without an error, and hour predicates valid past year 9999 and before year 1.
+ * ±infinity} read (through the sink's {@link TouchedHoursQueries}) without an error, purges bound
+ * to one job and table, and hour predicates valid past year 9999 and before year 1.
  */
 class TouchedHoursQueryITCase {
 
@@ -25,18 +28,35 @@ class TouchedHoursQueryITCase {
         var pg = SharedPostgres.warehouse();
         try (Connection c = pg.connect(pg.maintenanceDatabase());
                 Statement s = c.createStatement()) {
-            s.execute("CREATE TEMP TABLE th (seq int, hour timestamptz)");
+            // the bookkeeping table's shape (the sink creates it), in a schema of this test
+            s.execute("DROP SCHEMA IF EXISTS th_query_it CASCADE");
+            s.execute("CREATE SCHEMA th_query_it");
             s.execute(
-                    "INSERT INTO th VALUES (1, '2025-03-01 10:00+00'), (2, 'infinity'),"
-                            + " (3, '-infinity'), (4, '9999-12-31 23:00+00')");
+                    "CREATE TABLE th_query_it.touched_hours (job text NOT NULL, target_table text"
+                            + " NOT NULL, commit_seq bigint NOT NULL, hour timestamptz NOT NULL)");
+            s.execute(
+                    "INSERT INTO th_query_it.touched_hours VALUES"
+                            + " ('j''1', 'f', 1, '2025-03-01 10:00+00'), ('j''1', 'f', 2, 'infinity'),"
+                            + " ('j''1', 'f', 3, '-infinity'), ('j''1', 'f', 4, '9999-12-31 23:00+00'),"
+                            + " ('other', 'f', 5, '2025-03-01 11:00+00'),"
+                            + " ('j''1', 'g', 6, '2025-03-01 12:00+00')");
+            var queries = new TouchedHoursQueries(new BookkeepingSchema("th_query_it"));
             List<Long> millis = new ArrayList<>();
-            try (ResultSet rs =
-                    s.executeQuery(
-                            "SELECT " + TouchedHoursReader.HOUR_MILLIS + " FROM th ORDER BY seq")) {
-                while (rs.next()) {
-                    millis.add(rs.getLong(1));
+            for (var row : queries.readAfter(c, "f", 0, 100)) {
+                if (row.job().equals("j'1")) {
+                    millis.add(row.hourMillis());
                 }
             }
+            assertThat(queries.readAfter(c, "f", 3, 100))
+                    .extracting(TouchedHoursQueries.TouchedHour::commitSeq)
+                    .containsExactly(4L, 5L);
+            // a purge takes one job's commits of one table up to a commit, nothing else
+            assertThat(queries.purge(c, "f", "j'1", 3)).isEqualTo(3);
+            assertThat(queries.readAfter(c, "f", 0, 100))
+                    .extracting(TouchedHoursQueries.TouchedHour::commitSeq)
+                    .containsExactly(4L, 5L);
+            assertThat(queries.readAfter(c, "g", 0, 100)).hasSize(1);
+            s.execute("DROP SCHEMA th_query_it CASCADE");
             assertThat(millis)
                     .containsExactly(
                             Instant.parse("2025-03-01T10:00:00Z").toEpochMilli(),

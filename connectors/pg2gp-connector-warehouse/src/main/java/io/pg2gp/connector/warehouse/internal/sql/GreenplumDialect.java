@@ -26,7 +26,17 @@ public final class GreenplumDialect implements WarehouseDialect {
     }
 
     @Override
-    public boolean isGreenplum() {
+    public String sqlFlavour() {
+        return "greenplum";
+    }
+
+    @Override
+    public String sqlFlavourName() {
+        return "Greenplum 6/7";
+    }
+
+    @Override
+    public boolean distributesTables() {
         return true;
     }
 

@@ -20,7 +20,17 @@ public final class PostgresDialect implements WarehouseDialect {
     }
 
     @Override
-    public boolean isGreenplum() {
+    public String sqlFlavour() {
+        return "postgres";
+    }
+
+    @Override
+    public String sqlFlavourName() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    public boolean distributesTables() {
         return false;
     }
 

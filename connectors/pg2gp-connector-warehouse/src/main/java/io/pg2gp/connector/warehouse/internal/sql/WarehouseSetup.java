@@ -69,7 +69,7 @@ public final class WarehouseSetup {
      * gets a warning with the statement to run, and the sink works on as before.
      */
     private static void redistribute(Connection c, BookkeepingTables tables) throws SQLException {
-        if (!tables.dialect().isGreenplum()) {
+        if (!tables.dialect().distributesTables()) {
             return;
         }
         for (Map.Entry<String, String> e : tables.redistributed().entrySet()) {

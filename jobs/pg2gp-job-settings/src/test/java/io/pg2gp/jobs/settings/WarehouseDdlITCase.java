@@ -1,5 +1,6 @@
-package io.pg2gp.jobs.ingest.sink;
+package io.pg2gp.jobs.settings;
 
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SharedPostgres;
@@ -32,8 +33,8 @@ class WarehouseDdlITCase {
     void postgresDdlCreatesExactlyTheColumnsTheSinkWrites() throws Exception {
         PostgresServer pg = SharedPostgres.warehouse();
         String db = pg.createDatabase(SharedPostgres.uniqueDatabase("ddl"));
-        pg.execute(db, WarehouseDdl.script(false, "public"));
-        pg.execute(db, WarehouseDdl.script(false, "public")); // idempotent
+        pg.execute(db, WarehouseDdl.script(WarehouseDialect.POSTGRES, "public"));
+        pg.execute(db, WarehouseDdl.script(WarehouseDialect.POSTGRES, "public")); // idempotent
         try (Connection c = pg.connect(db)) {
             for (WarehouseTable t :
                     List.of(
@@ -71,7 +72,7 @@ class WarehouseDdlITCase {
 
     @Test
     void greenplumDdlDeclaresTheSameColumnsAndGreenplumLayout() {
-        String gp = WarehouseDdl.script(true, "analytics");
+        String gp = WarehouseDdl.script(WarehouseDialect.GREENPLUM_6, "analytics");
         for (WarehouseTable t :
                 List.of(
                         WarehouseTables.requestsAnalytical("analytics"),

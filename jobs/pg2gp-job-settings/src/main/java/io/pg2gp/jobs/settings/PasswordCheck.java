@@ -1,4 +1,4 @@
-package io.pg2gp.jobs.ingest.config;
+package io.pg2gp.jobs.settings;
 
 import org.postgresql.Driver;
 
@@ -19,18 +19,6 @@ public final class PasswordCheck {
 
     private PasswordCheck() {}
 
-    /** The source and the warehouse. */
-    public static void check(PipelineConfig config) {
-        var source = config.cdcOptions();
-        check(
-                "source",
-                source.jdbcUrl(),
-                source.user(),
-                source.passwordEnvVar(),
-                PipelineOptions.SOURCE_PASSWORD_ENV.key());
-        warehouse(config);
-    }
-
     /** The warehouse only (the rollup job reads no source). */
     public static void warehouse(PipelineConfig config) {
         var warehouse = config.warehouseConnection();
@@ -39,10 +27,14 @@ public final class PasswordCheck {
                 warehouse.url(),
                 warehouse.user(),
                 warehouse.passwordEnvVar(),
-                PipelineOptions.WAREHOUSE_PASSWORD_ENV.key());
+                Pg2gpOptions.WAREHOUSE_PASSWORD_ENV.key());
     }
 
-    static void check(String what, String url, String user, String envVar, String setting) {
+    /**
+     * One database: {@code setting} is the key naming {@code envVar}, for the message. The ingest
+     * job checks its source with this too.
+     */
+    public static void check(String what, String url, String user, String envVar, String setting) {
         String password = System.getenv(envVar);
         Properties props = new Properties();
         props.setProperty("user", user);

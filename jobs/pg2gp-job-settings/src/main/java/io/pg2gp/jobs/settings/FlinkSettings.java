@@ -1,4 +1,4 @@
-package io.pg2gp.jobs.ingest.config;
+package io.pg2gp.jobs.settings;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -22,14 +22,14 @@ public final class FlinkSettings {
         Configuration c = new Configuration();
         c.set(
                 CheckpointingOptions.CHECKPOINTING_INTERVAL,
-                config.get(PipelineOptions.CHECKPOINT_INTERVAL));
+                config.get(Pg2gpOptions.CHECKPOINT_INTERVAL));
         c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         // The sink gathers each checkpoint's batches before the barrier: aligned checkpoints only.
         c.set(CheckpointingOptions.ENABLE_UNALIGNED, false);
         c.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        String dir = config.get(PipelineOptions.CHECKPOINT_DIR);
+        String dir = config.get(Pg2gpOptions.CHECKPOINT_DIR);
         if (dir != null) {
             c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
         }
@@ -38,12 +38,10 @@ public final class FlinkSettings {
         // No operator keeps or mutates a record it emitted or received from a chained operator,
         // so records pass along chains without a copy (2.6% of the job's CPU in a profile).
         c.set(org.apache.flink.configuration.PipelineOptions.OBJECT_REUSE, true);
-        c.set(
-                org.apache.flink.configuration.PipelineOptions.NAME,
-                config.get(PipelineOptions.NAME));
+        c.set(org.apache.flink.configuration.PipelineOptions.NAME, config.get(Pg2gpOptions.NAME));
         c.set(
                 org.apache.flink.configuration.PipelineOptions.MAX_PARALLELISM,
-                config.get(PipelineOptions.MAX_PARALLELISM));
+                config.get(Pg2gpOptions.MAX_PARALLELISM));
         c.set(
                 org.apache.flink.configuration.ExecutionOptions.RUNTIME_MODE,
                 RuntimeExecutionMode.STREAMING);
@@ -62,19 +60,19 @@ public final class FlinkSettings {
         c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         c.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
-                config.get(PipelineOptions.RESTART_DELAY));
+                config.get(Pg2gpOptions.RESTART_DELAY));
         c.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
-                config.get(PipelineOptions.RESTART_MAX_DELAY));
+                config.get(Pg2gpOptions.RESTART_MAX_DELAY));
         c.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER,
-                config.get(PipelineOptions.RESTART_DELAY_MULTIPLIER));
+                config.get(Pg2gpOptions.RESTART_DELAY_MULTIPLIER));
         c.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
-                config.get(PipelineOptions.RESTART_RESET_AFTER));
+                config.get(Pg2gpOptions.RESTART_RESET_AFTER));
         c.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
-                config.get(PipelineOptions.RESTART_ATTEMPTS));
+                config.get(Pg2gpOptions.RESTART_ATTEMPTS));
         // Flink's default: the jobs of one cluster do not all hammer a recovering database at once.
         c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
         return c;

@@ -1,4 +1,4 @@
-package io.pg2gp.jobs.ingest.config;
+package io.pg2gp.jobs.settings;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
@@ -25,16 +25,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Keeps the configuration reference ({@code docs/configuration.md}) generated from {@link
- * PipelineOptions}: the table between the markers must be exactly what the options say. After
- * changing an option, regenerate it with {@code -Dpg2gp.regenerate-docs=true} (command in the
- * failure message).
+ * Pg2gpOptions}: the table between the markers must be exactly what the options say. After changing
+ * an option, regenerate it with {@code -Dpg2gp.regenerate-docs=true} (command in the failure
+ * message).
  */
 class ConfigurationDocsTest {
 
     private static final Path DOC =
             Path.of("../..").toAbsolutePath().normalize().resolve("docs/configuration.md");
-    private static final String BEGIN = "<!-- generated from PipelineOptions: begin -->";
-    private static final String END = "<!-- generated from PipelineOptions: end -->";
+    private static final String BEGIN = "<!-- generated from Pg2gpOptions: begin -->";
+    private static final String END = "<!-- generated from Pg2gpOptions: end -->";
 
     @Test
     void referenceTableMatchesTheOptions() throws IOException {
@@ -54,8 +54,8 @@ class ConfigurationDocsTest {
         }
         assertThat(actual)
                 .as(
-                        "docs/configuration.md is out of date with PipelineOptions; regenerate it:"
-                                + " mvn -B -ntp test -pl jobs/pg2gp-ingest-job -am"
+                        "docs/configuration.md is out of date with Pg2gpOptions; regenerate it:"
+                                + " mvn -B -ntp test -pl jobs/pg2gp-job-settings -am"
                                 + " -Dtest=ConfigurationDocsTest -Dsurefire.failIfNoSpecifiedTests=false"
                                 + " -Dpg2gp.regenerate-docs=true")
                 .isEqualTo(expected);
@@ -73,7 +73,7 @@ class ConfigurationDocsTest {
         Map<String, String> flat = new LinkedHashMap<>();
         flatten("", new ObjectMapper(new YAMLFactory()).readTree(text), flat);
         List<String> missing = new ArrayList<>();
-        for (ConfigOption<?> o : PipelineOptions.all()) {
+        for (ConfigOption<?> o : Pg2gpOptions.all()) {
             String leaf = o.key().substring(o.key().lastIndexOf('.') + 1);
             if (!flat.containsKey(o.key()) && !text.contains("# " + leaf + ":")) {
                 missing.add(o.key());
@@ -95,10 +95,10 @@ class ConfigurationDocsTest {
                         });
     }
 
-    /** In declaration order, which groups the options as {@link PipelineOptions} does. */
+    /** In declaration order, which groups the options as {@link Pg2gpOptions} does. */
     static String table() {
         return "| setting | default | meaning |\n|---|---|---|\n"
-                + PipelineOptions.all().stream()
+                + Pg2gpOptions.all().stream()
                         .map(
                                 o ->
                                         "| `"

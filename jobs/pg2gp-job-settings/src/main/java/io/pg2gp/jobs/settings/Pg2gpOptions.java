@@ -1,7 +1,5 @@
-package io.pg2gp.jobs.ingest.config;
+package io.pg2gp.jobs.settings;
 
-import io.pg2gp.connector.cdc.StartupMode;
-import io.pg2gp.connector.cdc.TruncateHandling;
 import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.LoaderKind;
 
@@ -16,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Every setting of the ingest pipeline, with its type, default and meaning. */
-public final class PipelineOptions {
+public final class Pg2gpOptions {
 
-    private PipelineOptions() {}
+    private Pg2gpOptions() {}
 
     // ---- pipeline ----
     public static final ConfigOption<String> NAME =
@@ -150,10 +148,10 @@ public final class PipelineOptions {
                     .withDescription(
                             "Let the pipeline create/alter the publication (needs table"
                                     + " ownership); off: a pre-created publication (least privilege).");
-    public static final ConfigOption<StartupMode> SOURCE_STARTUP_MODE =
+    public static final ConfigOption<SourceStartupMode> SOURCE_STARTUP_MODE =
             ConfigOptions.key("source.startup-mode")
-                    .enumType(StartupMode.class)
-                    .defaultValue(StartupMode.INITIAL)
+                    .enumType(SourceStartupMode.class)
+                    .defaultValue(SourceStartupMode.INITIAL)
                     .withDescription(
                             "initial (snapshot, then stream), latest, or committed (the"
                                     + " slot's position). Ignored when restoring from a savepoint.");
@@ -213,10 +211,10 @@ public final class PipelineOptions {
                             "How often the replication slot's lag is read from"
                                     + " pg_replication_slots for the pg2gpSlotLagBytes metric; 0 turns"
                                     + " the probe off.");
-    public static final ConfigOption<TruncateHandling> SOURCE_TRUNCATE =
+    public static final ConfigOption<SourceTruncate> SOURCE_TRUNCATE =
             ConfigOptions.key("source.truncate")
-                    .enumType(TruncateHandling.class)
-                    .defaultValue(TruncateHandling.IGNORE)
+                    .enumType(SourceTruncate.class)
+                    .defaultValue(SourceTruncate.IGNORE)
                     .withDescription(
                             "What a TRUNCATE of a captured source table does. ignore: the warehouse"
                                     + " keeps its rows; the truncate is recorded in the dead-letter"
@@ -446,7 +444,7 @@ public final class PipelineOptions {
     /** All options, for validation of unknown keys and for documentation. */
     public static List<ConfigOption<?>> all() {
         List<ConfigOption<?>> all = new ArrayList<>();
-        for (Field f : PipelineOptions.class.getDeclaredFields()) {
+        for (Field f : Pg2gpOptions.class.getDeclaredFields()) {
             if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
                 try {
                     all.add((ConfigOption<?>) f.get(null));

@@ -1,10 +1,8 @@
-package io.pg2gp.jobs.ingest.config;
+package io.pg2gp.jobs.settings;
 
-import io.pg2gp.connector.cdc.PostgresCdcOptions;
 import io.pg2gp.connector.warehouse.GpfdistLoaderOptions;
 import io.pg2gp.connector.warehouse.HousekeepingOptions;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
-import io.pg2gp.jobs.ingest.enrich.EnrichmentSettings;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -26,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The pipeline's settings: one YAML file plus {@code key=value} overrides, checked at start-up so a
@@ -33,6 +32,9 @@ import java.util.Set;
  * the environment variables that hold them.
  */
 public final class PipelineConfig {
+
+    private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
+    private static final Pattern TABLE = Pattern.compile("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*");
 
     private final Configuration conf;
 
@@ -70,7 +72,7 @@ public final class PipelineConfig {
 
     public static PipelineConfig fromMap(Map<String, String> flat) {
         Set<String> known = new HashSet<>();
-        for (ConfigOption<?> o : PipelineOptions.all()) {
+        for (ConfigOption<?> o : Pg2gpOptions.all()) {
             known.add(o.key());
             o.fallbackKeys().forEach(k -> known.add(k.getKey())); // renamed settings still read
         }
@@ -148,49 +150,49 @@ public final class PipelineConfig {
     }
 
     private void validate() {
-        for (ConfigOption<?> o : PipelineOptions.all()) {
+        for (ConfigOption<?> o : Pg2gpOptions.all()) {
             get(o); // parses every value
         }
-        positive(PipelineOptions.PARALLELISM);
-        positive(PipelineOptions.SOURCE_PARALLELISM);
-        positive(PipelineOptions.MAX_PARALLELISM);
-        positive(PipelineOptions.RESTART_ATTEMPTS);
+        positive(Pg2gpOptions.PARALLELISM);
+        positive(Pg2gpOptions.SOURCE_PARALLELISM);
+        positive(Pg2gpOptions.MAX_PARALLELISM);
+        positive(Pg2gpOptions.RESTART_ATTEMPTS);
         validateRestarts();
-        if (get(PipelineOptions.MAX_PARALLELISM) < get(PipelineOptions.PARALLELISM)) {
+        if (get(Pg2gpOptions.MAX_PARALLELISM) < get(Pg2gpOptions.PARALLELISM)) {
             throw new SettingException(
                     "setting 'pipeline.max-parallelism' must be >= pipeline.parallelism");
         }
-        if (get(PipelineOptions.CHECKPOINT_INTERVAL).toMillis() < 500) {
+        if (get(Pg2gpOptions.CHECKPOINT_INTERVAL).toMillis() < 500) {
             throw new SettingException(
                     "setting 'pipeline.checkpoint-interval' must be at least 500ms");
         }
         try {
-            ZoneId.of(get(PipelineOptions.ENRICH_TIME_ZONE));
+            ZoneId.of(get(Pg2gpOptions.ENRICH_TIME_ZONE));
         } catch (DateTimeException e) {
             throw new SettingException("setting 'enrichment.time-zone': " + e.getMessage(), e);
         }
-        positive(PipelineOptions.ENRICH_MAX_WAITING);
-        positive(PipelineOptions.ROLLUP_MAX_HOURS);
-        if (get(PipelineOptions.ROLLUP_POLL_INTERVAL).toMillis() < 100) {
+        positive(Pg2gpOptions.ENRICH_MAX_WAITING);
+        positive(Pg2gpOptions.ROLLUP_MAX_HOURS);
+        if (get(Pg2gpOptions.ROLLUP_POLL_INTERVAL).toMillis() < 100) {
             throw new SettingException("setting 'rollup.poll-interval' must be at least 100ms");
         }
-        if (get(PipelineOptions.WAREHOUSE_APPLY_MEMORY).getMebiBytes() < 1) {
+        if (get(Pg2gpOptions.WAREHOUSE_APPLY_MEMORY).getMebiBytes() < 1) {
             throw new SettingException(
                     "setting 'warehouse.apply-memory' must be at least 1mb, got "
-                            + get(PipelineOptions.WAREHOUSE_APPLY_MEMORY));
+                            + get(Pg2gpOptions.WAREHOUSE_APPLY_MEMORY));
         }
-        MemorySize chunk = get(PipelineOptions.WAREHOUSE_STAGE_CHUNK);
+        MemorySize chunk = get(Pg2gpOptions.WAREHOUSE_STAGE_CHUNK);
         if (chunk.getBytes() < 1024 || chunk.getMebiBytes() > 256) {
             throw new SettingException(
                     "setting 'warehouse.stage-chunk-size' must be between 1kb and 256mb, got "
                             + chunk);
         }
-        required(PipelineOptions.SOURCE_DATABASE);
-        required(PipelineOptions.SOURCE_USER);
-        required(PipelineOptions.WAREHOUSE_URL);
-        required(PipelineOptions.WAREHOUSE_USER);
+        required(Pg2gpOptions.SOURCE_DATABASE);
+        required(Pg2gpOptions.SOURCE_USER);
+        required(Pg2gpOptions.WAREHOUSE_URL);
+        required(Pg2gpOptions.WAREHOUSE_USER);
+        validateSource();
         try {
-            cdcOptions();
             warehouseConnection();
             gpfdistOptions();
             housekeepingOptions();
@@ -199,9 +201,54 @@ public final class PipelineConfig {
         }
     }
 
+    /**
+     * The source settings the CDC connector's options need, checked here with their keys (the
+     * settings module does not depend on the CDC connector; the ingest job builds its options).
+     */
+    private void validateSource() {
+        int port = get(Pg2gpOptions.SOURCE_PORT);
+        if (port < 1 || port > 65535) {
+            throw new SettingException("setting 'source.port' must be 1..65535, got " + port);
+        }
+        required(Pg2gpOptions.SOURCE_HOST);
+        required(Pg2gpOptions.SOURCE_PUBLICATION);
+        String slot = get(Pg2gpOptions.SOURCE_SLOT);
+        if (slot == null || !SLOT.matcher(slot).matches()) {
+            throw new SettingException(
+                    "setting 'source.slot-name' '" + slot + "' must match [a-z0-9_]{1,63}");
+        }
+        for (ConfigOption<String> table :
+                List.of(Pg2gpOptions.SOURCE_USERS_TABLE, Pg2gpOptions.SOURCE_REQUESTS_TABLE)) {
+            String t = get(table);
+            if (t == null || !TABLE.matcher(t).matches()) {
+                throw new SettingException(
+                        "setting '"
+                                + table.key()
+                                + "' '"
+                                + t
+                                + "' must be schema.table in lower case");
+            }
+        }
+        if (get(Pg2gpOptions.SOURCE_SPLIT_SIZE) < 1000) {
+            throw new SettingException(
+                    "setting 'source.snapshot.split-size' must be >= 1000, got "
+                            + get(Pg2gpOptions.SOURCE_SPLIT_SIZE));
+        }
+        if (get(Pg2gpOptions.SOURCE_FETCH_SIZE) < 100) {
+            throw new SettingException(
+                    "setting 'source.snapshot.fetch-size' must be >= 100, got "
+                            + get(Pg2gpOptions.SOURCE_FETCH_SIZE));
+        }
+        String heartbeat = get(Pg2gpOptions.SOURCE_HEARTBEAT_TABLE);
+        if (heartbeat != null && !TABLE.matcher(heartbeat).matches()) {
+            throw new SettingException(
+                    "setting 'source.heartbeat.table' '" + heartbeat + "' must be schema.table");
+        }
+    }
+
     private void validateRestarts() {
-        Duration initial = get(PipelineOptions.RESTART_DELAY);
-        Duration max = get(PipelineOptions.RESTART_MAX_DELAY);
+        Duration initial = get(Pg2gpOptions.RESTART_DELAY);
+        Duration max = get(Pg2gpOptions.RESTART_MAX_DELAY);
         if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
             throw new SettingException(
                     "settings 'pipeline.restart.initial-delay' ("
@@ -210,11 +257,11 @@ public final class PipelineConfig {
                             + max
                             + ")");
         }
-        if (get(PipelineOptions.RESTART_DELAY_MULTIPLIER) < 1.0) {
+        if (get(Pg2gpOptions.RESTART_DELAY_MULTIPLIER) < 1.0) {
             throw new SettingException(
                     "setting 'pipeline.restart.delay-multiplier' must be at least 1.0");
         }
-        Duration reset = get(PipelineOptions.RESTART_RESET_AFTER);
+        Duration reset = get(Pg2gpOptions.RESTART_RESET_AFTER);
         if (reset.isNegative() || reset.isZero()) {
             throw new SettingException(
                     "setting 'pipeline.restart.reset-after' must be positive, got " + reset);
@@ -228,33 +275,9 @@ public final class PipelineConfig {
         }
     }
 
-    public PostgresCdcOptions cdcOptions() {
-        return PostgresCdcOptions.builder()
-                .host(get(PipelineOptions.SOURCE_HOST))
-                .port(get(PipelineOptions.SOURCE_PORT))
-                .database(get(PipelineOptions.SOURCE_DATABASE))
-                .user(get(PipelineOptions.SOURCE_USER))
-                .passwordEnvVar(get(PipelineOptions.SOURCE_PASSWORD_ENV))
-                .slotName(get(PipelineOptions.SOURCE_SLOT))
-                .publicationName(get(PipelineOptions.SOURCE_PUBLICATION))
-                .createPublication(get(PipelineOptions.SOURCE_CREATE_PUBLICATION))
-                .tables(
-                        List.of(
-                                get(PipelineOptions.SOURCE_USERS_TABLE),
-                                get(PipelineOptions.SOURCE_REQUESTS_TABLE)))
-                .startupMode(get(PipelineOptions.SOURCE_STARTUP_MODE))
-                .splitSize(get(PipelineOptions.SOURCE_SPLIT_SIZE))
-                .fetchSize(get(PipelineOptions.SOURCE_FETCH_SIZE))
-                .skipSnapshotBackfill(get(PipelineOptions.SOURCE_SKIP_BACKFILL))
-                .heartbeatInterval(get(PipelineOptions.SOURCE_HEARTBEAT_INTERVAL))
-                .heartbeatTable(get(PipelineOptions.SOURCE_HEARTBEAT_TABLE))
-                .requireReplicaIdentityFull(get(PipelineOptions.SOURCE_REQUIRE_FULL_IDENTITY))
-                .build();
-    }
-
     /** The writers' gpfdist endpoints, from the {@code warehouse.gpfdist.*} settings. */
     public GpfdistLoaderOptions gpfdistOptions() {
-        String range = get(PipelineOptions.WAREHOUSE_GPFDIST_PORTS).trim();
+        String range = get(Pg2gpOptions.WAREHOUSE_GPFDIST_PORTS).trim();
         int first;
         int last;
         try {
@@ -269,12 +292,12 @@ public final class PipelineConfig {
         }
         try {
             return GpfdistLoaderOptions.builder()
-                    .bindAddress(get(PipelineOptions.WAREHOUSE_GPFDIST_BIND))
-                    .advertisedHost(get(PipelineOptions.WAREHOUSE_GPFDIST_HOST))
+                    .bindAddress(get(Pg2gpOptions.WAREHOUSE_GPFDIST_BIND))
+                    .advertisedHost(get(Pg2gpOptions.WAREHOUSE_GPFDIST_HOST))
                     .portRange(first, last)
-                    .blockBytes((int) get(PipelineOptions.WAREHOUSE_GPFDIST_BLOCK).getBytes())
-                    .maxConnectionsPerPeer(get(PipelineOptions.WAREHOUSE_GPFDIST_MAX_PER_PEER))
-                    .requestHeadTimeout(get(PipelineOptions.WAREHOUSE_GPFDIST_HEAD_TIMEOUT))
+                    .blockBytes((int) get(Pg2gpOptions.WAREHOUSE_GPFDIST_BLOCK).getBytes())
+                    .maxConnectionsPerPeer(get(Pg2gpOptions.WAREHOUSE_GPFDIST_MAX_PER_PEER))
+                    .requestHeadTimeout(get(Pg2gpOptions.WAREHOUSE_GPFDIST_HEAD_TIMEOUT))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new SettingException("'warehouse.gpfdist.*': " + e.getMessage(), e);
@@ -284,11 +307,11 @@ public final class PipelineConfig {
     public HousekeepingOptions housekeepingOptions() {
         try {
             return HousekeepingOptions.builder()
-                    .enabled(get(PipelineOptions.WAREHOUSE_HOUSEKEEPING))
-                    .vacuumEveryApplies(get(PipelineOptions.WAREHOUSE_VACUUM_EVERY))
-                    .vacuumAfterRows(get(PipelineOptions.WAREHOUSE_VACUUM_ROWS))
-                    .analyzeEveryApplies(get(PipelineOptions.WAREHOUSE_ANALYZE_EVERY))
-                    .analyzeChangedFraction(get(PipelineOptions.WAREHOUSE_ANALYZE_FRACTION))
+                    .enabled(get(Pg2gpOptions.WAREHOUSE_HOUSEKEEPING))
+                    .vacuumEveryApplies(get(Pg2gpOptions.WAREHOUSE_VACUUM_EVERY))
+                    .vacuumAfterRows(get(Pg2gpOptions.WAREHOUSE_VACUUM_ROWS))
+                    .analyzeEveryApplies(get(Pg2gpOptions.WAREHOUSE_ANALYZE_EVERY))
+                    .analyzeChangedFraction(get(Pg2gpOptions.WAREHOUSE_ANALYZE_FRACTION))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new SettingException("'warehouse.housekeeping.*': " + e.getMessage(), e);
@@ -297,17 +320,9 @@ public final class PipelineConfig {
 
     public WarehouseConnectionOptions warehouseConnection() {
         return new WarehouseConnectionOptions(
-                get(PipelineOptions.WAREHOUSE_URL),
-                get(PipelineOptions.WAREHOUSE_USER),
-                get(PipelineOptions.WAREHOUSE_PASSWORD_ENV));
-    }
-
-    public EnrichmentSettings enrichment() {
-        return new EnrichmentSettings(
-                get(PipelineOptions.ENRICH_MAX_WAIT),
-                get(PipelineOptions.ENRICH_MAX_WAITING),
-                get(PipelineOptions.ENRICH_REPAIR_RETENTION),
-                ZoneId.of(get(PipelineOptions.ENRICH_TIME_ZONE)));
+                get(Pg2gpOptions.WAREHOUSE_URL),
+                get(Pg2gpOptions.WAREHOUSE_USER),
+                get(Pg2gpOptions.WAREHOUSE_PASSWORD_ENV));
     }
 
     /** The settings as key/value pairs (no secrets ever live here). */

@@ -1,4 +1,4 @@
-package io.pg2gp.jobs.ingest.config;
+package io.pg2gp.jobs.settings;
 
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;

@@ -1,4 +1,4 @@
-package io.pg2gp.jobs.ingest.config;
+package io.pg2gp.jobs.settings;
 
 /**
  * A user's mistake in the settings or arguments: the message is one line that says what to change,

@@ -1,4 +1,4 @@
-package io.pg2gp.jobs.ingest.config;
+package io.pg2gp.jobs.settings;
 
 import org.apache.flink.configuration.ConfigOption;
 
@@ -34,7 +34,7 @@ class SettingNamesInMessagesTest {
     @Test
     void everyKeyInAMessageIsASetting() throws IOException {
         Set<String> known = new HashSet<>();
-        for (ConfigOption<?> o : PipelineOptions.all()) {
+        for (ConfigOption<?> o : Pg2gpOptions.all()) {
             known.add(o.key());
             o.fallbackKeys().forEach(k -> known.add(k.getKey())); // renamed keys still read
         }

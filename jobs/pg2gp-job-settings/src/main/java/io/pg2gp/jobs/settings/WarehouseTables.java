@@ -1,4 +1,4 @@
-package io.pg2gp.jobs.ingest.sink;
+package io.pg2gp.jobs.settings;
 
 import io.pg2gp.connector.warehouse.ColumnType;
 import io.pg2gp.connector.warehouse.WarehouseTable;

@@ -1,6 +1,7 @@
-package io.pg2gp.jobs.ingest.sink;
+package io.pg2gp.jobs.settings;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +18,8 @@ public final class WarehouseDdl {
     private WarehouseDdl() {}
 
     /** The DDL script for a dialect, with {@code {{schema}}} replaced. */
-    public static String script(boolean greenplum, String schema) {
-        String path = "/sql/warehouse/" + (greenplum ? "greenplum" : "postgres") + "/01_tables.sql";
+    public static String script(WarehouseDialect dialect, String schema) {
+        String path = "/sql/warehouse/" + dialect.sqlFlavour() + "/01_tables.sql";
         try (InputStream in = WarehouseDdl.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + path);
@@ -52,15 +53,10 @@ public final class WarehouseDdl {
                     && exists(c, schema, WarehouseTables.USERS)) {
                 return;
             }
-            boolean greenplum;
-            try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT version()")) {
-                rs.next();
-                greenplum = rs.getString(1).contains("Greenplum");
-            }
+            WarehouseDialect dialect = WarehouseDialect.detect(c);
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-                s.execute(script(greenplum, schema));
+                s.execute(script(dialect, schema));
             }
         } catch (SQLException e) {
             throw new IllegalStateException(

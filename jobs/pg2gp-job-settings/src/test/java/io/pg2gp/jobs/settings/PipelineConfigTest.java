@@ -1,6 +1,5 @@
-package io.pg2gp.jobs.ingest.config;
+package io.pg2gp.jobs.settings;
 
-import io.pg2gp.connector.cdc.StartupMode;
 import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.HousekeepingOptions;
 
@@ -32,11 +31,9 @@ class PipelineConfigTest {
     void theDocumentedExampleIsValid() {
         PipelineConfig c =
                 PipelineConfig.load(Path.of("../../deploy/pipeline.example.yaml"), List.of());
-        assertThat(c.get(PipelineOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.get(PipelineOptions.SOURCE_STARTUP_MODE)).isEqualTo(StartupMode.INITIAL);
-        assertThat(c.cdcOptions().capturedTables())
-                .containsExactly("public.users", "public.requests", "public.pg2gp_heartbeat");
-        assertThat(c.get(PipelineOptions.WAREHOUSE_STAGE_CHUNK).getBytes()).isEqualTo(8 << 20);
+        assertThat(c.get(Pg2gpOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.get(Pg2gpOptions.SOURCE_STARTUP_MODE)).isEqualTo(SourceStartupMode.INITIAL);
+        assertThat(c.get(Pg2gpOptions.WAREHOUSE_STAGE_CHUNK).getBytes()).isEqualTo(8 << 20);
     }
 
     @Test
@@ -45,7 +42,7 @@ class PipelineConfigTest {
                 PipelineConfig.load(
                         Path.of("../../deploy/local/pipeline.yaml"),
                         List.of("warehouse.url=jdbc:postgresql://127.0.0.1:15433/warehouse"));
-        assertThat(c.get(PipelineOptions.NAME)).isEqualTo("pg2gp-local");
+        assertThat(c.get(Pg2gpOptions.NAME)).isEqualTo("pg2gp-local");
     }
 
     @Test
@@ -58,8 +55,8 @@ class PipelineConfigTest {
         PipelineConfig c =
                 PipelineConfig.load(
                         f, List.of("warehouse.delete-mode=soft", "pipeline.parallelism=4"));
-        assertThat(c.get(PipelineOptions.WAREHOUSE_DELETE_MODE)).isEqualTo(DeleteMode.SOFT);
-        assertThat(c.get(PipelineOptions.PARALLELISM)).isEqualTo(4);
+        assertThat(c.get(Pg2gpOptions.WAREHOUSE_DELETE_MODE)).isEqualTo(DeleteMode.SOFT);
+        assertThat(c.get(Pg2gpOptions.PARALLELISM)).isEqualTo(4);
     }
 
     @Test
