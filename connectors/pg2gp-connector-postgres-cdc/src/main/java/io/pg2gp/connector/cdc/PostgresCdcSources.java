@@ -21,9 +21,9 @@ public final class PostgresCdcSources {
     private PostgresCdcSources() {}
 
     /**
-     * The source the jobs run: Flink CDC's, plus the heartbeat writer when {@code
-     * source.heartbeat.table} is set (see {@link HeartbeatWriter} for why Debezium's own heartbeat
-     * query is not enough).
+     * The source the jobs run: Flink CDC's, plus the heartbeat writer when the options name a
+     * heartbeat table (see {@link HeartbeatWriter} for why Debezium's own heartbeat query is not
+     * enough).
      */
     public static <T> Source<T, SourceSplitBase, PendingSplitsState> create(
             PostgresCdcOptions o, TypedChangeDeserializer<T> deserializer) {

@@ -149,7 +149,7 @@ public final class PostgresPreflight {
                                 + pub
                                 + " FOR TABLE "
                                 + tableList
-                                + "; (or set source.publication-create: true to let the"
+                                + "; (or build the options with createPublication(true) to let the"
                                 + " pipeline create it; that needs ownership of the tables)");
             }
             return;
@@ -203,14 +203,14 @@ public final class PostgresPreflight {
                                         + ", not pgoutput: drop it with SELECT"
                                         + " pg_drop_replication_slot('"
                                         + options.slotName()
-                                        + "'); or choose another source.slot-name");
+                                        + "'); or choose another slotName");
                     } else if (!options.database().equals(rs.getString(2))) {
                         problems.add(
                                 "replication slot "
                                         + options.slotName()
                                         + " belongs to database "
                                         + rs.getString(2)
-                                        + ": choose another source.slot-name");
+                                        + ": choose another slotName");
                     }
                 } else if (options.startupMode() == StartupMode.COMMITTED) {
                     problems.add(

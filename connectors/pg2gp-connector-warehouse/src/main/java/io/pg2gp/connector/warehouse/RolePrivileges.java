@@ -113,7 +113,7 @@ public final class RolePrivileges {
     /** The grant of what {@link #canCreateGpfdistTables()} checks. */
     public Missing gpfdistGrant() {
         return new Missing(
-                "the writers' gpfdist external tables (warehouse.loader gpfdist)",
+                "the writers' gpfdist external tables (loader GPFDIST)",
                 "ALTER ROLE " + role + " CREATEEXTTABLE (type='readable', protocol='gpfdist')");
     }
 

@@ -126,7 +126,7 @@ public final class WarehouseSink<IN>
                     missing.add(gpfdist);
                 } else {
                     warnings.add(
-                            "warehouse.loader is auto, but role "
+                            "loader is AUTO, but role "
                                     + privileges.role()
                                     + " may not create gpfdist external tables, so the writers of "
                                     + table.qualifiedName()

@@ -121,6 +121,17 @@ class WarehouseSinkPrepareITCase {
     }
 
     @Test
+    void aMissingTargetTableIsItsOwnException() {
+        PostgresServer server = SharedPostgres.warehouse();
+        String db = server.createDatabase(SharedPostgres.uniqueDatabase("prepare_missing"));
+        assertThatThrownBy(() -> sink(server.jdbcUrl(db), server.user()).prepare())
+                .isInstanceOf(MissingTableException.class)
+                .hasMessage(
+                        "warehouse table public.events does not exist: create it first (the DDL"
+                                + " is in sql/warehouse/)");
+    }
+
+    @Test
     void anUnreachableWarehouseIsReportedAsSuch() {
         assertThatThrownBy(
                         () ->

@@ -1,11 +1,13 @@
 package io.pg2gp.jobs.ingest;
 
 import io.pg2gp.connector.cdc.PostgresPreflight;
+import io.pg2gp.connector.warehouse.MissingTableException;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseSink;
 import io.pg2gp.jobs.ingest.config.IngestSettings;
 import io.pg2gp.jobs.ingest.sink.MonthlyPartitions;
+import io.pg2gp.jobs.settings.ConnectorOptionNames;
 import io.pg2gp.jobs.settings.FlinkSettings;
 import io.pg2gp.jobs.settings.JobArguments;
 import io.pg2gp.jobs.settings.Pg2gpOptions;
@@ -58,8 +60,12 @@ public final class IngestJob {
     public static List<String> prepare(PipelineConfig config) throws Exception {
         IngestSettings.checkPasswords(config);
         if (config.get(Pg2gpOptions.SOURCE_PREFLIGHT)) {
-            new PostgresPreflight(IngestSettings.cdcOptions(config))
-                    .check(config.get(Pg2gpOptions.SOURCE_PARALLELISM));
+            try {
+                new PostgresPreflight(IngestSettings.cdcOptions(config))
+                        .check(config.get(Pg2gpOptions.SOURCE_PARALLELISM));
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(ConnectorOptionNames.explain(e.getMessage()), e);
+            }
         }
         String schema = config.get(Pg2gpOptions.WAREHOUSE_SCHEMA);
         if (config.get(Pg2gpOptions.WAREHOUSE_CREATE_TABLES)) {
@@ -67,7 +73,18 @@ public final class IngestJob {
         }
         List<String> warnings = new ArrayList<>();
         for (WarehouseSink<?> sink : IngestPipeline.sinks(config)) {
-            warnings.addAll(sink.prepare());
+            try {
+                sink.prepare().forEach(w -> warnings.add(ConnectorOptionNames.explain(w)));
+            } catch (MissingTableException e) {
+                throw new SettingException(
+                        e.getMessage()
+                                + ", or set "
+                                + Pg2gpOptions.WAREHOUSE_CREATE_TABLES.key()
+                                + ": true",
+                        e);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(ConnectorOptionNames.explain(e.getMessage()), e);
+            }
         }
         WarehouseConnectionOptions warehouse = config.warehouseConnection();
         Connection c;

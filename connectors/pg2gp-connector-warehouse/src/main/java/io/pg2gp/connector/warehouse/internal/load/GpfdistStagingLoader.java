@@ -174,8 +174,8 @@ public final class GpfdistStagingLoader implements StagingLoader {
                         + server.options().advertisedHost()
                         + ":"
                         + server.port()
-                        + "; see warehouse.gpfdist.advertised-host and"
-                        + " warehouse.gpfdist.port-range)",
+                        + "; see the gpfdist options advertisedHost and"
+                        + " portRange)",
                 state,
                 e);
     }

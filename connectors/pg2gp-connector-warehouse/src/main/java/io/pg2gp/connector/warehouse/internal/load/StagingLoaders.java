@@ -41,8 +41,8 @@ public final class StagingLoaders {
             throws SQLException, IOException {
         if (kind == LoaderKind.GPFDIST && !dialect.hasExternalTables()) {
             throw new IllegalArgumentException(
-                    "setting 'warehouse.loader' is gpfdist, but the warehouse is PostgreSQL, which"
-                            + " has no external tables: use auto or copy");
+                    "loader is GPFDIST, but the warehouse is PostgreSQL, which"
+                            + " has no external tables: use AUTO or COPY");
         }
         if (kind == LoaderKind.COPY || !dialect.hasExternalTables()) {
             return copy(connection, bookkeeping, table);
@@ -66,7 +66,7 @@ public final class StagingLoaders {
             }
             LOG.warn(
                     "subtask {} falls back to COPY through the coordinator for {}"
-                            + " (warehouse.loader auto), because gpfdist failed: {}",
+                            + " (loader AUTO), because gpfdist failed: {}",
                     subtask,
                     table,
                     whyNotGpfdist(connection, e));

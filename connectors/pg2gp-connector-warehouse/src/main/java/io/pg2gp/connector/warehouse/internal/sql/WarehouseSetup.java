@@ -1,6 +1,7 @@
 package io.pg2gp.connector.warehouse.internal.sql;
 
 import io.pg2gp.connector.warehouse.DeleteMode;
+import io.pg2gp.connector.warehouse.MissingTableException;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import org.apache.flink.annotation.Internal;
@@ -191,11 +192,10 @@ public final class WarehouseSetup {
             }
         }
         if (present.isEmpty()) {
-            throw new IllegalStateException(
+            throw new MissingTableException(
                     "warehouse table "
                             + target.qualifiedName()
-                            + " does not exist: create it from sql/warehouse/ or set"
-                            + " warehouse.create-tables: true");
+                            + " does not exist: create it first (the DDL is in sql/warehouse/)");
         }
         List<String> required = new ArrayList<>();
         target.columns().forEach(col -> required.add(col.name()));

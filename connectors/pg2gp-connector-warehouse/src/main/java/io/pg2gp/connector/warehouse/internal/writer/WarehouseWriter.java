@@ -118,7 +118,7 @@ public final class WarehouseWriter<IN>
         metrics.gauge("pg2gpBatchRows", () -> batchRows + rowCount);
         metrics.gauge("pg2gpBatchBytes", () -> batchBytes + buffer.size());
         metrics.gauge("pg2gpLastStageMillis", () -> lastStageMillis);
-        // With warehouse.loader auto a writer may have fallen back to COPY: say which it uses.
+        // With loader AUTO a writer may have fallen back to COPY: say which it uses.
         int gpfdist = loader.kind() == LoaderKind.GPFDIST ? 1 : 0;
         metrics.gauge(LOADER_GPFDIST_GAUGE, () -> gpfdist);
         newBatch();

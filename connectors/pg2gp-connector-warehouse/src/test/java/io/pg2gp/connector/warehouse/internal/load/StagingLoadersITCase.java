@@ -63,7 +63,7 @@ class StagingLoadersITCase {
                                             "job",
                                             0))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("'warehouse.loader'");
+                    .hasMessageContaining("loader is GPFDIST");
         }
     }
 
@@ -107,7 +107,7 @@ class StagingLoadersITCase {
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("gpfdist load from gpfdist://127.0.0.2:")
                     .hasMessageContaining("must be able to connect to 127.0.0.2:")
-                    .hasMessageContaining("warehouse.gpfdist.advertised-host");
+                    .hasMessageContaining("advertisedHost");
             assertThat(externalTables(c)).isZero();
         }
     }
