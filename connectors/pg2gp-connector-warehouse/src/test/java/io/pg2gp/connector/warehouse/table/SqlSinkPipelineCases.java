@@ -79,7 +79,8 @@ abstract class SqlSinkPipelineCases {
 
             try (Statement s = src.createStatement()) {
                 s.execute("UPDATE all_types SET t = E'updated\\ttext', num = -1.5 WHERE id = 1");
-                s.execute("UPDATE all_types SET b = NULL, ai = '{7,8}' WHERE id = 2");
+                s.execute(
+                        "UPDATE all_types SET b = NULL, bin = '\\xff', js = '{\"v\": 2}' WHERE id = 2");
                 s.execute("DELETE FROM all_types WHERE id = 3");
                 s.execute(
                         "INSERT INTO all_types (id, t, u) VALUES"
@@ -132,6 +133,65 @@ abstract class SqlSinkPipelineCases {
             // the duplicate is a row of its own: append mode keys rows by _pg2gp_row_id
             assertThat(rows.toString())
                     .isEqualTo("1|a|1.50\n1|a|1.50\n2|null|-2.25\n3|Привет|0.00\n");
+        }
+    }
+
+    @Test
+    void arraysOfTheScalarTypesLand() throws Exception {
+        String db = createWarehouseDatabase("sqlarrays");
+        StreamTableEnvironment tEnv = SqlPipelineFixture.tableEnvironment(2);
+        Map<String, String> options = new HashMap<>(warehouseOptions());
+        options.put("sink.create-table", "true");
+        tEnv.executeSql(
+                SqlPipelineFixture.sinkDdl(
+                        "gp_arrays",
+                        "id INT, a_int ARRAY<INT>, a_big ARRAY<BIGINT>, a_text ARRAY<STRING>,"
+                                + " a_dbl ARRAY<DOUBLE>, a_bool ARRAY<BOOLEAN>,"
+                                + " a_num ARRAY<DECIMAL(10, 2)>, a_date ARRAY<DATE>,"
+                                + " a_ts ARRAY<TIMESTAMP(6)>, PRIMARY KEY (id) NOT ENFORCED",
+                        warehouse(),
+                        db,
+                        "arrays",
+                        options));
+        tEnv.executeSql(
+                        "INSERT INTO gp_arrays SELECT 1, ARRAY[1, CAST(NULL AS INT), 3],"
+                                + " ARRAY[CAST(9223372036854775807 AS BIGINT)], ARRAY['x', 'y z',"
+                                + " CAST(NULL AS STRING), 'tab' || CHR(9) || 'b', 'back\\slash',"
+                                + " 'quote\"d', 'a,b', '{brace}', 'Привет 🎉', '', 'NULL',"
+                                + " 'line' || CHR(10) || 'feed'], ARRAY[0.5, -1e300],"
+                                + " ARRAY[TRUE, CAST(NULL AS BOOLEAN), FALSE],"
+                                + " ARRAY[CAST(1.25 AS DECIMAL(10, 2))], ARRAY[DATE '2024-05-01'],"
+                                + " ARRAY[TIMESTAMP '2024-05-01 10:00:00.123456']")
+                .await();
+        try (Connection dst = warehouse().connect(db);
+                Statement s = dst.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT a_int::text, a_big::text, a_text, a_dbl, a_bool::text,"
+                                        + " a_num::text, a_date::text, a_ts::text FROM arrays")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("{1,NULL,3}");
+            assertThat(rs.getString(2)).isEqualTo("{9223372036854775807}");
+            assertThat((Object[]) rs.getArray(3).getArray())
+                    .containsExactly(
+                            "x",
+                            "y z",
+                            null,
+                            "tab\tb",
+                            "back\\slash",
+                            "quote\"d",
+                            "a,b",
+                            "{brace}",
+                            "Привет 🎉",
+                            "",
+                            "NULL",
+                            "line\nfeed");
+            assertThat((Object[]) rs.getArray(4).getArray()).containsExactly(0.5, -1e300);
+            assertThat(rs.getString(5)).isEqualTo("{t,NULL,f}");
+            assertThat(rs.getString(6)).isEqualTo("{1.25}");
+            assertThat(rs.getString(7)).isEqualTo("{2024-05-01}");
+            assertThat(rs.getString(8)).isEqualTo("{\"2024-05-01 10:00:00.123456\"}");
+            assertThat(rs.next()).isFalse();
         }
     }
 

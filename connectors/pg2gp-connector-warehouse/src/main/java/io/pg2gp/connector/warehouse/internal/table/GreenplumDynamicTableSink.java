@@ -77,14 +77,16 @@ public final class GreenplumDynamicTableSink implements DynamicTableSink {
                         : new RowDataKeySelector(settings.rowType(), settings.key());
         Integer parallelism = settings.parallelism();
         String table = sink.options().table().qualifiedName();
+        String uid = "greenplum-sink-" + sink.options().pipelineName() + "-" + table;
         return new DataStreamSinkProvider() {
             @Override
             public DataStreamSink<?> consumeDataStream(
                     ProviderContext provider, DataStream<RowData> stream) {
                 DataStream<RowData> in = keys == null ? stream : stream.keyBy(keys);
                 DataStreamSink<RowData> out = in.sinkTo(sink).name("Greenplum sink: " + table);
-                // the committer's state is matched by uid on restore
-                provider.generateUid("greenplum-sink").ifPresent(out::uid);
+                // The committer's state is matched by uid on restore; the planner generates
+                // uids only for compiled plans, else the sink names itself by its pipeline.
+                out.uid(provider.generateUid("greenplum-sink").orElse(uid));
                 if (parallelism != null) {
                     out.setParallelism(parallelism);
                 }
