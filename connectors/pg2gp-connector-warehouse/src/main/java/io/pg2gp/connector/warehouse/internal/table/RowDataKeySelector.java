@@ -14,14 +14,14 @@ import java.util.List;
  * share a partition, which only matters for balance.
  */
 @Internal
-final class RowDataKeySelector implements KeySelector<RowData, String> {
+public final class RowDataKeySelector implements KeySelector<RowData, String> {
 
     private static final long serialVersionUID = 1L;
 
     private final RowData.FieldGetter[] getters;
     private final RowDataTypeMapping.FieldConverter[] converters;
 
-    RowDataKeySelector(RowType rowType, List<String> key) {
+    public RowDataKeySelector(RowType rowType, List<String> key) {
         this.getters = new RowData.FieldGetter[key.size()];
         this.converters = new RowDataTypeMapping.FieldConverter[key.size()];
         for (int i = 0; i < key.size(); i++) {
