@@ -5,13 +5,16 @@ import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SharedPostgres;
 
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -96,6 +99,70 @@ abstract class SqlSinkPipelineCases {
         } finally {
             job.cancel().get();
         }
+    }
+
+    @Test
+    void survivesAnInjectedFailureAndAStopWithSavepoint(@TempDir Path savepoints) throws Exception {
+        PostgresServer source = SharedPostgres.source();
+        String sourceDb = source.createDatabase(SharedPostgres.uniqueDatabase("sqlfail"));
+        SqlPipelineFixture.createSource(source, sourceDb, "all_types");
+        String db = createWarehouseDatabase("sqlfail");
+        String insert = "INSERT INTO gp_all_types SELECT * FROM pg_all_types WHERE passes(t)";
+        FailOnce.FAILED.set(false);
+
+        JobClient job = SqlPipelineFixture.start(pipeline(source, sourceDb, db, null), insert);
+        String savepoint;
+        try (Connection src = source.connect(sourceDb);
+                Connection dst = warehouse().connect(db)) {
+            assertEqual(src, dst, "after the snapshot");
+            try (Statement s = src.createStatement()) {
+                s.execute("UPDATE all_types SET i4 = 1000 WHERE id = 1");
+                s.execute("INSERT INTO all_types (id, t) VALUES (7, 'boom')");
+                s.execute("UPDATE all_types SET i4 = 1001 WHERE id = 2");
+                s.execute("DELETE FROM all_types WHERE id = 4");
+            }
+            assertEqual(src, dst, "after the injected failure and the restart");
+            assertThat(FailOnce.FAILED).isTrue();
+            savepoint =
+                    job.stopWithSavepoint(
+                                    false,
+                                    savepoints.toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get();
+            try (Statement s = src.createStatement()) {
+                // while the job is stopped: the slot keeps these for the restored job
+                s.execute("UPDATE all_types SET t = 'while stopped' WHERE id = 1");
+                s.execute("DELETE FROM all_types WHERE id = 2");
+                s.execute("INSERT INTO all_types (id, t) VALUES (8, 'after restore')");
+            }
+            job = SqlPipelineFixture.start(pipeline(source, sourceDb, db, savepoint), insert);
+            assertEqual(src, dst, "after stop-with-savepoint and restore");
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private StreamTableEnvironment pipeline(
+            PostgresServer source, String sourceDb, String db, String savepoint) {
+        StreamTableEnvironment tEnv = SqlPipelineFixture.tableEnvironment(2);
+        if (savepoint != null) {
+            tEnv.getConfig().set("execution.savepoint.path", savepoint);
+        }
+        tEnv.createTemporarySystemFunction("passes", FailOnce.class);
+        tEnv.executeSql(
+                SqlPipelineFixture.cdcSourceDdl(source, sourceDb, "all_types", "slot_" + sourceDb));
+        Map<String, String> options = new HashMap<>(warehouseOptions());
+        options.put("sink.create-table", "true");
+        options.put("sink.parallelism", "2");
+        tEnv.executeSql(
+                SqlPipelineFixture.sinkDdl(
+                        "gp_all_types",
+                        SqlPipelineFixture.FLINK_COLUMNS + ", PRIMARY KEY (id) NOT ENFORCED",
+                        warehouse(),
+                        db,
+                        "mirror.all_types",
+                        options));
+        return tEnv;
     }
 
     @Test
