@@ -101,7 +101,7 @@ public final class CopyTextEncoder {
                     out.writeAscii(d.toString());
                     return null;
                 default:
-                    return "unsupported type " + type;
+                    return MoreTypesEncoder.encode(type, v, out);
             }
         } catch (ClassCastException e) {
             return "value of type " + v.getClass().getSimpleName() + " does not fit " + type;
