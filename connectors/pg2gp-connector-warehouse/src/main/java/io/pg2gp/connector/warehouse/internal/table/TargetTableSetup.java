@@ -121,10 +121,7 @@ public final class TargetTableSetup {
             sql.append(", _deleted boolean NOT NULL DEFAULT false");
         }
         String key = String.join(", ", table.keyColumns());
-        sql.append(", PRIMARY KEY (").append(key).append("))");
-        if (d.isGreenplum()) {
-            sql.append(" DISTRIBUTED BY (").append(key).append(')');
-        }
+        sql.append(", PRIMARY KEY (").append(key).append("))").append(d.distributedBy(key));
         return sql.toString();
     }
 
