@@ -254,7 +254,13 @@ class GpfdistServerTest {
                 assertThat(GpfdistResponse.parse(a.getInputStream().readAllBytes()).lines())
                         .hasSize(5);
             }
-            // their slots are free again once they are closed
+            // their slots are free again once the server has seen them close (its handlers
+            // notice the close asynchronously: on a busy machine that takes a moment)
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (server.metrics().activeConnections() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(server.metrics().activeConnections()).isZero();
             assertThat(get(server, batch, "31-1").lines()).hasSize(5);
         }
     }

@@ -62,8 +62,8 @@ public final class ConnectionHandler implements Runnable, Closeable {
             LOG.error("gpfdist connection from {} failed", peer, e);
         } finally {
             closeQuietly();
+            onDone.run(); // frees the peer's slot before the connection stops counting as active
             ctx.counters().activeConnections.decrementAndGet();
-            onDone.run();
         }
     }
 
