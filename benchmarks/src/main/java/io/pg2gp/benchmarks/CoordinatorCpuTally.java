@@ -105,6 +105,18 @@ final class CoordinatorCpuTally {
                         e.getKey().name(), median(e.getValue()), joined(e.getValue()));
             }
         }
+        if (!perMillion.containsKey(sinkGpfdist)) {
+            return;
+        }
+        if (perMillion.containsKey(copy)) {
+            Report.atMost(
+                    "coordinator CPU sink gpfdist / raw COPY",
+                    median(perMillion.get(sinkGpfdist)) / median(perMillion.get(copy)),
+                    TARGET_SHARE);
+        }
+        if (!perMillion.containsKey(sinkCopy)) {
+            return;
+        }
         Report.atMost(
                 "coordinator CPU sink gpfdist / sink copy",
                 median(perMillion.get(sinkGpfdist)) / median(perMillion.get(sinkCopy)),

@@ -115,14 +115,25 @@ final class GreenplumLoadBenchmark {
             cpu.printIdle();
             for (int run = 1; run <= args.runs(); run++) {
                 Report.line("run %d/%d", run, args.runs());
-                if (gpfdist.isPresent()) {
+                if (gpfdist.isPresent() && selected("binary")) {
                     measureGpfdistBinary(gpfdist.get(), dir, "bench_gp_binary_" + run, binary);
                 }
-                measureSink(
-                        "bench_gp_sink_gpfdist_" + run, LoaderKind.GPFDIST, endpoints, sinkGpfdist);
-                measureCopy("bench_gp_copy_" + run, encoded, copy);
-                measureSink("bench_gp_sink_copy_" + run, LoaderKind.COPY, endpoints, sinkCopy);
-                measureJdbcSink("bench_gp_jdbc_" + run, jdbc);
+                if (selected("gpfdist")) {
+                    measureSink(
+                            "bench_gp_sink_gpfdist_" + run,
+                            LoaderKind.GPFDIST,
+                            endpoints,
+                            sinkGpfdist);
+                }
+                if (selected("copy")) {
+                    measureCopy("bench_gp_copy_" + run, encoded, copy);
+                }
+                if (selected("sinkcopy")) {
+                    measureSink("bench_gp_sink_copy_" + run, LoaderKind.COPY, endpoints, sinkCopy);
+                }
+                if (selected("jdbc")) {
+                    measureJdbcSink("bench_gp_jdbc_" + run, jdbc);
+                }
             }
         } finally {
             try (var files = Files.list(dir)) {
@@ -150,6 +161,12 @@ final class GreenplumLoadBenchmark {
                         + " and file written. COPY: the COPY alone.)");
         cpu.printSummary(binary, sinkGpfdist, copy, sinkCopy);
         upsertOnGreenplum();
+    }
+
+    /** {@code -Dpg2gp.bench.only=gpfdist,binary}: measure only these (all by default). */
+    private static boolean selected(String what) {
+        String only = System.getProperty("pg2gp.bench.only", "");
+        return only.isBlank() || List.of(only.split(",")).contains(what);
     }
 
     static IllegalStateException noCluster() {
@@ -191,6 +208,9 @@ final class GreenplumLoadBenchmark {
     }
 
     private void dropDatabase(String db) {
+        if (Boolean.getBoolean("pg2gp.bench.keep")) {
+            return;
+        }
         BenchServers.dropDatabase(gp, db);
     }
 

@@ -60,6 +60,9 @@ public final class GpfdistStagingLoader implements StagingLoader {
         try (Statement s = connection.createStatement()) {
             s.execute(sql.drop());
             s.execute(sql.create(server.url(path)));
+            for (String setting : ExternalTableStatements.SESSION_SETTINGS) {
+                s.execute(setting);
+            }
         }
         String load = sql.load();
         return new GpfdistStagingLoader(

@@ -113,26 +113,39 @@ public final class ApplyStatements {
      */
     public String batchStats(String job, Collection<Long> batchIds) {
         String h = target.hourColumn() == null ? "NULL::timestamptz" : target.hourColumn();
-        return "SELECT count(*), min(_cdc_lsn),"
-                + " coalesce(sum(CASE WHEN _cdc_op = 'r' THEN 1 ELSE 0 END), 0),"
-                + " coalesce(sum(CASE WHEN "
-                + h
-                + " IS NULL OR NOT isfinite("
-                + h
-                + ") OR (_cdc_op = 'u' AND (_cdc_prev_hour IS NULL OR NOT isfinite(_cdc_prev_hour)))"
-                + " THEN 1 ELSE 0 END), 0),"
-                + " date_trunc('hour', min(least("
-                + h
-                + ", _cdc_prev_hour)))::text, (date_trunc('hour', max(greatest("
-                + h
-                + ", _cdc_prev_hour))) + interval '1 hour')::text, "
-                + epochHours(h)
+        // Grouped by hour, previous hour and op first: the segments reduce the batch to a few
+        // rows before the two DISTINCT aggregates, which Greenplum's planner computes on the
+        // coordinator (ungrouped, every staged row went there: 0.23 CPU-s per 250k rows).
+        // date_trunc keeps ±infinity and NULL, and min/max commute with it.
+        return "SELECT coalesce(sum(n), 0), min(lsn),"
+                + " coalesce(sum(CASE WHEN op = 'r' THEN n ELSE 0 END), 0),"
+                + " coalesce(sum(CASE WHEN hh IS NULL OR NOT isfinite(hh) OR (op = 'u' AND (ph IS"
+                + " NULL OR NOT isfinite(ph))) THEN n ELSE 0 END), 0),"
+                + " min(least(hh, ph))::text, (max(greatest(hh, ph)) + interval '1 hour')::text, "
+                + epochHours("hh")
                 + ", "
-                + epochHours("_cdc_prev_hour")
-                + ", coalesce(sum(CASE WHEN _cdc_op <> 'c' THEN 1 ELSE 0 END), 0) FROM "
+                + epochHours("ph")
+                + ", coalesce(sum(CASE WHEN op <> 'c' THEN n ELSE 0 END), 0) FROM (SELECT"
+                + " date_trunc('hour', "
+                + h
+                + ") AS hh, date_trunc('hour', _cdc_prev_hour) AS ph, _cdc_op AS op, count(*) AS"
+                + " n, min(_cdc_lsn) AS lsn FROM "
                 + bookkeeping.stagingTable(target)
                 + " WHERE "
-                + stageFilter(job, batchIds);
+                + stageFilter(job, batchIds)
+                + " GROUP BY 1, 2, 3) g";
+    }
+
+    /**
+     * Distinct whole hours (of {@code column}, already truncated) as epoch seconds. ±infinity has
+     * no epoch hour (the cast fails): such rows leave the batch unbounded.
+     */
+    private static String epochHours(String column) {
+        return "array_to_string(array_agg(DISTINCT CASE WHEN isfinite("
+                + column
+                + ") THEN extract(epoch FROM "
+                + column
+                + ")::bigint END), ',')";
     }
 
     /**
@@ -154,15 +167,6 @@ public final class ApplyStatements {
                 + h
                 + " < timestamptz "
                 + SqlLiterals.string(to);
-    }
-
-    /** ±infinity has no epoch hour (the cast fails): such rows leave the batch unbounded. */
-    private static String epochHours(String column) {
-        return "array_to_string(array_agg(DISTINCT CASE WHEN isfinite("
-                + column
-                + ") THEN extract(epoch FROM date_trunc('hour', "
-                + column
-                + "))::bigint END), ',')";
     }
 
     /**
