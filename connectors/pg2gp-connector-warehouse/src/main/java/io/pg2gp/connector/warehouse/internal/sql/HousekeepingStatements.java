@@ -30,8 +30,8 @@ public final class HousekeepingStatements {
     /**
      * The tables each apply deletes from: the target's staging and the staged dead letters (rows of
      * applied checkpoints), the apply's work tables (emptied by every apply), and the touched hours
-     * (purged by the rollup job). VACUUM only frees dead rows, so rows staged for a checkpoint not
-     * applied yet are never lost.
+     * and keys (purged by the rollup job). VACUUM only frees dead rows, so rows staged for a
+     * checkpoint not applied yet are never lost.
      */
     public List<String> vacuumChurned() {
         return List.of(
@@ -39,7 +39,8 @@ public final class HousekeepingStatements {
                 "VACUUM " + bookkeeping.stagedDeadLetters(),
                 "VACUUM " + bookkeeping.applyBatchTable(target),
                 "VACUUM " + bookkeeping.applyMatchTable(target),
-                "VACUUM " + bookkeeping.touchedHours());
+                "VACUUM " + bookkeeping.touchedHours(),
+                "VACUUM " + bookkeeping.touchedKeys());
     }
 
     /** Statistics of staging, so the apply's plans do not rest on an estimate of one row. */
