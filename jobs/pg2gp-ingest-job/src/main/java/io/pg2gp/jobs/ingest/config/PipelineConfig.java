@@ -171,6 +171,7 @@ public final class PipelineConfig {
         }
         positive(PipelineOptions.ENRICH_MAX_WAITING);
         positive(PipelineOptions.ROLLUP_MAX_HOURS);
+        positive(PipelineOptions.ROLLUP_MAX_USERS);
         if (get(PipelineOptions.ROLLUP_POLL_INTERVAL).toMillis() < 100) {
             throw new SettingException("setting 'rollup.poll-interval' must be at least 100ms");
         }

@@ -2,32 +2,23 @@ package io.pg2gp.jobs.rollup.source;
 
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 
-import org.apache.flink.api.connector.source.Boundedness;
-import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.connector.source.SourceReader;
-import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.api.connector.source.SplitEnumerator;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
+import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
-/**
- * The hours the ingest job's commits touched, read from the warehouse's {@code touched_hours}: an
- * unbounded source with one split whose offsets (last commit per ingest job) live in Flink state,
- * so a restart neither misses nor repeats a commit.
- */
-public final class TouchedHoursSource
-        implements Source<Long, TouchedHoursSplit, List<TouchedHoursSplit>> {
+/** The hours the ingest job's commits touched (epoch millis), from {@code touched_hours}. */
+public final class TouchedHoursSource extends TouchedRowsSource<Long> {
 
     private static final long serialVersionUID = 1L;
 
-    private final WarehouseConnectionOptions connection;
-    private final String touchedHours;
-    private final String factTable;
-    private final long pollMillis;
+    /**
+     * An hour as epoch millis; {@code ±infinity} (a fact row dated {@code 'infinity'}), which has
+     * no epoch and fails a cast to bigint, as {@link Long#MAX_VALUE} / {@link Long#MIN_VALUE}, so
+     * the recompute ignores and counts it like any hour outside {@code rollup.hour-range}.
+     */
+    static final String HOUR_MILLIS =
+            "CASE WHEN isfinite(hour) THEN (extract(epoch FROM hour) * 1000)::bigint"
+                    + " WHEN hour > 'epoch' THEN 9223372036854775807"
+                    + " ELSE -9223372036854775808 END";
 
     /**
      * @param touchedHours qualified {@code touched_hours} table of the ingest job's bookkeeping
@@ -38,41 +29,13 @@ public final class TouchedHoursSource
             String touchedHours,
             String factTable,
             Duration pollInterval) {
-        this.connection = connection;
-        this.touchedHours = touchedHours;
-        this.factTable = factTable;
-        this.pollMillis = pollInterval.toMillis();
-    }
-
-    @Override
-    public Boundedness getBoundedness() {
-        return Boundedness.CONTINUOUS_UNBOUNDED;
-    }
-
-    @Override
-    public SourceReader<Long, TouchedHoursSplit> createReader(SourceReaderContext context) {
-        return new TouchedHoursReader(context, connection, touchedHours, factTable, pollMillis);
-    }
-
-    @Override
-    public SplitEnumerator<TouchedHoursSplit, List<TouchedHoursSplit>> createEnumerator(
-            SplitEnumeratorContext<TouchedHoursSplit> context) {
-        return new TouchedHoursEnumerator(context, List.of(new TouchedHoursSplit(Map.of())));
-    }
-
-    @Override
-    public SplitEnumerator<TouchedHoursSplit, List<TouchedHoursSplit>> restoreEnumerator(
-            SplitEnumeratorContext<TouchedHoursSplit> context, List<TouchedHoursSplit> state) {
-        return new TouchedHoursEnumerator(context, state);
-    }
-
-    @Override
-    public SimpleVersionedSerializer<TouchedHoursSplit> getSplitSerializer() {
-        return TouchedHoursSplitSerializer.INSTANCE;
-    }
-
-    @Override
-    public SimpleVersionedSerializer<List<TouchedHoursSplit>> getEnumeratorCheckpointSerializer() {
-        return new EnumeratorStateSerializer();
+        super(
+                connection,
+                touchedHours,
+                factTable,
+                HOUR_MILLIS,
+                ResultSet::getLong,
+                null,
+                pollInterval);
     }
 }

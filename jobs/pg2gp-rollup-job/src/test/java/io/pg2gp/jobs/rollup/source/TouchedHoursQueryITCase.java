@@ -32,7 +32,7 @@ class TouchedHoursQueryITCase {
             List<Long> millis = new ArrayList<>();
             try (ResultSet rs =
                     s.executeQuery(
-                            "SELECT " + TouchedHoursReader.HOUR_MILLIS + " FROM th ORDER BY seq")) {
+                            "SELECT " + TouchedHoursSource.HOUR_MILLIS + " FROM th ORDER BY seq")) {
                 while (rs.next()) {
                     millis.add(rs.getLong(1));
                 }

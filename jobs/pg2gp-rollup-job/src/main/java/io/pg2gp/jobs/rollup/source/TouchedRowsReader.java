@@ -28,32 +28,28 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Polls {@code touched_hours} for commits after its offsets and emits their hours (epoch millis),
- * all hours of one commit in one call so a checkpoint never splits a commit. Once a checkpoint that
- * covers rows completes, the rows are deleted: the table stays small.
+ * Polls a touched-rows table ({@code touched_hours}, {@code touched_keys}) for commits after its
+ * offsets and emits their values, all values of one commit in one call so a checkpoint never splits
+ * a commit. Once a checkpoint that covers rows completes, the rows are deleted: the table stays
+ * small. With a sweep query it also emits, at every poll, the values that query returns (keys whose
+ * results time has made stale), which move no offset.
  */
-final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> {
+final class TouchedRowsReader<T> implements SourceReader<T, TouchedHoursSplit> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TouchedHoursReader.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TouchedRowsReader.class);
     private static final int FETCH = 50_000;
 
-    /**
-     * An hour as epoch millis; {@code ±infinity} (a fact row dated {@code 'infinity'}), which has
-     * no epoch and fails a cast to bigint, as {@link Long#MAX_VALUE} / {@link Long#MIN_VALUE}, so
-     * the recompute ignores and counts it like any hour outside {@code rollup.hour-range}.
-     */
-    static final String HOUR_MILLIS =
-            "CASE WHEN isfinite(hour) THEN (extract(epoch FROM hour) * 1000)::bigint"
-                    + " WHEN hour > 'epoch' THEN 9223372036854775807"
-                    + " ELSE -9223372036854775808 END";
-
-    private record Commit(String key, long seq, List<Long> hours) {}
+    /** One commit's values; {@code key} null for a sweep's. */
+    private record Commit<T>(String key, long seq, List<T> values) {}
 
     private final SourceReaderContext context;
     private final String touchedHours;
     private final String factTable;
+    private final String valueExpression;
+    private final TouchedRowsSource.ValueReader<T> values;
+    private final String sweep;
     private final long pollMillis;
-    private final Deque<Commit> buffer = new ArrayDeque<>();
+    private final Deque<Commit<T>> buffer = new ArrayDeque<>();
     private final Map<Long, Map<String, Long>> pendingPurges = new TreeMap<>();
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(
@@ -66,16 +62,22 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
     private long nextPoll;
     private final WarehouseSession session;
 
-    TouchedHoursReader(
+    TouchedRowsReader(
             SourceReaderContext context,
             WarehouseConnectionOptions connection,
             String touchedHours,
             String factTable,
+            String valueExpression,
+            TouchedRowsSource.ValueReader<T> values,
+            String sweep,
             long pollMillis) {
         this.context = context;
-        this.session = new WarehouseSession(connection, "pg2gp rollup touched-hours reader");
+        this.session = new WarehouseSession(connection, "pg2gp rollup touched-rows reader");
         this.touchedHours = touchedHours;
         this.factTable = factTable;
+        this.valueExpression = valueExpression;
+        this.values = values;
+        this.sweep = sweep;
         this.pollMillis = pollMillis;
     }
 
@@ -85,30 +87,32 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
     }
 
     @Override
-    public InputStatus pollNext(ReaderOutput<Long> output) throws Exception {
+    public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
         if (buffer.isEmpty() && offsets != null && System.currentTimeMillis() >= nextPoll) {
             fetch();
             nextPoll = System.currentTimeMillis() + pollMillis;
         }
-        Commit c = buffer.poll();
+        Commit<T> c = buffer.poll();
         if (c == null) {
             return InputStatus.NOTHING_AVAILABLE;
         }
-        for (long h : c.hours()) {
-            output.collect(h);
+        for (T value : c.values()) {
+            output.collect(value);
         }
-        offsets.put(c.key(), c.seq());
+        if (c.key() != null) {
+            offsets.put(c.key(), c.seq());
+        }
         return buffer.isEmpty() ? InputStatus.NOTHING_AVAILABLE : InputStatus.MORE_AVAILABLE;
     }
 
     private void fetch() throws SQLException {
         long from = offsets.values().stream().mapToLong(Long::longValue).min().orElse(0L);
-        Map<String, Map<Long, List<Long>>> byKey = new HashMap<>();
+        Map<String, Map<Long, List<T>>> byKey = new HashMap<>();
         try (PreparedStatement p =
                 session.get()
                         .prepareStatement(
                                 "SELECT job, commit_seq, "
-                                        + HOUR_MILLIS
+                                        + valueExpression
                                         + " FROM "
                                         + touchedHours
                                         + " WHERE target_table = ? AND commit_seq > ? ORDER BY"
@@ -123,19 +127,32 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
                     if (seq > offsets.getOrDefault(key, 0L)) {
                         byKey.computeIfAbsent(key, k -> new TreeMap<>())
                                 .computeIfAbsent(seq, s -> new ArrayList<>())
-                                .add(rs.getLong(3));
+                                .add(values.read(rs, 3));
                     }
+                }
+            }
+            List<Commit<T>> commits = new ArrayList<>();
+            byKey.forEach(
+                    (key, seqs) ->
+                            seqs.forEach((seq, v) -> commits.add(new Commit<>(key, seq, v))));
+            commits.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+            buffer.addAll(commits);
+            if (sweep != null) {
+                List<T> swept = new ArrayList<>();
+                try (Statement s = session.get().createStatement();
+                        ResultSet rs = s.executeQuery(sweep)) {
+                    while (rs.next()) {
+                        swept.add(values.read(rs, 1));
+                    }
+                }
+                if (!swept.isEmpty()) {
+                    buffer.add(new Commit<>(null, 0, swept));
                 }
             }
         } catch (SQLException e) {
             session.discard();
             throw e;
         }
-        List<Commit> commits = new ArrayList<>();
-        byKey.forEach(
-                (key, seqs) -> seqs.forEach((seq, h) -> commits.add(new Commit(key, seq, h))));
-        commits.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-        buffer.addAll(commits);
     }
 
     @Override
@@ -169,7 +186,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
             }
         } catch (SQLException e) {
             // Harmless: the rows are skipped by offset and purged after a later checkpoint.
-            LOG.warn("purging consumed touched hours failed: {}", e.getMessage());
+            LOG.warn("purging consumed rows of {} failed: {}", touchedHours, e.getMessage());
             session.discard();
         }
     }
@@ -190,7 +207,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
     public void addSplits(List<TouchedHoursSplit> splits) {
         for (TouchedHoursSplit s : splits) {
             offsets = new TreeMap<>(s.offsets());
-            LOG.info("reading touched hours of {} after {}", factTable, offsets);
+            LOG.info("reading {} of {} after {}", touchedHours, factTable, offsets);
         }
     }
 
