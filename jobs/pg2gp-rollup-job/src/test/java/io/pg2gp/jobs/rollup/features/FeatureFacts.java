@@ -171,9 +171,9 @@ public final class FeatureFacts {
                 + " md5('u' || (g::bigint * 7919) % "
                 + users
                 + ")::uuid, 'q' || g % 97, CASE WHEN g % 29 = 0 THEN NULL ELSE"
-                + " jsonb_build_object('agent_used', (ARRAY['Developer', 'Architect', 'Analyst',"
+                + " json_build_object('agent_used', (ARRAY['Developer', 'Architect', 'Analyst',"
                 + " 'QA', 'DevOps', 'Security', 'Docs', 'Support'])[1 + (g * 13) % 8], 'confidence',"
-                + " ((g * 37) % 100) / 100.0) END, CASE WHEN g % 23 = 0 THEN NULL ELSE (g::bigint * 7919) %"
+                + " ((g * 37) % 100) / 100.0)::jsonb END, CASE WHEN g % 23 = 0 THEN NULL ELSE (g::bigint * 7919) %"
                 + " 9000 END, CASE WHEN g % 13 = 0 THEN 'error' ELSE 'success' END, t, NULL, g, 'c',"
                 + " g % 101 = 0 FROM (SELECT g, now() - interval '400 days' + g * (interval '410"
                 + " days' / "
