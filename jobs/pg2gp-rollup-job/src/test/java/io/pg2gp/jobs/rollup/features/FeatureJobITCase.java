@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -136,6 +137,25 @@ class FeatureJobITCase {
         }
     }
 
+    /**
+     * Stops with a savepoint, again while a task is still restarting after an injected failure (a
+     * killed session is found dead at its next use, possibly after the features matched).
+     */
+    private static String stopWithSavepoint(JobClient job, Path dir) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return job.stopWithSavepoint(
+                                false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get();
+            } catch (ExecutionException e) {
+                if (attempt >= 30) {
+                    throw e;
+                }
+                Thread.sleep(1_000);
+            }
+        }
+    }
+
     private static long killRollupSessions(PipelineTestEnvironment env) {
         try {
             return env.count(
@@ -194,12 +214,7 @@ class FeatureJobITCase {
                         .isPositive();
 
                 // Stop with a savepoint, change users while it is away, restore.
-                String savepoint =
-                        rollups.stopWithSavepoint(
-                                        false,
-                                        savepoints.toUri().toString(),
-                                        SavepointFormatType.CANONICAL)
-                                .get();
+                String savepoint = stopWithSavepoint(rollups, savepoints);
                 shuffle(w, src, random, 150);
                 env.awaitWarehouseEqualsSource(CONVERGE);
                 rollups = startRollups(config, savepoint);
