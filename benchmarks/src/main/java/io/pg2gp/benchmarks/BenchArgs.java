@@ -9,7 +9,7 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
     static final String GREENPLUM = "greenplum";
 
     static final String USAGE =
-            "usage: ./pg2gp bench <sink|source|e2e|snapshot|encode|rollup|apply|all> [--rows N] [--runs R]"
+            "usage: ./pg2gp bench <sink|source|e2e|snapshot|encode|rollup|apply|features|all> [--rows N] [--runs R]"
                     + " [--split-size S] [--warehouse postgres|greenplum]\n"
                     + "  --rows N        rows (and changes per phase) per measurement, default 1000000\n"
                     + "  --runs R        runs per measurement; the median is reported, default 3\n"
@@ -21,10 +21,12 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
                     + "                  else the gp-cluster cluster in PG2GP_GREENPLUM_DATA)\n"
                     + "  apply           Greenplum only: apply time and rows read per 10k-change batch"
                     + " with\n"
-                    + "                  fact tables of N and 10 x N rows (--rows N, default 1000000)";
+                    + "                  fact tables of N and 10 x N rows (--rows N, default 1000000)\n"
+                    + "  features        per-user features: N requests over a year from 10,000 users"
+                    + " (not in all)";
 
     /** The benchmarks that can load into Greenplum. */
-    static final List<String> GREENPLUM_BENCHMARKS = List.of("sink", "e2e", "apply");
+    static final List<String> GREENPLUM_BENCHMARKS = List.of("sink", "e2e", "apply", "features");
 
     static final List<String> ALL =
             List.of("sink", "source", "e2e", "snapshot", "encode", "rollup");
@@ -36,7 +38,14 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
         List<String> which =
                 switch (args[0]) {
                     case "all" -> ALL;
-                    case "sink", "source", "e2e", "snapshot", "encode", "rollup", "apply" ->
+                    case "sink",
+                                    "source",
+                                    "e2e",
+                                    "snapshot",
+                                    "encode",
+                                    "rollup",
+                                    "apply",
+                                    "features" ->
                             List.of(args[0]);
                     default ->
                             throw new IllegalArgumentException(

@@ -46,6 +46,7 @@ public final class Benchmarks {
                     case "encode" -> new EncodeBenchmark(a).run();
                     case "rollup" -> new RollupBenchmark(a).run();
                     case "apply" -> new GreenplumApplyBenchmark(a).run();
+                    case "features" -> new FeatureBenchmark(a).run();
                     default -> throw new IllegalStateException(what);
                 }
             } catch (Exception | AssertionError e) {

@@ -32,6 +32,14 @@ public final class BookkeepingSchema {
         return schema + ".touched_hours";
     }
 
+    /**
+     * The values of each target's touched key column (old and new versions) each commit touched, as
+     * text, for per-key recomputes such as the feature store.
+     */
+    public String touchedKeys() {
+        return schema + ".touched_keys";
+    }
+
     /** Rows the warehouse or the source side could not carry, with their reason. */
     public String deadLetters() {
         return schema + ".dead_letters";

@@ -76,6 +76,7 @@ public final class RolePrivileges {
         tables.put(bookkeeping.applyMatchTable(target), "SELECT, INSERT, DELETE");
         tables.put(bookkeeping.ledger(), "SELECT, INSERT");
         tables.put(bookkeeping.touchedHours(), "INSERT");
+        tables.put(bookkeeping.touchedKeys(), "INSERT");
         tables.put(bookkeeping.deadLetters(), "INSERT");
         for (var t : tables.entrySet()) {
             addTableGrant(missing, t.getKey(), t.getValue(), "bookkeeping table " + t.getKey());

@@ -57,6 +57,12 @@ public interface WarehouseDialect {
     boolean distributesTables();
 
     /**
+     * Whether ANALYZE computes statistics on one node from the segments' samples (Greenplum's
+     * coordinator), so that a smaller statistics target saves that node's CPU.
+     */
+    boolean analyzesOnCoordinator();
+
+    /**
      * Whether monthly partitions are split off a default partition by altering the table, which
      * needs its owner (see {@link #splitDefaultPartition}).
      */

@@ -12,9 +12,10 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * A warehouse target table: its data columns, primary key and the column whose hour the rollup job
- * tracks. The sink adds the CDC metadata columns {@code _cdc_lsn}, {@code _cdc_op}, {@code
- * _cdc_committed_at}, {@code _synced_at} (and {@code _deleted} for soft deletes) itself.
+ * A warehouse target table: its data columns, primary key, the column whose hour the rollup job
+ * tracks and the column whose values per-key recomputes track (e.g. the user of a request). The
+ * sink adds the CDC metadata columns {@code _cdc_lsn}, {@code _cdc_op}, {@code _cdc_committed_at},
+ * {@code _synced_at} (and {@code _deleted} for soft deletes) itself.
  */
 @PublicEvolving
 public final class WarehouseTable implements Serializable {
@@ -27,6 +28,7 @@ public final class WarehouseTable implements Serializable {
     private final List<Column> columns;
     private final List<String> keyColumns;
     private final String hourColumn;
+    private final String touchedKeyColumn;
     private final List<String> distributionColumns;
 
     private WarehouseTable(Builder b) {
@@ -53,6 +55,11 @@ public final class WarehouseTable implements Serializable {
                     "hour column " + b.hourColumn + " must be a timestamptz column of " + name);
         }
         this.hourColumn = b.hourColumn;
+        if (b.touchedKeyColumn != null && !b.columns.containsKey(b.touchedKeyColumn)) {
+            throw new IllegalArgumentException(
+                    "touched key column " + b.touchedKeyColumn + " is not a column of " + name);
+        }
+        this.touchedKeyColumn = b.touchedKeyColumn;
         for (String d : b.distributionColumns) {
             if (!b.columns.containsKey(d)) {
                 throw new IllegalArgumentException(
@@ -101,6 +108,14 @@ public final class WarehouseTable implements Serializable {
         return hourColumn;
     }
 
+    /**
+     * The column whose values each commit records, for the old and the new version of every row it
+     * changes (so a row moving between two values touches both), or {@code null}.
+     */
+    public String touchedKeyColumn() {
+        return touchedKeyColumn;
+    }
+
     public int indexOf(String column) {
         for (int i = 0; i < columns.size(); i++) {
             if (columns.get(i).name().equals(column)) {
@@ -138,6 +153,7 @@ public final class WarehouseTable implements Serializable {
         private final Map<String, Column> columns = new LinkedHashMap<>();
         private final List<String> keyColumns = new ArrayList<>();
         private String hourColumn;
+        private String touchedKeyColumn;
         private final List<String> distributionColumns = new ArrayList<>();
 
         private Builder(String schema, String name) {
@@ -159,6 +175,15 @@ public final class WarehouseTable implements Serializable {
 
         public Builder hourColumn(String column) {
             this.hourColumn = column;
+            return this;
+        }
+
+        /**
+         * Records the values of {@code column} each commit touches (old and new versions) in the
+         * bookkeeping's {@code touched_keys}, for per-key recomputes such as per-user features.
+         */
+        public Builder touchedKeyColumn(String column) {
+            this.touchedKeyColumn = column;
             return this;
         }
 

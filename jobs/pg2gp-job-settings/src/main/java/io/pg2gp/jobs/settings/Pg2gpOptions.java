@@ -397,6 +397,20 @@ public final class Pg2gpOptions {
                     .withDescription(
                             "Directory of rollup definitions (*.sql); default: sql/rollups/ as"
                                     + " shipped in the job jar.");
+    public static final ConfigOption<Integer> ROLLUP_MAX_USERS =
+            ConfigOptions.key("rollup.max-users-per-transaction")
+                    .intType()
+                    .defaultValue(500)
+                    .withDescription(
+                            "Touched users whose features are recomputed together in one"
+                                    + " transaction.");
+    public static final ConfigOption<String> ROLLUP_FEATURE_DEFINITIONS_DIR =
+            ConfigOptions.key("rollup.feature-definitions-dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Directory of per-user feature definitions (*.sql); default:"
+                                    + " sql/features/ as shipped in the job jar.");
     public static final ConfigOption<String> ROLLUP_HOUR_RANGE_FROM =
             ConfigOptions.key("rollup.hour-range.from")
                     .stringType()

@@ -173,6 +173,7 @@ public final class PipelineConfig {
         }
         positive(Pg2gpOptions.ENRICH_MAX_WAITING);
         positive(Pg2gpOptions.ROLLUP_MAX_HOURS);
+        positive(Pg2gpOptions.ROLLUP_MAX_USERS);
         if (get(Pg2gpOptions.ROLLUP_POLL_INTERVAL).toMillis() < 100) {
             throw new SettingException("setting 'rollup.poll-interval' must be at least 100ms");
         }

@@ -35,6 +35,7 @@ public final class WarehouseTables {
                 .column("created_date", ColumnType.DATE)
                 .key("id")
                 .hourColumn("created_at")
+                .touchedKeyColumn("user_id")
                 .distributedBy("user_id")
                 .build();
     }

@@ -20,9 +20,10 @@ import java.util.List;
 
 /**
  * Entry point of the rollup job: {@code flink run pg2gp-rollup-job-job.jar --config pipeline.yaml
- * [--set key=value ...]} keeps the rollups current. With {@code --backfill <from> <to>} (ISO
- * instants) it instead rebuilds every rollup for that range, a day per transaction, and exits; it
- * is safe while the job runs (recomputes of one rollup take turns on a table lock).
+ * [--set key=value ...]} keeps the rollups and the per-user features current. With {@code
+ * --backfill <from> <to>} (ISO instants) it instead rebuilds every rollup for that range, a day per
+ * transaction, then every user's features (they span the last year, whatever the range), and exits;
+ * it is safe while the job runs (recomputes of one table take turns on a table lock).
  */
 public final class RollupJob {
 
@@ -46,6 +47,8 @@ public final class RollupJob {
             PipelineConfig config = JobArguments.parse(rest.toArray(String[]::new));
             long hours = backfill(config, from, to);
             System.out.println("rebuilt " + hours + " hours of every rollup");
+            long users = backfillFeatures(config);
+            System.out.println("rebuilt the features of " + users + " users");
             return;
         }
         PipelineConfig config = JobArguments.parse(args);
@@ -71,6 +74,14 @@ public final class RollupJob {
                                 + "' is not a date or an instant; write 2025-01-01 (midnight UTC)"
                                 + " or 2025-01-01T06:00:00Z");
             }
+        }
+    }
+
+    /** Rebuilds the features of every user, in one transaction; returns the rows written. */
+    public static long backfillFeatures(PipelineConfig config) throws Exception {
+        RollupPipeline.prepare(config);
+        try (Connection c = config.warehouseConnection().open("pg2gp feature backfill")) {
+            return RollupPipeline.featureRecomputer(config).rebuild(c).rowsWritten();
         }
     }
 

@@ -1,12 +1,16 @@
 package io.pg2gp.jobs.rollup;
 
 import io.pg2gp.connector.warehouse.BookkeepingSchema;
+import io.pg2gp.jobs.rollup.definition.FeatureDefinitions;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
 import io.pg2gp.jobs.rollup.recompute.DirtyHoursFunction;
+import io.pg2gp.jobs.rollup.recompute.DirtyKeysFunction;
+import io.pg2gp.jobs.rollup.recompute.FeatureRecomputer;
 import io.pg2gp.jobs.rollup.recompute.RollupHourRange;
 import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
 import io.pg2gp.jobs.rollup.source.TouchedHoursSource;
+import io.pg2gp.jobs.rollup.source.TouchedKeysSource;
 import io.pg2gp.jobs.settings.FlinkSettings;
 import io.pg2gp.jobs.settings.PasswordCheck;
 import io.pg2gp.jobs.settings.Pg2gpOptions;
@@ -24,12 +28,16 @@ import java.util.List;
 
 /**
  * The rollup job: touched hours (from the ingest job's commits) → dirty hours gathered in state →
- * recompute of every rollup for those hours. It reads the ingest job's pipeline file.
+ * recompute of every rollup for those hours; beside it, touched users (and users whose features
+ * time made stale) → dirty users → recompute of their features. It reads the ingest job's pipeline
+ * file.
  */
 public final class RollupPipeline {
 
     public static final String SOURCE_UID = "pg2gp-touched-hours";
     public static final String RECOMPUTE_UID = "pg2gp-recompute-rollups";
+    public static final String USERS_SOURCE_UID = "pg2gp-touched-users";
+    public static final String FEATURES_UID = "pg2gp-recompute-features";
 
     private RollupPipeline() {}
 
@@ -60,6 +68,12 @@ public final class RollupPipeline {
         return new RollupRecomputer(rollups, config.get(Pg2gpOptions.WAREHOUSE_SCHEMA));
     }
 
+    public static FeatureRecomputer featureRecomputer(PipelineConfig config) {
+        return new FeatureRecomputer(
+                FeatureDefinitions.load(config.get(Pg2gpOptions.ROLLUP_FEATURE_DEFINITIONS_DIR)),
+                config.get(Pg2gpOptions.WAREHOUSE_SCHEMA));
+    }
+
     /** The hours rollups are kept for ({@code rollup.hour-range.*}). */
     public static RollupHourRange hourRange(PipelineConfig config) {
         return RollupHourRange.parse(
@@ -81,7 +95,8 @@ public final class RollupPipeline {
                         schema,
                         config.get(Pg2gpOptions.WAREHOUSE_BOOKKEEPING_SCHEMA),
                         RollupDefinitions.load(config.get(Pg2gpOptions.ROLLUP_DEFINITIONS_DIR)),
-                        RollupDefinitions.views(schema))
+                        RollupDefinitions.views(schema),
+                        featureRecomputer(config))
                 .prepare();
     }
 
@@ -119,6 +134,48 @@ public final class RollupPipeline {
                 .sinkTo(new DiscardingSink<>())
                 // the recompute writes the rollups itself; this counts the hours it recomputed
                 .name("Recomputed hours (counted)")
+                .setParallelism(1);
+        features(env, config, bookkeeping);
+    }
+
+    /** Touched and stale users → dirty users → their features recomputed. */
+    private static void features(
+            StreamExecutionEnvironment env, PipelineConfig config, BookkeepingSchema bookkeeping) {
+        FeatureRecomputer recomputer = featureRecomputer(config);
+        if (recomputer.features().isEmpty()) {
+            return;
+        }
+        String schema = config.get(Pg2gpOptions.WAREHOUSE_SCHEMA);
+        var poll = config.get(Pg2gpOptions.ROLLUP_POLL_INTERVAL);
+        env.fromSource(
+                        new TouchedKeysSource(
+                                config.warehouseConnection(),
+                                bookkeeping.schema(),
+                                WarehouseTables.requestsAnalytical(schema).qualifiedName(),
+                                recomputer.staleKeysQuery(),
+                                poll),
+                        WatermarkStrategy.noWatermarks(),
+                        "Users touched by ingest commits or stale",
+                        Types.STRING)
+                .uid(USERS_SOURCE_UID)
+                .setParallelism(1)
+                .keyBy(user -> 0, Types.INT)
+                .transform(
+                        "Recompute the features of dirty users",
+                        Types.LONG,
+                        new DirtyKeysFunction.Operator<>(
+                                new DirtyKeysFunction<>(
+                                        config.warehouseConnection(),
+                                        recomputer,
+                                        poll.toMillis(),
+                                        config.get(Pg2gpOptions.ROLLUP_MAX_USERS),
+                                        "dirty-users",
+                                        Types.STRING,
+                                        "Users")))
+                .uid(FEATURES_UID)
+                .setParallelism(1)
+                .sinkTo(new DiscardingSink<>())
+                .name("Recomputed users (counted)")
                 .setParallelism(1);
     }
 }

@@ -4,7 +4,9 @@ import io.pg2gp.connector.warehouse.BookkeepingSchema;
 import io.pg2gp.connector.warehouse.RolePrivileges;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
+import io.pg2gp.jobs.rollup.definition.FeatureDefinition;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
+import io.pg2gp.jobs.rollup.recompute.FeatureRecomputer;
 import io.pg2gp.jobs.rollup.recompute.RollupRecomputer;
 
 import java.sql.Connection;
@@ -33,19 +35,22 @@ final class RollupWarehouseSetup {
     private final List<RollupDefinition> rollups;
     private final RollupRecomputer recomputer;
     private final Map<String, String> views;
+    private final FeatureRecomputer features;
 
     RollupWarehouseSetup(
             WarehouseConnectionOptions warehouse,
             String schema,
             String bookkeepingSchema,
             List<RollupDefinition> rollups,
-            Map<String, String> views) {
+            Map<String, String> views,
+            FeatureRecomputer features) {
         this.warehouse = warehouse;
         this.schema = schema;
         this.bookkeeping = new BookkeepingSchema(bookkeepingSchema);
         this.rollups = rollups;
         this.recomputer = new RollupRecomputer(rollups, schema);
         this.views = views;
+        this.features = features;
     }
 
     void prepare() {
@@ -79,6 +84,8 @@ final class RollupWarehouseSetup {
             }
             step = "creating the rollup tables";
             recomputer.createTables(c, WarehouseDialect.detect(c));
+            step = "creating the feature tables and views of sql/features/";
+            features.createObjects(c, WarehouseDialect.detect(c));
             for (var view : views.entrySet()) {
                 step = "creating the views of sql/views/" + view.getKey() + ".sql";
                 s.execute(view.getValue());
@@ -92,6 +99,7 @@ final class RollupWarehouseSetup {
     /** What the role lacks, each with the statement that grants it. */
     List<RolePrivileges.Missing> missing(RolePrivileges privileges) throws SQLException {
         List<RolePrivileges.Missing> missing = new ArrayList<>();
+        boolean createsInSchema = false;
         missing.add(
                 privileges.usageOnSchema(
                         bookkeeping.schema(), "the bookkeeping schema (touched hours)"));
@@ -103,8 +111,22 @@ final class RollupWarehouseSetup {
                         "reading and purging the hours ingest commits touched"));
         missing.addAll(
                 privileges.missingOnTable(
+                        bookkeeping.touchedKeys(),
+                        "SELECT, DELETE",
+                        "reading and purging the users ingest commits touched"));
+        missing.addAll(
+                privileges.missingOnTable(
                         schema + ".requests_analytical", "SELECT", "the facts rollups read"));
-        boolean createsInSchema = false;
+        for (FeatureDefinition f : features.features()) {
+            String table = f.table(schema);
+            if (privileges.exists(table)) {
+                missing.addAll(
+                        privileges.missingOnTable(
+                                table, "SELECT, INSERT, DELETE", "recomputing " + table));
+            } else {
+                createsInSchema = true;
+            }
+        }
         for (RollupDefinition r : rollups) {
             String table = r.table(schema);
             if (privileges.exists(table)) {
@@ -115,7 +137,9 @@ final class RollupWarehouseSetup {
                 createsInSchema = true;
             }
         }
-        for (String statements : views.values()) {
+        List<String> statementsWithViews = new ArrayList<>(views.values());
+        features.features().forEach(f -> statementsWithViews.add(f.view(schema)));
+        for (String statements : statementsWithViews) {
             Matcher m = VIEW.matcher(statements);
             while (m.find()) {
                 if (privileges.exists(m.group(1))) {

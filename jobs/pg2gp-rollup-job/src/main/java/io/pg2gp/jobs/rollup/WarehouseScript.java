@@ -1,6 +1,8 @@
 package io.pg2gp.jobs.rollup;
 
 import io.pg2gp.connector.warehouse.WarehouseDialect;
+import io.pg2gp.jobs.rollup.definition.FeatureDefinition;
+import io.pg2gp.jobs.rollup.definition.FeatureDefinitions;
 import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import io.pg2gp.jobs.rollup.definition.RollupDefinitions;
 import io.pg2gp.jobs.settings.WarehouseDdl;
@@ -10,12 +12,13 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The warehouse objects of {@code sql/warehouse/}, {@code sql/rollups/} and {@code sql/views/}
- * rendered for one dialect and schema, in the order they depend on each other: what a DBA pipes
- * into psql instead of the files themselves, whose {@code {{...}}} placeholders only the jobs fill
- * in. It renders through the same code as the jobs ({@link WarehouseDdl#script}, {@link
- * RollupDefinition#ddl}, {@link RollupDefinitions#views(String)}), so both run the same SQL. Every
- * statement is idempotent, so the script may run again over an existing warehouse.
+ * The warehouse objects of {@code sql/warehouse/}, {@code sql/rollups/}, {@code sql/views/} and
+ * {@code sql/features/} rendered for one dialect and schema, in the order they depend on each
+ * other: what a DBA pipes into psql instead of the files themselves, whose {@code {{...}}}
+ * placeholders only the jobs fill in. It renders through the same code as the jobs ({@link
+ * WarehouseDdl#script}, {@link RollupDefinition#ddl}, {@link RollupDefinitions#views(String)}), so
+ * both run the same SQL. Every statement is idempotent, so the script may run again over an
+ * existing warehouse.
  *
  * <p>{@code ./pg2gp sql <greenplum|postgres> [--schema S] [--rollups DIR]}, or {@code java -cp
  * pg2gp-rollup-job-*-job.jar io.pg2gp.jobs.rollup.WarehouseScript ...}.
@@ -69,6 +72,15 @@ public final class WarehouseScript {
         }
         RollupDefinitions.views(schema)
                 .forEach((name, sql) -> section(out, "sql/views/" + name + ".sql", sql));
+        for (FeatureDefinition f : FeatureDefinitions.load(null)) {
+            section(
+                    out,
+                    "sql/features/"
+                            + f.name()
+                            + ".sql: the table (the rollup job runs its SELECT per group of users)",
+                    f.ddl(schema, dialect));
+            section(out, "sql/features/" + f.name() + ".sql: the view", f.view(schema) + ";");
+        }
         return out.toString();
     }
 

@@ -38,7 +38,9 @@ class RollupWarehouseSetupITCase {
                     new BookkeepingTables("pg2gp", WarehouseDialect.GREENPLUM_6);
             for (var ddl :
                     bookkeeping.createStatements(WarehouseTables.requestsAnalytical("public"))) {
-                if (ddl.relation() == null || ddl.relation().equals(bookkeeping.touchedHours())) {
+                if (ddl.relation() == null
+                        || ddl.relation().equals(bookkeeping.touchedHours())
+                        || ddl.relation().equals(bookkeeping.touchedKeys())) {
                     s.execute(ddl.statement());
                 }
             }
@@ -70,6 +72,9 @@ class RollupWarehouseSetupITCase {
                                 List.of(
                                         "GRANT USAGE ON SCHEMA pg2gp TO " + role,
                                         "GRANT SELECT, DELETE ON pg2gp.touched_hours TO " + role,
+                                        "GRANT SELECT, DELETE ON pg2gp.touched_keys TO " + role,
+                                        "GRANT SELECT, INSERT, DELETE ON public.user_features TO "
+                                                + role,
                                         "GRANT SELECT ON public.requests_analytical TO " + role,
                                         "GRANT SELECT, INSERT, DELETE ON"
                                                 + " public.rollup_hourly_agent_stats TO "
@@ -81,7 +86,8 @@ class RollupWarehouseSetupITCase {
                         List.of(
                                 "dashboard_daily_active_users",
                                 "dashboard_user_usage_30d",
-                                "dashboard_agent_usage_30d")) {
+                                "dashboard_agent_usage_30d",
+                                "user_features_v1")) {
                     expected.add("ALTER VIEW public." + view + " OWNER TO " + role);
                 }
                 assertThat(toRun).containsAll(expected);

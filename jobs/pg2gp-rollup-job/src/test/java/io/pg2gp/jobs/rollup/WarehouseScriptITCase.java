@@ -57,10 +57,14 @@ class WarehouseScriptITCase {
                         "dashboard_user_usage_30d v ",
                         "requests_analytical r DISTRIBUTED BY (user_id)",
                         "requests_analytical_id i ",
+                        "requests_analytical_user_created i ",
                         "rollup_hourly_agent_stats r DISTRIBUTED BY (hour)",
                         "rollup_hourly_agent_stats_hour i ",
                         "rollup_hourly_user_activity r DISTRIBUTED BY (user_id)",
                         "rollup_hourly_user_activity_hour i ",
+                        "user_features r DISTRIBUTED BY (user_id)",
+                        "user_features_user i ",
+                        "user_features_v1 v ",
                         "users_dim r DISTRIBUTED REPLICATED");
         List<String> partitions =
                 rows(
@@ -99,6 +103,8 @@ class WarehouseScriptITCase {
                         "requests_analytical r",
                         "rollup_hourly_agent_stats r",
                         "rollup_hourly_user_activity r",
+                        "user_features r",
+                        "user_features_v1 v",
                         "users_dim r");
 
         // The source files have no placeholders: they run as shipped.

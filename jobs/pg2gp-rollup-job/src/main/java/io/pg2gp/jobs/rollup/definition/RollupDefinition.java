@@ -16,7 +16,7 @@ public final class RollupDefinition implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final String MARKER = "-- @recompute";
     private static final Pattern MARKER_LINE = Pattern.compile("(?m)^-- @recompute\\s*$");
-    private static final Pattern TABLE =
+    static final Pattern TABLE =
             Pattern.compile(
                     "CREATE TABLE IF NOT EXISTS \\{\\{schema}}\\.([a-z_][a-z0-9_]*)",
                     Pattern.CASE_INSENSITIVE);
@@ -59,7 +59,7 @@ public final class RollupDefinition implements Serializable {
         return new RollupDefinition(name, m.group(1), ddl, select);
     }
 
-    private static String stripComments(String sql) {
+    static String stripComments(String sql) {
         return sql.replaceAll("(?m)^[ \\t]*--[^\\n]*\\n?", "");
     }
 
@@ -74,6 +74,11 @@ public final class RollupDefinition implements Serializable {
 
     /** The table's DDL for {@code schema} on {@code dialect}. */
     public String ddl(String schema, WarehouseDialect dialect) {
+        return render(ddl, schema, dialect);
+    }
+
+    /** {@code {{schema}}} and {@code {{distributed:...}}} of a definition's DDL filled in. */
+    static String render(String ddl, String schema, WarehouseDialect dialect) {
         Matcher m = DISTRIBUTED.matcher(ddl.replace("{{schema}}", schema));
         StringBuilder out = new StringBuilder();
         while (m.find()) {

@@ -47,7 +47,7 @@ public final class RollupDefinitions {
     }
 
     /** {@code name -> text} of the {@code *.sql} files, in name order. */
-    private static Map<String, String> read(String directory, String resourceDir) {
+    static Map<String, String> read(String directory, String resourceDir) {
         try {
             if (directory != null && !directory.isBlank()) {
                 return fromDirectory(Path.of(directory));

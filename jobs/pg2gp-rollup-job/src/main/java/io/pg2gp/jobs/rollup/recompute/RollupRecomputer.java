@@ -6,9 +6,7 @@ import io.pg2gp.jobs.rollup.definition.RollupDefinition;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -18,7 +16,7 @@ import java.util.function.BiConsumer;
  * (a repeat after a failure, a backfill at the same time), because each rollup table is locked
  * against other recomputes for the transaction and every result is computed from the fact table.
  */
-public final class RollupRecomputer implements java.io.Serializable {
+public final class RollupRecomputer implements KeyRecomputer<Long> {
 
     private static final long serialVersionUID = 1L;
 
@@ -45,38 +43,21 @@ public final class RollupRecomputer implements java.io.Serializable {
     }
 
     /**
-     * VACUUMs every rollup table, each on its own in autocommit: a recompute deletes and inserts
-     * all rows of its hours, so each one leaves a dead row per rollup row it rewrote, which only
-     * VACUUM frees (Greenplum has no autovacuum). Returns the tables vacuumed; a table the role may
-     * not vacuum (the server skips it with a warning) or a failed statement is left out and
-     * reported through {@code failed}, never thrown: the rollups do not depend on it.
+     * VACUUMs every rollup table: a recompute deletes and inserts all rows of its hours, so each
+     * one leaves a dead row per rollup row it rewrote, which only VACUUM frees (Greenplum has no
+     * autovacuum). See {@link TableVacuum}.
      */
+    @Override
     public List<String> vacuum(Connection c, BiConsumer<String, String> failed)
             throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(true);
-        List<String> vacuumed = new ArrayList<>();
-        try {
-            for (RollupDefinition r : rollups) {
-                String statement = "VACUUM " + r.table(schema);
-                try (Statement s = c.createStatement()) {
-                    s.execute(statement);
-                    SQLWarning w = s.getWarnings();
-                    if (w != null
-                            && w.getMessage() != null
-                            && w.getMessage().contains("skipping")) {
-                        failed.accept(statement, w.getMessage());
-                    } else {
-                        vacuumed.add(r.table(schema));
-                    }
-                } catch (SQLException e) {
-                    failed.accept(statement, e.getMessage());
-                }
-            }
-        } finally {
-            c.setAutoCommit(autoCommit);
-        }
-        return vacuumed;
+        return TableVacuum.each(c, rollups.stream().map(r -> r.table(schema)).toList(), failed);
+    }
+
+    /** The hours as epoch millis, in one transaction. */
+    @Override
+    public Recomputed recompute(Connection c, List<Long> hours) throws SQLException {
+        Result r = recompute(c, HourRanges.of(hours));
+        return new Recomputed(r.hours(), r.factRowsRead(), r.rollupRowsWritten(), r.millis());
     }
 
     public Result recompute(Connection c, HourRanges hours) throws SQLException {

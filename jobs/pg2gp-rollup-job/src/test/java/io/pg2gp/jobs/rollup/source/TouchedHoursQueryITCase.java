@@ -1,7 +1,7 @@
 package io.pg2gp.jobs.rollup.source;
 
 import io.pg2gp.connector.warehouse.BookkeepingSchema;
-import io.pg2gp.connector.warehouse.TouchedHoursQueries;
+import io.pg2gp.connector.warehouse.TouchedRowsQueries;
 import io.pg2gp.jobs.rollup.recompute.HourRanges;
 import io.pg2gp.testutils.SharedPostgres;
 
@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The SQL the rollup job runs on extreme hours, on a real PostgreSQL: touched hours of {@code
- * ±infinity} read (through the sink's {@link TouchedHoursQueries}) without an error, purges bound
- * to one job and table, and hour predicates valid past year 9999 and before year 1.
+ * ±infinity} read (through the sink's {@link TouchedRowsQueries}) without an error, purges bound to
+ * one job and table, and hour predicates valid past year 9999 and before year 1.
  */
 class TouchedHoursQueryITCase {
 
@@ -40,20 +40,20 @@ class TouchedHoursQueryITCase {
                             + " ('j''1', 'f', 3, '-infinity'), ('j''1', 'f', 4, '9999-12-31 23:00+00'),"
                             + " ('other', 'f', 5, '2025-03-01 11:00+00'),"
                             + " ('j''1', 'g', 6, '2025-03-01 12:00+00')");
-            var queries = new TouchedHoursQueries(new BookkeepingSchema("th_query_it"));
+            var queries = TouchedRowsQueries.hours(new BookkeepingSchema("th_query_it"));
             List<Long> millis = new ArrayList<>();
             for (var row : queries.readAfter(c, "f", 0, 100)) {
                 if (row.job().equals("j'1")) {
-                    millis.add(row.hourMillis());
+                    millis.add(row.value());
                 }
             }
             assertThat(queries.readAfter(c, "f", 3, 100))
-                    .extracting(TouchedHoursQueries.TouchedHour::commitSeq)
+                    .extracting(TouchedRowsQueries.Touched::commitSeq)
                     .containsExactly(4L, 5L);
             // a purge takes one job's commits of one table up to a commit, nothing else
             assertThat(queries.purge(c, "f", "j'1", 3)).isEqualTo(3);
             assertThat(queries.readAfter(c, "f", 0, 100))
-                    .extracting(TouchedHoursQueries.TouchedHour::commitSeq)
+                    .extracting(TouchedRowsQueries.Touched::commitSeq)
                     .containsExactly(4L, 5L);
             assertThat(queries.readAfter(c, "g", 0, 100)).hasSize(1);
             s.execute("DROP SCHEMA th_query_it CASCADE");

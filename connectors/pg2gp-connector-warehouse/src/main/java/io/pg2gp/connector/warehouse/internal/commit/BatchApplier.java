@@ -171,6 +171,10 @@ public final class BatchApplier {
             if (hours != null) {
                 s.executeUpdate(hours);
             }
+            String keys = sql.recordTouchedKeysStaged(job, commitSeq, batchIds);
+            if (keys != null) {
+                s.executeUpdate(keys);
+            }
             long inserted = s.executeUpdate(sql.insertStaged(job, batchIds));
             c.releaseSavepoint(before);
             insertOnlyApplies++;
@@ -206,6 +210,10 @@ public final class BatchApplier {
         String hours = sql.recordTouchedHours(job, commitSeq, batch);
         if (hours != null) {
             s.executeUpdate(hours);
+        }
+        String keys = sql.recordTouchedKeys(job, commitSeq, batch);
+        if (keys != null) {
+            s.executeUpdate(keys);
         }
         if (matched > 0) {
             deleted = s.executeUpdate(sql.deleteReplaced(bounds));

@@ -41,6 +41,7 @@ public final class ApplyStatements {
     private final String batchTable;
     private final String matchTable;
     private final List<String> extraDistribution;
+    private final List<String> matchCarried;
 
     public ApplyStatements(
             WarehouseTable target,
@@ -62,6 +63,7 @@ public final class ApplyStatements {
         this.batchTable = bookkeeping.applyBatchTable(target);
         this.matchTable = bookkeeping.applyMatchTable(target);
         this.extraDistribution = BookkeepingTables.extraDistributionColumns(target);
+        this.matchCarried = BookkeepingTables.matchCarriedColumns(target);
         this.keyJoin =
                 target.keyColumns().stream()
                         .map(k -> "t." + k + " = b." + k)
@@ -335,6 +337,57 @@ public final class ApplyStatements {
     }
 
     /**
+     * Records the touched key column's values of the versions being replaced (or deleted) and of
+     * the new versions, so a row moving from one key value to another touches both. Null when the
+     * table tracks no key. NULL values touch nothing.
+     */
+    public String recordTouchedKeys(String job, long commitSeq, String batch) {
+        String k = target.touchedKeyColumn();
+        if (k == null) {
+            return null;
+        }
+        return touchedKeysInsert(job, commitSeq)
+                + "x.k FROM (SELECT m."
+                + k
+                + "::text AS k FROM "
+                + matchTable
+                + " m WHERE m.replaces UNION ALL SELECT b."
+                + k
+                + "::text FROM "
+                + batch
+                + " b WHERE b._cdc_op <> 'd') x WHERE x.k IS NOT NULL";
+    }
+
+    /** The touched keys of an insert-only batch, read from staging. Null when none are tracked. */
+    public String recordTouchedKeysStaged(String job, long commitSeq, Collection<Long> batchIds) {
+        String k = target.touchedKeyColumn();
+        if (k == null) {
+            return null;
+        }
+        return touchedKeysInsert(job, commitSeq)
+                + k
+                + "::text FROM "
+                + bookkeeping.stagingTable(target)
+                + " WHERE "
+                + stageFilter(job, batchIds)
+                + " AND "
+                + k
+                + " IS NOT NULL";
+    }
+
+    private String touchedKeysInsert(String job, long commitSeq) {
+        return "INSERT INTO "
+                + bookkeeping.touchedKeys()
+                + " (job, target_table, commit_seq, key_value) SELECT DISTINCT "
+                + SqlLiterals.string(job)
+                + ", "
+                + SqlLiterals.string(target.qualifiedName())
+                + ", "
+                + commitSeq
+                + ", ";
+    }
+
+    /**
      * The one statement that reads the target: every batch key with a version there, whether the
      * batch row replaces it, and the old version's hour. Everything after works on this small
      * table, so a batch of new keys costs one index probe per key and no further scans.
@@ -342,7 +395,7 @@ public final class ApplyStatements {
     public String createMatches(String batch, String bounds) {
         String h = target.hourColumn();
         List<String> columns = new ArrayList<>(target.keyColumns());
-        columns.addAll(extraDistribution);
+        columns.addAll(matchCarried);
         columns.addAll(List.of("op", "replaces"));
         if (h != null) {
             columns.add("old_hour");
@@ -353,7 +406,7 @@ public final class ApplyStatements {
                 + String.join(", ", columns)
                 + ") SELECT "
                 + target.keyColumns().stream().map(k -> "b." + k).collect(Collectors.joining(", "))
-                + extraDistribution.stream().map(d -> ", t." + d).collect(Collectors.joining())
+                + matchCarried.stream().map(d -> ", t." + d).collect(Collectors.joining())
                 + ", b._cdc_op, "
                 + REPLACES
                 + (h == null ? "" : ", t." + h)

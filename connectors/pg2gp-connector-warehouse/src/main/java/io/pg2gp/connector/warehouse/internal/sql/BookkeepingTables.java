@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 
 /**
  * The pipeline's own tables in the warehouse: per-target staging, staged dead letters, the commit
- * ledger (exactly-once), the dead-letter table and the hours touched by each commit (input of the
- * rollup job). All DDL is idempotent and accepted by PostgreSQL and Greenplum 6/7.
+ * ledger (exactly-once), the dead-letter table and the hours and keys touched by each commit (input
+ * of the rollup job). All DDL is idempotent and accepted by PostgreSQL and Greenplum 6/7.
  */
 @Internal
 public final class BookkeepingTables {
@@ -43,6 +43,12 @@ public final class BookkeepingTables {
      */
     public static final String TOUCHED_HOURS_DISTRIBUTION = "commit_seq";
 
+    /**
+     * Distribution of the touched keys on Greenplum: the key itself (a user id spreads evenly), so
+     * no commit's keys land on one segment and the feature recompute's reads spread too.
+     */
+    public static final String TOUCHED_KEYS_DISTRIBUTION = "key_value";
+
     private final String schema;
     private final BookkeepingSchema names;
     private final WarehouseDialect dialect;
@@ -67,6 +73,10 @@ public final class BookkeepingTables {
 
     public String touchedHours() {
         return names.touchedHours();
+    }
+
+    public String touchedKeys() {
+        return names.touchedKeys();
     }
 
     public String deadLetters() {
@@ -121,6 +131,9 @@ public final class BookkeepingTables {
         if (target.hourColumn() != null && !columns.contains(target.hourColumn())) {
             columns.add(target.hourColumn());
         }
+        if (target.touchedKeyColumn() != null && !columns.contains(target.touchedKeyColumn())) {
+            columns.add(target.touchedKeyColumn());
+        }
         columns.addAll(
                 List.of("_pg2gp_batch", "_pg2gp_seq", "_cdc_lsn", "_cdc_op", "_cdc_committed_at"));
         return columns;
@@ -131,6 +144,22 @@ public final class BookkeepingTables {
         return target.distributionColumns().stream()
                 .filter(d -> !target.keyColumns().contains(d))
                 .toList();
+    }
+
+    /**
+     * Columns of the replaced version the match table carries besides the key: the extra
+     * distribution columns (for the co-located delete) and the touched key column (its old value is
+     * touched too), each once.
+     */
+    public static List<String> matchCarriedColumns(WarehouseTable target) {
+        List<String> carried = new ArrayList<>(extraDistributionColumns(target));
+        String touched = target.touchedKeyColumn();
+        if (touched != null
+                && !target.keyColumns().contains(touched)
+                && !carried.contains(touched)) {
+            carried.add(touched);
+        }
+        return carried;
     }
 
     private static String targetColumnDefinitions(WarehouseTable target, List<String> names) {
@@ -156,7 +185,7 @@ public final class BookkeepingTables {
                                 + " _cdc_committed_at timestamptz)"
                                 + distribution));
         List<String> matchColumns = new ArrayList<>(target.keyColumns());
-        matchColumns.addAll(extraDistributionColumns(target));
+        matchColumns.addAll(matchCarriedColumns(target));
         ddl.add(
                 new Ddl(
                         applyMatchTable(target),
@@ -235,6 +264,14 @@ public final class BookkeepingTables {
                                 + " (job text NOT NULL, target_table text NOT NULL, commit_seq"
                                 + " bigint NOT NULL, hour timestamptz NOT NULL)"
                                 + dialect.distributedBy(TOUCHED_HOURS_DISTRIBUTION)));
+        ddl.add(
+                new Ddl(
+                        touchedKeys(),
+                        "CREATE TABLE "
+                                + touchedKeys()
+                                + " (job text NOT NULL, target_table text NOT NULL, commit_seq"
+                                + " bigint NOT NULL, key_value text NOT NULL)"
+                                + dialect.distributedBy(TOUCHED_KEYS_DISTRIBUTION)));
         ddl.add(
                 new Ddl(
                         deadLetters(),

@@ -41,6 +41,11 @@ public final class GreenplumDialect implements WarehouseDialect {
     }
 
     @Override
+    public boolean analyzesOnCoordinator() {
+        return true;
+    }
+
+    @Override
     public String distributedBy(String columns) {
         return " DISTRIBUTED BY (" + columns + ")";
     }

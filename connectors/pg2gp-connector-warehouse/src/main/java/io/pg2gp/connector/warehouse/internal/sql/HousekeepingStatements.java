@@ -30,8 +30,8 @@ public final class HousekeepingStatements {
     /**
      * The tables each apply deletes from: the target's staging and the staged dead letters (rows of
      * applied checkpoints), the apply's work tables (emptied by every apply), and the touched hours
-     * (purged by the rollup job). VACUUM only frees dead rows, so rows staged for a checkpoint not
-     * applied yet are never lost.
+     * and keys (purged by the rollup job). VACUUM only frees dead rows, so rows staged for a
+     * checkpoint not applied yet are never lost.
      */
     public List<String> vacuumChurned() {
         return List.of(
@@ -39,7 +39,8 @@ public final class HousekeepingStatements {
                 "VACUUM " + bookkeeping.stagedDeadLetters(),
                 "VACUUM " + bookkeeping.applyBatchTable(target),
                 "VACUUM " + bookkeeping.applyMatchTable(target),
-                "VACUUM " + bookkeeping.touchedHours());
+                "VACUUM " + bookkeeping.touchedHours(),
+                "VACUUM " + bookkeeping.touchedKeys());
     }
 
     /**
@@ -54,14 +55,16 @@ public final class HousekeepingStatements {
 
     /** Settings of the session for a round of ANALYZE; empty on PostgreSQL (local sampling). */
     public List<String> analyzeSettings() {
-        return dialect.isGreenplum()
+        return dialect.analyzesOnCoordinator()
                 ? List.of("SET default_statistics_target = " + GREENPLUM_STATISTICS_TARGET)
                 : List.of();
     }
 
     /** Undoes {@link #analyzeSettings()}. */
     public List<String> resetAnalyzeSettings() {
-        return dialect.isGreenplum() ? List.of("RESET default_statistics_target") : List.of();
+        return dialect.analyzesOnCoordinator()
+                ? List.of("RESET default_statistics_target")
+                : List.of();
     }
 
     /** Statistics of staging, so the apply's plans do not rest on an estimate of one row. */

@@ -35,6 +35,11 @@ public final class PostgresDialect implements WarehouseDialect {
     }
 
     @Override
+    public boolean analyzesOnCoordinator() {
+        return false;
+    }
+
+    @Override
     public String distributedBy(String columns) {
         return "";
     }

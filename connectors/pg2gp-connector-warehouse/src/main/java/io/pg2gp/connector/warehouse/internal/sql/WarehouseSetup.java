@@ -35,14 +35,36 @@ public final class WarehouseSetup {
      * GP6 has no {@code ADD COLUMN IF NOT EXISTS}: the catalog is asked first.
      */
     private static void upgradeStaging(Connection c, String stagingTable) throws SQLException {
-        int dot = stagingTable.indexOf('.');
+        addColumnIfMissing(c, stagingTable, BookkeepingTables.PREVIOUS_HOUR_COLUMN, "timestamptz");
+    }
+
+    /**
+     * The apply's work tables of a target that got a touched key column after they were created
+     * lack it; they are empty outside an apply, so adding the column is all it takes.
+     */
+    private static void upgradeWorkTables(
+            Connection c, BookkeepingTables tables, WarehouseTable target) throws SQLException {
+        String k = target.touchedKeyColumn();
+        if (k == null) {
+            return;
+        }
+        String type = target.columns().get(target.indexOf(k)).type().sqlName();
+        addColumnIfMissing(c, tables.applyBatchTable(target), k, type);
+        if (BookkeepingTables.matchCarriedColumns(target).contains(k)) {
+            addColumnIfMissing(c, tables.applyMatchTable(target), k, type);
+        }
+    }
+
+    private static void addColumnIfMissing(Connection c, String table, String column, String type)
+            throws SQLException {
+        int dot = table.indexOf('.');
         try (PreparedStatement p =
                 c.prepareStatement(
                         "SELECT count(*) FROM information_schema.columns WHERE table_schema = ?"
                                 + " AND table_name = ? AND column_name = ?")) {
-            p.setString(1, stagingTable.substring(0, dot));
-            p.setString(2, stagingTable.substring(dot + 1));
-            p.setString(3, BookkeepingTables.PREVIOUS_HOUR_COLUMN);
+            p.setString(1, table.substring(0, dot));
+            p.setString(2, table.substring(dot + 1));
+            p.setString(3, column);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
                 if (rs.getLong(1) > 0) {
@@ -51,12 +73,7 @@ public final class WarehouseSetup {
             }
         }
         try (Statement s = c.createStatement()) {
-            s.execute(
-                    "ALTER TABLE "
-                            + stagingTable
-                            + " ADD COLUMN "
-                            + BookkeepingTables.PREVIOUS_HOUR_COLUMN
-                            + " timestamptz");
+            s.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + type);
         }
     }
 
@@ -134,6 +151,8 @@ public final class WarehouseSetup {
             }
             current = "ALTER TABLE " + tables.stagingTable(target) + " ADD COLUMN ...";
             upgradeStaging(c, tables.stagingTable(target));
+            current = "ALTER TABLE <apply work table> ADD COLUMN " + target.touchedKeyColumn();
+            upgradeWorkTables(c, tables, target);
             current = "ALTER TABLE ... SET DISTRIBUTED BY";
             redistribute(c, tables);
             c.commit();

@@ -50,6 +50,7 @@ class BatchApplierITCase {
                     .column("created_at", ColumnType.TIMESTAMPTZ)
                     .key("id")
                     .hourColumn("created_at")
+                    .touchedKeyColumn("qty")
                     .build();
 
     private static final UUID A = UUID.fromString("00000000-0000-0000-0000-00000000000a");
@@ -396,6 +397,45 @@ class BatchApplierITCase {
         stage(JOB, 3, 3, 0, A, null, null, null, 30, 'd');
         BatchApplier.Result deleted = applier.apply(c, committable(3, 3));
         assertThat(touchedHours(deleted.commitSeq())).containsExactly("2024-05-01 13:00");
+    }
+
+    @Test
+    void touchedKeysHoldTheOldAndTheNewValueOfARowMovedBetweenKeys() throws Exception {
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(JOB, 1, 1, 0, A, "a", 1, T1015, 10, 'c');
+        stage(JOB, 1, 1, 1, B, "b", 2, T1015, 11, 'c');
+        BatchApplier.Result first = applier.apply(c, committable(1, 1));
+        assertThat(applier.insertOnlyApplies()).isEqualTo(1);
+        assertThat(touchedKeys(first.commitSeq())).containsExactly("1", "2");
+
+        // A moves from key 1 to key 3: both are touched.
+        stage(JOB, 2, 2, 0, A, "a moved", 3, T1340, 20, 'u');
+        BatchApplier.Result moved = applier.apply(c, committable(2, 2));
+        assertThat(touchedKeys(moved.commitSeq())).containsExactly("1", "3");
+
+        // A delete touches the value of the version it removes.
+        stage(JOB, 3, 3, 0, A, null, null, null, 30, 'd');
+        BatchApplier.Result deleted = applier.apply(c, committable(3, 3));
+        assertThat(touchedKeys(deleted.commitSeq())).containsExactly("3");
+    }
+
+    private List<String> touchedKeys(long commitSeq) throws SQLException {
+        List<String> keys = new ArrayList<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT key_value FROM "
+                                        + bookkeeping.touchedKeys()
+                                        + " WHERE commit_seq = "
+                                        + commitSeq
+                                        + " AND target_table = '"
+                                        + TARGET
+                                        + "' ORDER BY 1")) {
+            while (rs.next()) {
+                keys.add(rs.getString(1));
+            }
+        }
+        return keys;
     }
 
     @Test

@@ -48,6 +48,12 @@ class BookkeepingTablesTest {
                         d ->
                                 d.startsWith("CREATE TABLE pg2gp.touched_hours")
                                         && d.endsWith("DISTRIBUTED BY (commit_seq)"));
+        // The touched keys by the key itself, spread over the segments.
+        assertThat(gp)
+                .anyMatch(
+                        d ->
+                                d.startsWith("CREATE TABLE pg2gp.touched_keys")
+                                        && d.endsWith("DISTRIBUTED BY (key_value)"));
         assertThat(gp).noneMatch(d -> d.contains("DISTRIBUTED BY (job)"));
 
         List<String> pg =

@@ -1,8 +1,7 @@
 package io.pg2gp.jobs.rollup.source;
 
-import io.pg2gp.connector.warehouse.BookkeepingSchema;
-import io.pg2gp.connector.warehouse.TouchedHoursQueries;
-import io.pg2gp.connector.warehouse.TouchedHoursQueries.TouchedHour;
+import io.pg2gp.connector.warehouse.TouchedRowsQueries;
+import io.pg2gp.connector.warehouse.TouchedRowsQueries.Touched;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseSession;
 
@@ -28,27 +27,31 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Polls {@code touched_hours} for commits after its offsets and emits their hours (epoch millis),
- * all hours of one commit in one call so a checkpoint never splits a commit. Once a checkpoint that
- * covers rows completes, the rows are deleted: the table stays small.
+ * Polls a touched-rows table ({@code touched_hours}, {@code touched_keys}) for commits after its
+ * offsets and emits their values, all values of one commit in one call so a checkpoint never splits
+ * a commit. Once a checkpoint that covers rows completes, the rows are deleted: the table stays
+ * small. With a sweep query it also emits, at every poll, the values that query returns (keys whose
+ * results time has made stale), which move no offset.
  */
-final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> {
+final class TouchedRowsReader<T> implements SourceReader<T, TouchedHoursSplit> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TouchedHoursReader.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TouchedRowsReader.class);
     private static final int FETCH = 50_000;
 
-    private record Commit(String job, String key, long seq, List<Long> hours) {}
+    /** One commit's values; {@code job} null for a sweep's. */
+    private record Commit<T>(String job, String key, long seq, List<T> values) {}
 
     private final SourceReaderContext context;
-    private final TouchedHoursQueries queries;
+    private final TouchedRowsQueries<T> queries;
     private final String factTable;
+    private final String sweep;
     private final long pollMillis;
-    private final Deque<Commit> buffer = new ArrayDeque<>();
+    private final Deque<Commit<T>> buffer = new ArrayDeque<>();
     private final Map<Long, Map<String, Long>> pendingPurges = new TreeMap<>();
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(
                     r -> {
-                        Thread t = new Thread(r, "touched-hours-poll-timer");
+                        Thread t = new Thread(r, "touched-rows-poll-timer");
                         t.setDaemon(true);
                         return t;
                     });
@@ -62,16 +65,18 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
     private long nextPoll;
     private final WarehouseSession session;
 
-    TouchedHoursReader(
+    TouchedRowsReader(
             SourceReaderContext context,
             WarehouseConnectionOptions connection,
-            BookkeepingSchema bookkeeping,
+            TouchedRowsQueries<T> queries,
             String factTable,
+            String sweep,
             long pollMillis) {
         this.context = context;
-        this.session = new WarehouseSession(connection, "pg2gp rollup touched-hours reader");
-        this.queries = new TouchedHoursQueries(bookkeeping);
+        this.session = new WarehouseSession(connection, "pg2gp rollup touched-rows reader");
+        this.queries = queries;
         this.factTable = factTable;
+        this.sweep = sweep;
         this.pollMillis = pollMillis;
     }
 
@@ -81,46 +86,53 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
     }
 
     @Override
-    public InputStatus pollNext(ReaderOutput<Long> output) throws Exception {
+    public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
         if (buffer.isEmpty() && offsets != null && System.currentTimeMillis() >= nextPoll) {
             fetch();
             nextPoll = System.currentTimeMillis() + pollMillis;
         }
-        Commit c = buffer.poll();
+        Commit<T> c = buffer.poll();
         if (c == null) {
             return InputStatus.NOTHING_AVAILABLE;
         }
-        for (long h : c.hours()) {
-            output.collect(h);
+        for (T value : c.values()) {
+            output.collect(value);
         }
-        offsets.put(c.key(), c.seq());
-        jobOffsets.put(c.job(), c.seq());
+        if (c.job() != null) {
+            offsets.put(c.key(), c.seq());
+            jobOffsets.put(c.job(), c.seq());
+        }
         return buffer.isEmpty() ? InputStatus.NOTHING_AVAILABLE : InputStatus.MORE_AVAILABLE;
     }
 
     private void fetch() throws SQLException {
         long from = offsets.values().stream().mapToLong(Long::longValue).min().orElse(0L);
-        List<TouchedHour> rows;
+        List<Touched<T>> rows;
+        List<T> swept;
         try {
             rows = queries.readAfter(session.get(), factTable, from, FETCH);
+            swept = sweep == null ? List.of() : queries.readValues(session.get(), sweep);
         } catch (SQLException e) {
             session.discard();
             throw e;
         }
-        Map<String, Map<Long, List<Long>>> byJob = new HashMap<>();
-        for (TouchedHour row : rows) {
+        Map<String, Map<Long, List<T>>> byJob = new HashMap<>();
+        for (Touched<T> row : rows) {
             if (row.commitSeq() > offsets.getOrDefault(key(row.job()), 0L)) {
                 byJob.computeIfAbsent(row.job(), k -> new TreeMap<>())
                         .computeIfAbsent(row.commitSeq(), s -> new ArrayList<>())
-                        .add(row.hourMillis());
+                        .add(row.value());
             }
         }
-        List<Commit> commits = new ArrayList<>();
+        List<Commit<T>> commits = new ArrayList<>();
         byJob.forEach(
                 (job, seqs) ->
-                        seqs.forEach((seq, h) -> commits.add(new Commit(job, key(job), seq, h))));
+                        seqs.forEach((seq, v) -> commits.add(new Commit<>(job, key(job), seq, v))));
         commits.sort((a, b) -> Long.compare(a.seq(), b.seq()));
         buffer.addAll(commits);
+        if (!swept.isEmpty()) {
+            buffer.add(new Commit<>(null, null, 0, swept));
+        }
     }
 
     /** The offset key of a job's commits into this fact table, as checkpointed. */
@@ -150,7 +162,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
             }
         } catch (SQLException e) {
             // Harmless: the rows are skipped by offset and purged after a later checkpoint.
-            LOG.warn("purging consumed touched hours failed: {}", e.getMessage());
+            LOG.warn("purging consumed rows of {} failed: {}", queries.table(), e.getMessage());
             session.discard();
         }
     }
@@ -171,7 +183,7 @@ final class TouchedHoursReader implements SourceReader<Long, TouchedHoursSplit> 
     public void addSplits(List<TouchedHoursSplit> splits) {
         for (TouchedHoursSplit s : splits) {
             offsets = new TreeMap<>(s.offsets());
-            LOG.info("reading touched hours of {} after {}", factTable, offsets);
+            LOG.info("reading {} of {} after {}", queries.table(), factTable, offsets);
         }
     }
 

@@ -1,0 +1,128 @@
+package io.pg2gp.connector.warehouse;
+
+import org.apache.flink.annotation.PublicEvolving;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Reads and purges what the sink's commits touched ({@code touched_hours}, {@code touched_keys}):
+ * the side job's input. The SQL and column names stay with the sink that writes the tables; values
+ * travel as bind parameters.
+ *
+ * @param <T> the value of a touched row: an hour as epoch millis, or a key as text
+ */
+@PublicEvolving
+public final class TouchedRowsQueries<T> {
+
+    /**
+     * An hour as epoch millis; {@code ±infinity} (a fact row dated {@code 'infinity'}), which has
+     * no epoch and fails a cast to bigint, as {@link Long#MAX_VALUE} / {@link Long#MIN_VALUE}.
+     */
+    static final String HOUR_MILLIS =
+            "CASE WHEN isfinite(hour) THEN (extract(epoch FROM hour) * 1000)::bigint"
+                    + " WHEN hour > 'epoch' THEN 9223372036854775807"
+                    + " ELSE -9223372036854775808 END";
+
+    /** One value one commit of a job touched in a target table. */
+    public record Touched<T>(String job, long commitSeq, T value) {}
+
+    @FunctionalInterface
+    private interface ValueReader<T> {
+        T read(ResultSet rs, int column) throws SQLException;
+    }
+
+    private final String table;
+    private final String valueExpression;
+    private final ValueReader<T> reader;
+
+    private TouchedRowsQueries(String table, String valueExpression, ValueReader<T> reader) {
+        this.table = table;
+        this.valueExpression = valueExpression;
+        this.reader = reader;
+    }
+
+    /** The hours commits touched (old and new versions), as epoch millis. */
+    public static TouchedRowsQueries<Long> hours(BookkeepingSchema bookkeeping) {
+        return new TouchedRowsQueries<>(
+                Objects.requireNonNull(bookkeeping, "bookkeeping").touchedHours(),
+                HOUR_MILLIS,
+                ResultSet::getLong);
+    }
+
+    /** The values of the touched-key column commits touched (old and new versions), as text. */
+    public static TouchedRowsQueries<String> keys(BookkeepingSchema bookkeeping) {
+        return new TouchedRowsQueries<>(
+                Objects.requireNonNull(bookkeeping, "bookkeeping").touchedKeys(),
+                "key_value",
+                ResultSet::getString);
+    }
+
+    /** The qualified table these queries read. */
+    public String table() {
+        return table;
+    }
+
+    /**
+     * The values of commits after {@code afterSeq} into {@code targetTable}, by commit, at most
+     * {@code limit} rows (a commit may be cut: callers keep their own per-job offsets).
+     */
+    public List<Touched<T>> readAfter(Connection c, String targetTable, long afterSeq, int limit)
+            throws SQLException {
+        List<Touched<T>> rows = new ArrayList<>();
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "SELECT job, commit_seq, "
+                                + valueExpression
+                                + " FROM "
+                                + table
+                                + " WHERE target_table = ? AND commit_seq > ?"
+                                + " ORDER BY commit_seq LIMIT ?")) {
+            p.setString(1, targetTable);
+            p.setLong(2, afterSeq);
+            p.setInt(3, limit);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Touched<>(rs.getString(1), rs.getLong(2), reader.read(rs, 3)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The values of a caller's query whose single column holds values of this kind (e.g. the keys
+     * whose stored results time has made stale), read as {@link #readAfter} reads them.
+     */
+    public List<T> readValues(Connection c, String query) throws SQLException {
+        List<T> values = new ArrayList<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(query)) {
+            while (rs.next()) {
+                values.add(reader.read(rs, 1));
+            }
+        }
+        return values;
+    }
+
+    /** Deletes what a job's commits up to {@code upToSeq} touched in {@code targetTable}. */
+    public int purge(Connection c, String targetTable, String job, long upToSeq)
+            throws SQLException {
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "DELETE FROM "
+                                + table
+                                + " WHERE target_table = ? AND job = ? AND commit_seq <= ?")) {
+            p.setString(1, targetTable);
+            p.setString(2, job);
+            p.setLong(3, upToSeq);
+            return p.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.pg2gp.jobs.rollup.definition;
+
+import io.pg2gp.connector.warehouse.WarehouseDialect;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FeatureDefinitionTest {
+
+    @Test
+    void theShippedFeatureFileParsesIntoTableSelectValidityAndView() {
+        List<FeatureDefinition> features = FeatureDefinitions.load(null);
+        assertThat(features).extracting(FeatureDefinition::name).containsExactly("user_features");
+        FeatureDefinition f = features.get(0);
+        assertThat(f.table("wh")).isEqualTo("wh.user_features");
+        assertThat(f.keyColumn()).isEqualTo("user_id");
+        assertThat(f.ddl("wh", WarehouseDialect.GREENPLUM_6))
+                .contains("CREATE TABLE IF NOT EXISTS wh.user_features (")
+                .contains("DISTRIBUTED BY (user_id)")
+                .endsWith("$$;");
+        assertThat(f.ddl("wh", WarehouseDialect.POSTGRES)).doesNotContain("DISTRIBUTED");
+        String select = f.select("wh", "user_id IN ('a')");
+        assertThat(select)
+                .contains("FROM wh.requests_analytical")
+                .contains("user_id IN ('a')")
+                .contains("row_number() OVER")
+                .doesNotContain("{{")
+                .doesNotContain("LIMIT");
+        String view = f.view("wh");
+        assertThat(view)
+                .startsWith("CREATE OR REPLACE VIEW wh.user_features_v1 AS")
+                .contains("FROM wh.user_features f WHERE (f.oldest_request_at")
+                .contains(
+                        "user_id IN (SELECT f.user_id FROM wh.user_features f WHERE NOT"
+                                + " (f.oldest_request_at")
+                .doesNotContain("{{");
+        assertThat(f.staleKeys("wh"))
+                .startsWith("SELECT f.user_id::text FROM wh.user_features f WHERE NOT (");
+    }
+
+    @Test
+    void aFileWithoutItsSectionsIsRejectedWithWhatIsMissing() {
+        assertThatThrownBy(
+                        () ->
+                                FeatureDefinition.parse(
+                                        "x",
+                                        "CREATE TABLE IF NOT EXISTS {{schema}}.x (k int);\n"
+                                                + "-- @recompute\nSELECT 1 WHERE {{keys}}\n"))
+                .hasMessageContaining("-- @valid");
+        assertThatThrownBy(
+                        () ->
+                                FeatureDefinition.parse(
+                                        "x",
+                                        "CREATE TABLE IF NOT EXISTS {{schema}}.x (k int);\n"
+                                                + "-- @recompute\nSELECT 1\n-- @valid\ntrue\n"
+                                                + "-- @view\nCREATE VIEW v AS {{recompute}}"
+                                                + " {{valid}}\n"))
+                .hasMessageContaining("{{keys}}");
+    }
+}
