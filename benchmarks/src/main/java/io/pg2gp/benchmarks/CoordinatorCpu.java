@@ -64,6 +64,14 @@ final class CoordinatorCpu {
                 : Optional.of(new CoordinatorCpu(List.copyOf(pids), clockTicks()));
     }
 
+    /** A PostgreSQL server on this machine, from its data directory's postmaster.pid. */
+    static Optional<CoordinatorCpu> postgres(Path dataDir) {
+        Path pid = dataDir.resolve("postmaster.pid");
+        return Files.isRegularFile(pid) && Files.isDirectory(Path.of("/proc/self"))
+                ? Optional.of(new CoordinatorCpu(List.of(pid), clockTicks()))
+                : Optional.empty();
+    }
+
     /** CPU-seconds so far of the instances (postmasters, exited and running children). */
     double seconds() throws IOException {
         double total = 0;

@@ -18,13 +18,19 @@ import org.postgresql.copy.CopyIn;
 
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The warehouse sink alone: N enriched request rows, generated in memory by a bounded Flink source
  * (parallelism 2), into a freshly created {@code requests_analytical}. Next to it, in the same run
  * and into the same freshly created table: a raw pgjdbc COPY of the same rows pre-encoded (the
- * ceiling) and Flink's JdbcSink doing batched upserts (the usual alternative).
+ * ceiling) and Flink's JdbcSink doing batched upserts (the usual alternative). Each measurement
+ * also prints what decides its figure ({@link SinkCost}): WAL bytes per row, CPU-seconds per
+ * million rows of this JVM and of the warehouse server, and for the sink the server's time staging
+ * versus applying per commit.
  */
 final class SinkBenchmark {
 
@@ -34,6 +40,7 @@ final class SinkBenchmark {
     static final String TABLE = "public." + WarehouseTables.REQUESTS;
 
     private final BenchArgs args;
+    private final Map<String, List<SinkCost.Figures>> costs = new LinkedHashMap<>();
 
     SinkBenchmark(BenchArgs args) {
         this.args = args;
@@ -48,11 +55,18 @@ final class SinkBenchmark {
         Measurement copy = new Measurement("raw COPY FROM STDIN (pgjdbc CopyManager, TEXT)");
         Measurement jdbc = new Measurement("Flink JdbcSink upsert (batch 5000, p=2)");
         Measurement pg2gp = new Measurement("pg2gp WarehouseSink (p=2, 5 s checkpoints)");
-        try (PostgresServer wh = BenchServers.warehouse("bench-sink-warehouse")) {
+        try (PostgresServer wh =
+                PostgresServer.builder("bench-sink-warehouse")
+                        .sharedBuffers(BenchServers.SHARED_BUFFERS)
+                        .setting("shared_preload_libraries=pg_stat_statements")
+                        .start()) {
             Report.line(
                     "warehouse PostgreSQL %s; table from WarehouseDdl.script(WarehouseDialect.POSTGRES, \"public\") (primary"
                             + " key and the created_at index), fresh database per measurement",
                     BenchServers.version(wh));
+            SinkCost.prepare(wh);
+            Report.line("warehouse settings: %s", SinkCost.settings(wh));
+            Report.line("load average at start: %s", SinkCost.loadAverage());
             List<byte[]> encoded = RequestRows.encodeCopy(n, args.users());
             Report.line(
                     "rows pre-encoded for COPY: %,d bytes (%.0f bytes/row)",
@@ -67,12 +81,45 @@ final class SinkBenchmark {
         copy.printSummary();
         jdbc.printSummary();
         pg2gp.printSummary();
+        for (var e : costs.entrySet()) {
+            printCostSummary(e.getKey(), e.getValue());
+        }
+        Report.line("load average at end: %s", SinkCost.loadAverage());
         Report.ratio("pg2gp sink / raw COPY", pg2gp.median() / copy.median(), 0.6);
         Report.ratio("pg2gp sink / Flink JdbcSink", pg2gp.median() / jdbc.median(), 3.0);
         Report.line(
                 "(pg2gp and JdbcSink: from job submission until the job finished; pg2gp commits the"
                         + " last rows at the final checkpoint after end of input, so up to one"
-                        + " checkpoint interval is included. COPY: the COPY alone.)");
+                        + " checkpoint interval is included. COPY: the COPY alone. CPU-s: this"
+                        + " JVM (Flink MiniCluster, or the COPY client) and the warehouse server's"
+                        + " processes, over the same interval; they survive a loaded machine far"
+                        + " better than rows/s.)");
+    }
+
+    private SinkCost.Figures cost(String name, SinkCost cost) throws Exception {
+        SinkCost.Figures f = cost.stop(args.rows());
+        costs.computeIfAbsent(name, k -> new ArrayList<>()).add(f);
+        return f;
+    }
+
+    private static void printCostSummary(String name, List<SinkCost.Figures> runs) {
+        Report.line(
+                "%-44s median WAL %.0f B/row; CPU-s per 1M rows: JVM %.2f, server %.2f, total %.2f",
+                name,
+                median(runs.stream().mapToDouble(SinkCost.Figures::walBytesPerRow).toArray()),
+                median(runs.stream().mapToDouble(SinkCost.Figures::jvmCpuPerMillion).toArray()),
+                median(runs.stream().mapToDouble(SinkCost.Figures::serverCpuPerMillion).toArray()),
+                median(
+                        runs.stream()
+                                .mapToDouble(f -> f.jvmCpuPerMillion() + f.serverCpuPerMillion())
+                                .toArray()));
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     private static String freshTable(PostgresServer wh, String db) {
@@ -96,6 +143,7 @@ final class SinkBenchmark {
         freshTable(wh, db);
         long start;
         long nanos;
+        SinkCost cost = SinkCost.start(wh);
         try (Connection c = wh.connect(db)) {
             CopyIn in = RequestRows.copyIn(c, TABLE);
             start = System.nanoTime();
@@ -105,6 +153,7 @@ final class SinkBenchmark {
             in.endCopy();
             nanos = System.nanoTime() - start;
         }
+        Report.line("  %s", cost(m.name(), cost).describe());
         m.add(args.rows(), nanos, rowsCheck(wh, db, args.rows()));
         BenchServers.dropDatabase(wh, db);
     }
@@ -131,8 +180,10 @@ final class SinkBenchmark {
                                 null))
                 .name("Flink JdbcSink")
                 .setParallelism(PARALLELISM);
+        SinkCost cost = SinkCost.start(wh);
         JobClient job = FlinkJobs.submit(env, "bench sink: Flink JdbcSink");
         long nanos = FlinkJobs.awaitFinished(job, System.nanoTime(), TIMEOUT);
+        Report.line("  %s", cost(m.name(), cost).describe());
         m.add(args.rows(), nanos, rowsCheck(wh, db, args.rows()));
         BenchServers.dropDatabase(wh, db);
     }
@@ -154,9 +205,23 @@ final class SinkBenchmark {
                 .name("pg2gp WarehouseSink")
                 .uid("bench-pg2gp-sink")
                 .setParallelism(PARALLELISM);
+        SinkCost cost = SinkCost.start(wh);
         JobClient job = FlinkJobs.submit(env, "bench sink: pg2gp");
         long nanos = FlinkJobs.awaitFinished(job, System.nanoTime(), TIMEOUT);
+        SinkCost.Figures f = cost(m.name(), cost);
         long commits = BenchServers.queryLong(wh, db, "SELECT count(*) FROM pg2gp.commit_ledger");
+        long applyMillis =
+                BenchServers.queryLong(
+                        wh, db, "SELECT coalesce(sum(apply_millis), 0) FROM pg2gp.commit_ledger");
+        Report.line("  %s", f.describe());
+        Report.line(
+                "  per commit (%d): staging %.0f ms server time (%d statements), apply %.0f ms"
+                        + " (ledger; server statements outside staging %.0f ms)",
+                commits,
+                f.statements().stagingMillis() / Math.max(1, commits),
+                f.statements().stagingCalls(),
+                applyMillis / (double) Math.max(1, commits),
+                f.statements().otherMillis() / Math.max(1, commits));
         m.add(args.rows(), nanos, rowsCheck(wh, db, args.rows()) + ", " + commits + " commits");
         BenchServers.dropDatabase(wh, db);
     }
