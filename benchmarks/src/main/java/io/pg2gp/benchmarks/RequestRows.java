@@ -26,6 +26,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Enriched request rows generated deterministically in memory (row i is always the same), shaped
@@ -151,15 +152,36 @@ final class RequestRows {
     /** The Flink map that turns a sequence number into its row. */
     static final class Generate implements MapFunction<Long, EnrichedRequest> {
         private static final long serialVersionUID = 1L;
+
+        /** Shared by the subtasks of a MiniCluster job (one JVM): LSNs in emission order. */
+        private static final AtomicLong EMITTED = new AtomicLong(1_000_000L);
+
         private final long users;
+        private final boolean commitOrderedLsns;
 
         Generate(long users) {
+            this(users, false);
+        }
+
+        /**
+         * {@code commitOrderedLsns}: LSNs rise in the order rows are emitted across subtasks, as a
+         * source's commit order does, instead of {@code 1,000,000 + i}: with parallel sequence
+         * readers the latter puts lower LSNs into later checkpoints (subtask 0 counts from 0,
+         * subtask 1 from n/2), which no real source does and which keeps every batch after the
+         * first off the insert-only apply.
+         */
+        Generate(long users, boolean commitOrderedLsns) {
             this.users = users;
+            this.commitOrderedLsns = commitOrderedLsns;
         }
 
         @Override
         public EnrichedRequest map(Long i) {
-            return enriched(i, users);
+            EnrichedRequest e = enriched(i, users);
+            if (commitOrderedLsns) {
+                e.lsn = EMITTED.incrementAndGet();
+            }
+            return e;
         }
     }
 

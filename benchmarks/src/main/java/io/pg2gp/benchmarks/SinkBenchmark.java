@@ -162,7 +162,7 @@ final class SinkBenchmark {
         return env.fromSequence(0, args.rows() - 1)
                 .name("sequence")
                 .setParallelism(PARALLELISM)
-                .map(new RequestRows.Generate(args.users()))
+                .map(new RequestRows.Generate(args.users(), true))
                 .name("generate enriched requests")
                 .returns(TypeInformation.of(EnrichedRequest.class))
                 .setParallelism(PARALLELISM);
