@@ -98,7 +98,7 @@ class WarehouseSinkPrepareITCase {
             assertThat(sink.prepare()).isEmpty();
             assertThat(count(admin, "SELECT count(*) FROM pg_tables WHERE schemaname = 'pg2gp'"))
                     .as("bookkeeping tables created by prepare")
-                    .isEqualTo(7);
+                    .isEqualTo(8);
 
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
