@@ -83,21 +83,30 @@ final class CoordinatorCpu {
 
     private double seconds(Path pidFile) throws IOException {
         long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-        String[] own = statFields(Path.of("/proc", String.valueOf(postmaster), "stat"));
-        if (own == null) {
-            throw new IllegalStateException("postmaster " + postmaster + " is gone");
-        }
-        // Fields after "(comm)": [0] state (field 3), [1] ppid, [11..14] utime stime cutime cstime.
-        long ticks = sum(own, 11, 14);
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-            for (Path p : procs) {
-                String[] f = statFields(p.resolve("stat"));
-                if (f != null && Long.parseLong(f[1]) == postmaster) {
-                    ticks += sum(f, 11, 12);
+        Path stat = Path.of("/proc", String.valueOf(postmaster), "stat");
+        while (true) {
+            String[] own = statFields(stat);
+            if (own == null) {
+                throw new IllegalStateException("postmaster " + postmaster + " is gone");
+            }
+            // After "(comm)": [0] state (field 3), [1] ppid, [11..14] utime stime cutime cstime.
+            long ticks = sum(own, 11, 14);
+            try (DirectoryStream<Path> procs =
+                    Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+                for (Path p : procs) {
+                    String[] f = statFields(p.resolve("stat"));
+                    if (f != null && Long.parseLong(f[1]) == postmaster) {
+                        ticks += sum(f, 11, 12);
+                    }
                 }
             }
+            // A backend reaped while the children were listed is in neither sum (its time moved
+            // into cutime after it was read): read again until nothing was reaped in between.
+            String[] after = statFields(stat);
+            if (after != null && sum(after, 13, 14) == sum(own, 13, 14)) {
+                return ticks / ticksPerSecond;
+            }
         }
-        return ticks / ticksPerSecond;
     }
 
     private static long sum(String[] fields, int from, int to) {
