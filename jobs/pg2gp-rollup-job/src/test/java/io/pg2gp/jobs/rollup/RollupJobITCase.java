@@ -6,7 +6,6 @@ import io.pg2gp.jobs.settings.PipelineConfig;
 import io.pg2gp.testutils.SeedWorkload;
 
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -208,12 +207,7 @@ class RollupJobITCase {
                         .isPositive();
 
                 // Stop the rollup job with a savepoint, change hours while it is away, restore.
-                String savepoint =
-                        rollups.stopWithSavepoint(
-                                        false,
-                                        savepoints.toUri().toString(),
-                                        SavepointFormatType.CANONICAL)
-                                .get();
+                String savepoint = Savepoints.stopWithSavepoint(rollups, savepoints);
                 shuffle(w, src, random, 150);
                 env.awaitWarehouseEqualsSource(CONVERGE);
                 rollups = startRollups(config, savepoint);

@@ -4,11 +4,11 @@ import io.pg2gp.jobs.ingest.IngestPipelineITCase;
 import io.pg2gp.jobs.ingest.PipelineTestEnvironment;
 import io.pg2gp.jobs.rollup.RollupJob;
 import io.pg2gp.jobs.rollup.RollupPipeline;
+import io.pg2gp.jobs.rollup.Savepoints;
 import io.pg2gp.jobs.settings.PipelineConfig;
 import io.pg2gp.testutils.SeedWorkload;
 
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -137,25 +136,6 @@ class FeatureJobITCase {
         }
     }
 
-    /**
-     * Stops with a savepoint, again while a task is still restarting after an injected failure (a
-     * killed session is found dead at its next use, possibly after the features matched).
-     */
-    private static String stopWithSavepoint(JobClient job, Path dir) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return job.stopWithSavepoint(
-                                false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get();
-            } catch (ExecutionException e) {
-                if (attempt >= 30) {
-                    throw e;
-                }
-                Thread.sleep(1_000);
-            }
-        }
-    }
-
     private static long killRollupSessions(PipelineTestEnvironment env) {
         try {
             return env.count(
@@ -214,7 +194,7 @@ class FeatureJobITCase {
                         .isPositive();
 
                 // Stop with a savepoint, change users while it is away, restore.
-                String savepoint = stopWithSavepoint(rollups, savepoints);
+                String savepoint = Savepoints.stopWithSavepoint(rollups, savepoints);
                 shuffle(w, src, random, 150);
                 env.awaitWarehouseEqualsSource(CONVERGE);
                 rollups = startRollups(config, savepoint);
