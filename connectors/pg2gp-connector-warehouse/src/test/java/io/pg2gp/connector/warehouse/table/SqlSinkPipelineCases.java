@@ -102,12 +102,15 @@ abstract class SqlSinkPipelineCases {
         }
     }
 
-    // Disabled after one CI run on PostgreSQL: after the injected failure the restarted job
-    // delivered none of the four streamed changes within 180 s (no error logged; checkpoints went
-    // on), while the Greenplum variant passed in the same run and both passed in earlier runs. Not
-    // yet explained (a replication slot still held by the failed reader is the first suspect), so
-    // the SQL connector's restart behaviour is an open defect of issue 15, not a passing test.
-    @Disabled("open defect of issue 15: no changes after a restart, once in CI; see the comment")
+    // Disabled: on PostgreSQL the restarted job sometimes never sees the four changes made just
+    // before the injected failure (1 of 3 runs here; the Greenplum variant passed). With INFO logs
+    // (2026-12-02): the job restored checkpoint 13, whose stream offset was 0/19266C8, and Flink
+    // CDC had committed only checkpoint 10's offset to the slot, yet the slot's confirmed flush LSN
+    // was already 0/1926D30 when the restarted reader looked, past the four changes, so the
+    // server streamed from there. Something on the source side (Flink CDC postgres-cdc 3.5.0 /
+    // Debezium) flushed the slot beyond the last completed checkpoint; the sink never saw the
+    // rows. Open defect of issue 15 until that is found and guarded.
+    @Disabled("open defect of issue 15: the source slot ran ahead of the restored checkpoint")
     @Test
     void survivesAnInjectedFailureAndAStopWithSavepoint(@TempDir Path savepoints) throws Exception {
         PostgresServer source = SharedPostgres.source();
