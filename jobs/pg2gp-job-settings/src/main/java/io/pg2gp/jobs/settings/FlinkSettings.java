@@ -7,6 +7,8 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 
+import java.time.Duration;
+
 /**
  * The Flink settings both jobs run with, derived from the pipeline file. Kept apart from the ingest
  * topology so the rollup job's jar, which ships without Flink CDC, can load it.
@@ -20,9 +22,12 @@ public final class FlinkSettings {
      */
     public static Configuration of(PipelineConfig config) {
         Configuration c = new Configuration();
-        c.set(
-                CheckpointingOptions.CHECKPOINTING_INTERVAL,
-                config.get(Pg2gpOptions.CHECKPOINT_INTERVAL));
+        Duration interval = config.get(Pg2gpOptions.CHECKPOINT_INTERVAL);
+        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
+        // Flink fires the first checkpoint at a random delay in [min-pause, interval] after the job
+        // is scheduled, often before its tasks are running (a failed checkpoint at every start);
+        // a full interval of pause also keeps applies from running back to back after a slow one.
+        c.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, interval);
         c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         // The sink gathers each checkpoint's batches before the barrier: aligned checkpoints only.
         c.set(CheckpointingOptions.ENABLE_UNALIGNED, false);

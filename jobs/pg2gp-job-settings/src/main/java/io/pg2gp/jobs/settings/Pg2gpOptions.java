@@ -41,7 +41,11 @@ public final class Pg2gpOptions {
             ConfigOptions.key("pipeline.checkpoint-interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(5))
-                    .withDescription("Micro-batch window: each completed checkpoint is one batch.");
+                    .withDescription(
+                            "Micro-batch window: each completed checkpoint is one batch. A"
+                                    + " checkpoint starts at least this long after the previous"
+                                    + " one completed, and the first this long after the job"
+                                    + " started.");
     public static final ConfigOption<String> CHECKPOINT_DIR =
             ConfigOptions.key("pipeline.checkpoint-dir")
                     .stringType()

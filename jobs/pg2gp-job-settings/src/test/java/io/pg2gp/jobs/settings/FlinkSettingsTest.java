@@ -1,5 +1,6 @@
 package io.pg2gp.jobs.settings;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 
@@ -77,6 +78,16 @@ class FlinkSettingsTest {
                                 RestartStrategyOptions
                                         .RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER))
                 .isEqualTo(1.5);
+    }
+
+    @Test
+    void aCheckpointStartsAFullIntervalAfterTheJobAndAfterThePreviousOne() {
+        Configuration c = FlinkSettings.of(config("pipeline.checkpoint-interval", "7s"));
+        assertThat(c.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
+                .isEqualTo(Duration.ofSeconds(7));
+        // Flink's first trigger comes at a random delay in [min-pause, interval]
+        assertThat(c.get(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS))
+                .isEqualTo(Duration.ofSeconds(7));
     }
 
     @Test
