@@ -6,6 +6,7 @@ import io.pg2gp.jobs.settings.PipelineConfig;
 import io.pg2gp.testutils.PostgresServer;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -104,17 +105,14 @@ final class Progress {
                 runStart = scalar(s, "SELECT now()::text");
             }
             boolean any = false;
-            try (ResultSet rs =
-                    s.executeQuery(
-                            "SELECT target_table, sum(rows_staged + dead_letters),"
-                                    + " sum(rows_upserted), sum(rows_deleted)"
-                                    + " FROM "
-                                    + bookkeeping.ledger()
-                                    + " WHERE job = '"
-                                    + job
-                                    + "' AND committed_at >= '"
-                                    + runStart
-                                    + "' GROUP BY 1 ORDER BY 1")) {
+            try (PreparedStatement ledger =
+                            c.prepareStatement(
+                                    "SELECT target_table, sum(rows_staged + dead_letters),"
+                                            + " sum(rows_upserted), sum(rows_deleted) FROM "
+                                            + bookkeeping.ledger()
+                                            + " WHERE job = ? AND committed_at >= ?::timestamptz"
+                                            + " GROUP BY 1 ORDER BY 1");
+                    ResultSet rs = bind(ledger, job, runStart).executeQuery()) {
                 while (rs.next()) {
                     any = true;
                     String table = rs.getString(1);
@@ -153,17 +151,14 @@ final class Progress {
             }
         }
         try (Connection c = source.connect(sourceDb);
-                Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery(
+                PreparedStatement s =
+                        c.prepareStatement(
                                 "SELECT (SELECT count(*) FROM "
                                         + sourceRequests
-                                        + "),"
-                                        + " (SELECT pg_size_pretty(pg_wal_lsn_diff("
+                                        + "), (SELECT pg_size_pretty(pg_wal_lsn_diff("
                                         + "pg_current_wal_lsn(), confirmed_flush_lsn))"
-                                        + " FROM pg_replication_slots WHERE slot_name = '"
-                                        + slot
-                                        + "')")) {
+                                        + " FROM pg_replication_slots WHERE slot_name = ?)");
+                ResultSet rs = bind(s, slot).executeQuery()) {
             rs.next();
             out.append(
                     String.format(
@@ -172,6 +167,14 @@ final class Progress {
                             rs.getString(2) == null ? "(no slot yet)" : rs.getString(2)));
         }
         return out.toString();
+    }
+
+    private static PreparedStatement bind(PreparedStatement s, String... values)
+            throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            s.setString(i + 1, values[i]);
+        }
+        return s;
     }
 
     private static String scalar(Statement s, String sql) throws SQLException {
