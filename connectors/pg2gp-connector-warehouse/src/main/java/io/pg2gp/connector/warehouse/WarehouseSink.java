@@ -273,7 +273,8 @@ public final class WarehouseSink<IN>
                         name,
                         CommittableMessageTypeInfo.of(WarehouseCommittableSerializer::new),
                         new BatchAggregatorOperator(options.table().qualifiedName()))
-                .uid("pg2gp-gather-" + options.table().qualifiedName())
+                // No uid: the gatherer keeps no state, and a uid here makes Flink refuse a
+                // sinkTo(sink) without one (found by Flink's SinkTestSuiteBase).
                 .setParallelism(1)
                 .setMaxParallelism(1)
                 // Every committable to committer subtask 0: one apply per table at a time.
