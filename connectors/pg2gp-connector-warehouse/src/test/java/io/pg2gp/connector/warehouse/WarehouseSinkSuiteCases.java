@@ -1,22 +1,14 @@
 package io.pg2gp.connector.warehouse;
 
-import io.pg2gp.testutils.PostgresServer;
-import io.pg2gp.testutils.SharedPostgres;
+import io.pg2gp.testutils.DatabaseServer;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.connector.testframe.environment.MiniClusterTestEnvironment;
-import org.apache.flink.connector.testframe.external.ExternalContextFactory;
 import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
 import org.apache.flink.connector.testframe.external.sink.DataStreamSinkV2ExternalContext;
 import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
-import org.apache.flink.connector.testframe.junit.annotations.TestContext;
-import org.apache.flink.connector.testframe.junit.annotations.TestEnv;
-import org.apache.flink.connector.testframe.junit.annotations.TestExternalSystem;
-import org.apache.flink.connector.testframe.junit.annotations.TestSemantics;
 import org.apache.flink.connector.testframe.testsuites.SinkTestSuiteBase;
-import org.apache.flink.core.execution.CheckpointingMode;
 
 import java.net.URL;
 import java.sql.Connection;
@@ -34,10 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Flink's own connector test suite ({@link SinkTestSuiteBase}: a basic run, a stop with savepoint
  * and restore at the same, a higher and a lower parallelism, the writer's {@code numRecordsSend})
- * against the sink writing a typed record into a real PostgreSQL table. Exactly once is checked as
- * Flink's suite checks it: every record the job was given is in the table, none twice.
+ * against the sink writing a typed record into a real warehouse table. Exactly once is checked as
+ * Flink's suite checks it: every record the job was given is in the table, none twice. Subclasses
+ * name the warehouse and carry the framework's annotated fields.
  */
-class WarehouseSinkTestSuiteITCase extends SinkTestSuiteBase<WarehouseSinkTestSuiteITCase.Item> {
+abstract class WarehouseSinkSuiteCases extends SinkTestSuiteBase<WarehouseSinkSuiteCases.Item> {
 
     /** A test record: a unique id and a label with characters COPY TEXT must escape. */
     public record Item(long id, String label) implements Comparable<Item>, java.io.Serializable {
@@ -47,27 +40,12 @@ class WarehouseSinkTestSuiteITCase extends SinkTestSuiteBase<WarehouseSinkTestSu
         }
     }
 
-    @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
-
-    /** The external system is the shared warehouse server the other ITCases use. */
-    @TestExternalSystem PostgresResource warehouse = new PostgresResource();
-
-    @TestContext ExternalContextFactory<ItemContext> items = ItemContext::new;
-
-    @TestSemantics
-    CheckpointingMode[] semantics = new CheckpointingMode[] {CheckpointingMode.EXACTLY_ONCE};
-
-    /** Starts nothing: {@link SharedPostgres} starts the server once per JVM. */
-    static final class PostgresResource
-            implements org.apache.flink.connector.testframe.TestResource {
-        @Override
-        public void startUp() {
-            SharedPostgres.warehouse();
-        }
-
-        @Override
-        public void tearDown() {}
-    }
+    /** Where the sink writes: a server, a fresh database on it, the password variable. */
+    record Warehouse(
+            DatabaseServer server,
+            java.util.function.Supplier<String> newDatabase,
+            String passwordEnv,
+            String distribution) {}
 
     /** One database and table per test case; the sink and a reader of what it committed. */
     static final class ItemContext implements DataStreamSinkV2ExternalContext<Item> {
@@ -75,13 +53,16 @@ class WarehouseSinkTestSuiteITCase extends SinkTestSuiteBase<WarehouseSinkTestSu
         private static final AtomicInteger TABLES = new AtomicInteger();
         private static final String LABEL_CHARS = "ab\t\n\\Ж😀 ,|\"'";
 
-        private final PostgresServer server = SharedPostgres.warehouse();
+        private final DatabaseServer server;
+        private final String passwordEnv;
         private final String db;
         private final String table = "items_" + TABLES.incrementAndGet();
 
-        ItemContext(String testName) {
+        ItemContext(Warehouse warehouse) {
+            this.server = warehouse.server();
+            this.passwordEnv = warehouse.passwordEnv();
             try {
-                db = server.createDatabase(SharedPostgres.uniqueDatabase("suite"));
+                db = warehouse.newDatabase().get();
                 try (Connection c = server.connect(db);
                         Statement s = c.createStatement()) {
                     s.execute(
@@ -89,7 +70,8 @@ class WarehouseSinkTestSuiteITCase extends SinkTestSuiteBase<WarehouseSinkTestSu
                                     + table
                                     + " (id bigint PRIMARY KEY, label text, _cdc_lsn bigint NOT"
                                     + " NULL, _cdc_op char(1) NOT NULL, _cdc_committed_at"
-                                    + " timestamptz, _synced_at timestamptz NOT NULL)");
+                                    + " timestamptz, _synced_at timestamptz NOT NULL)"
+                                    + warehouse.distribution());
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
@@ -108,7 +90,7 @@ class WarehouseSinkTestSuiteITCase extends SinkTestSuiteBase<WarehouseSinkTestSu
                     WarehouseSink.<Item>builder()
                             .connection(
                                     new WarehouseConnectionOptions(
-                                            server.jdbcUrl(db), server.user(), null))
+                                            server.jdbcUrl(db), server.user(), passwordEnv))
                             .table(target)
                             .serializer(
                                     item ->
