@@ -79,8 +79,11 @@ class MonitoringFilesTest {
                     OP + "pg2gpLastApplyMillis",
                     OP + "pg2gpLastCheckpointApplied",
                     OP + "pg2gpLastBatchRows",
-                    // rollup job, "Recompute rollups"
+                    // rollup job, "Recompute dirty hours of every rollup" and "Recompute the
+                    // features of dirty users"
                     OP + "pg2gpDirtyHoursPending",
+                    OP + "pg2gpDirtyUsersPending",
+                    OP + "pg2gpRecomputedUsers",
                     OP + "pg2gpOldestPendingAgeMillis",
                     OP + "pg2gpRecomputeMillis",
                     OP + "pg2gpRowsReadPerRecompute",
