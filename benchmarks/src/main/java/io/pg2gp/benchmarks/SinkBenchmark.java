@@ -59,6 +59,7 @@ final class SinkBenchmark {
                 PostgresServer.builder("bench-sink-warehouse")
                         .sharedBuffers(BenchServers.SHARED_BUFFERS)
                         .setting("shared_preload_libraries=pg_stat_statements")
+                        .setting("log_autovacuum_min_duration=0")
                         .start()) {
             Report.line(
                     "warehouse PostgreSQL %s; table from WarehouseDdl.script(WarehouseDialect.POSTGRES, \"public\") (primary"
@@ -73,9 +74,15 @@ final class SinkBenchmark {
                     RequestRows.bytes(encoded), RequestRows.bytes(encoded) / (double) n);
             for (int run = 1; run <= args.runs(); run++) {
                 Report.line("run %d/%d", run, args.runs());
-                measureCopy(wh, "sink_copy_" + run, encoded, copy);
-                measureJdbcSink(wh, "sink_jdbc_" + run, jdbc);
-                measurePg2gp(wh, "sink_pg2gp_" + run, pg2gp);
+                if (measured("copy")) {
+                    measureCopy(wh, "sink_copy_" + run, encoded, copy);
+                }
+                if (measured("jdbc")) {
+                    measureJdbcSink(wh, "sink_jdbc_" + run, jdbc);
+                }
+                if (measured("pg2gp")) {
+                    measurePg2gp(wh, "sink_pg2gp_" + run, pg2gp);
+                }
             }
         }
         copy.printSummary();
@@ -94,6 +101,15 @@ final class SinkBenchmark {
                         + " JVM (Flink MiniCluster, or the COPY client) and the warehouse server's"
                         + " processes, over the same interval; they survive a loaded machine far"
                         + " better than rows/s.)");
+    }
+
+    /**
+     * {@code -Dpg2gp.bench.only=pg2gp} (or {@code copy}, {@code jdbc}, comma-separated): measure
+     * only these, for profiling one of them (all by default; the ratios need all three).
+     */
+    private static boolean measured(String what) {
+        String only = System.getProperty("pg2gp.bench.only", "");
+        return only.isBlank() || List.of(only.split(",")).contains(what);
     }
 
     private SinkCost.Figures cost(String name, SinkCost cost) throws Exception {
@@ -214,6 +230,15 @@ final class SinkBenchmark {
                 BenchServers.queryLong(
                         wh, db, "SELECT coalesce(sum(apply_millis), 0) FROM pg2gp.commit_ledger");
         Report.line("  %s", f.describe());
+        for (String line : f.statements().top()) {
+            Report.line("    %s", line);
+        }
+        for (String line : cost.autovacuum()) {
+            Report.line("    %s", line);
+        }
+        for (String line : SinkCost.tableActivity(wh, db)) {
+            Report.line("    %s", line);
+        }
         Report.line(
                 "  per commit (%d): staging %.0f ms server time (%d statements), apply %.0f ms"
                         + " (ledger; server statements outside staging %.0f ms)",

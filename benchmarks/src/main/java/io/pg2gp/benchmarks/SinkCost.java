@@ -40,7 +40,8 @@ final class SinkCost {
                     "autovacuum");
 
     /** Server-side statement time, from pg_stat_statements (reset at {@link #start}). */
-    record StatementTime(double stagingMillis, long stagingCalls, double otherMillis) {}
+    record StatementTime(
+            double stagingMillis, long stagingCalls, double otherMillis, List<String> top) {}
 
     /** One measurement's figures. */
     record Figures(
@@ -59,6 +60,7 @@ final class SinkCost {
 
     private final PostgresServer server;
     private final Optional<CoordinatorCpu> serverCpu;
+    private long logStart;
     private long walStart;
     private double serverCpuStart;
     private double jvmCpuStart;
@@ -96,6 +98,7 @@ final class SinkCost {
             s.execute("SELECT pg_stat_statements_reset()");
             cost.walStart = lsn(s);
         }
+        cost.logStart = Files.exists(server.logFile()) ? Files.size(server.logFile()) : 0;
         cost.serverCpuStart = cost.serverSeconds();
         cost.jvmCpuStart = jvmSeconds();
         return cost;
@@ -138,8 +141,65 @@ final class SinkCost {
                                 + " pg_stat_statements WHERE query !~* 'pg_stat_statements|"
                                 + "pg_current_wal_lsn') q")) {
             rs.next();
-            return new StatementTime(rs.getDouble(1), rs.getLong(2), rs.getDouble(3));
+            return new StatementTime(
+                    rs.getDouble(1), rs.getLong(2), rs.getDouble(3), topStatements(s));
         }
+    }
+
+    /**
+     * The statements that cost the server most, with their WAL: where a sink's time and WAL go
+     * (autovacuum is no statement: see {@link #tableActivity}).
+     */
+    private static List<String> topStatements(Statement s) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs =
+                s.executeQuery(
+                        "SELECT calls, total_exec_time, wal_bytes, rows,"
+                                + " left(regexp_replace(query, '\\s+', ' ', 'g'), 90) FROM"
+                                + " pg_stat_statements WHERE query !~* 'pg_stat_statements|"
+                                + "pg_current_wal_lsn' ORDER BY total_exec_time DESC LIMIT 14")) {
+            while (rs.next()) {
+                out.add(
+                        String.format(
+                                "%6d calls %9.0f ms %8.1f MB WAL %9d rows  %s",
+                                rs.getLong(1),
+                                rs.getDouble(2),
+                                rs.getDouble(3) / 1e6,
+                                rs.getLong(4),
+                                rs.getString(5)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Per table of {@code db}: rows inserted and deleted, and how often autovacuum and autoanalyze
+     * ran on it during the measurement (fresh database per measurement).
+     */
+    static List<String> tableActivity(PostgresServer server, String db) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = server.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT schemaname || '.' || relname, n_tup_ins, n_tup_del,"
+                                        + " autovacuum_count, autoanalyze_count,"
+                                        + " pg_total_relation_size(relid) / 1048576 FROM"
+                                        + " pg_stat_user_tables WHERE n_tup_ins > 0 ORDER BY"
+                                        + " n_tup_ins DESC")) {
+            while (rs.next()) {
+                out.add(
+                        String.format(
+                                "%-44s ins %9d del %9d autovacuum %d autoanalyze %d, %d MB",
+                                rs.getString(1),
+                                rs.getLong(2),
+                                rs.getLong(3),
+                                rs.getLong(4),
+                                rs.getLong(5),
+                                rs.getLong(6)));
+            }
+        }
+        return out;
     }
 
     private double serverSeconds() throws IOException {
@@ -152,6 +212,49 @@ final class SinkCost {
             return sun.getProcessCpuTime() / 1e9;
         }
         return Double.NaN;
+    }
+
+    private static final java.util.regex.Pattern AUTOVACUUM =
+            java.util.regex.Pattern.compile("automatic (vacuum|analyze) of table \"([^\"]+)\"");
+    private static final java.util.regex.Pattern CPU =
+            java.util.regex.Pattern.compile("CPU: user: ([0-9.]+) s, system: ([0-9.]+) s");
+
+    /**
+     * Autovacuum's and autoanalyze's CPU-seconds per table since {@link #start}, from the server
+     * log ({@code log_autovacuum_min_duration = 0}): work no statement accounts for.
+     */
+    List<String> autovacuum() throws IOException {
+        Path log = server.logFile();
+        if (!Files.exists(log)) {
+            return List.of();
+        }
+        byte[] all = Files.readAllBytes(log);
+        String text =
+                new String(
+                        all,
+                        (int) Math.min(logStart, all.length),
+                        all.length - (int) Math.min(logStart, all.length),
+                        java.nio.charset.StandardCharsets.UTF_8);
+        java.util.Map<String, double[]> perTable = new java.util.TreeMap<>();
+        String current = null;
+        for (String line : text.split("\n")) {
+            var m = AUTOVACUUM.matcher(line);
+            if (m.find()) {
+                current = m.group(1) + " " + m.group(2);
+            }
+            var cpu = CPU.matcher(line);
+            if (current != null && cpu.find()) {
+                double[] v = perTable.computeIfAbsent(current, k -> new double[2]);
+                v[0] += Double.parseDouble(cpu.group(1)) + Double.parseDouble(cpu.group(2));
+                v[1]++;
+                current = null;
+            }
+        }
+        List<String> out = new ArrayList<>();
+        perTable.forEach(
+                (k, v) ->
+                        out.add(String.format("auto %-50s %3.0f runs %6.2f CPU-s", k, v[1], v[0])));
+        return out;
     }
 
     static String loadAverage() {

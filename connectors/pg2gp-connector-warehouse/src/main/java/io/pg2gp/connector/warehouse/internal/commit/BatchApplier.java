@@ -44,6 +44,7 @@ public final class BatchApplier {
     private Long lastAppliedLsn;
     private Long lastAppliedLsnAnyJob;
     private Boolean keyIndexed;
+    private Boolean keyUnique;
     private long insertOnlyApplies;
 
     public BatchApplier(
@@ -72,7 +73,7 @@ public final class BatchApplier {
                 BatchStats stats = batchStats(s, committable);
                 long[] applied = null;
                 if (insertOnly(c, s, committable, stats)) {
-                    applied = applyInsertOnly(c, s, committable, commitSeq);
+                    applied = applyInsertOnly(c, s, stats, commitSeq);
                 }
                 if (applied == null) {
                     applied = applyGeneral(c, s, stats, commitSeq);
@@ -159,15 +160,18 @@ public final class BatchApplier {
 
     /**
      * The insert-only path; null when the target refused a duplicate key after all (a key
-     * constraint on PostgreSQL): then it is undone to its savepoint and the general path decides.
+     * constraint on PostgreSQL: a row loaded by hand, or a key staged twice, which {@link
+     * #insertOnly} leaves to the constraint): then it is undone to its savepoint and the general
+     * path decides.
      */
-    private long[] applyInsertOnly(
-            Connection c, Statement s, WarehouseCommittable committable, long commitSeq)
+    private long[] applyInsertOnly(Connection c, Statement s, BatchStats stats, long commitSeq)
             throws SQLException {
+        WarehouseCommittable committable = stats.committable();
         var batchIds = committable.batchIds();
         Savepoint before = c.setSavepoint();
         try {
-            String hours = sql.recordTouchedHoursStaged(job, commitSeq, batchIds);
+            // All inserts: the new values' hours are every hour touched, and the stats have them.
+            String hours = sql.recordTouchedHoursFromStats(job, commitSeq, stats.newHours());
             if (hours != null) {
                 s.executeUpdate(hours);
             }
@@ -185,8 +189,8 @@ public final class BatchApplier {
             }
             c.rollback(before);
             LOG.warn(
-                    "checkpoint {} of {}: an insert met a key the target holds ({}); applying it"
-                            + " per key instead",
+                    "checkpoint {} of {}: an insert met a key the target holds or the batch"
+                            + " stages twice ({}); applying it per key instead",
                     committable.checkpointId(),
                     target.qualifiedName(),
                     e.getMessage());
@@ -257,7 +261,8 @@ public final class BatchApplier {
             long reads,
             long untimed,
             HourRanges hours,
-            long notInserts) {}
+            long notInserts,
+            String newHours) {}
 
     private BatchStats batchStats(Statement s, WarehouseCommittable committable)
             throws SQLException {
@@ -273,7 +278,8 @@ public final class BatchApplier {
                             rs.getLong(3),
                             rs.getLong(4),
                             HourRanges.of(rs.getString(7), rs.getString(8)),
-                            rs.getLong(9));
+                            rs.getLong(9),
+                            rs.getString(7));
         }
         if (staged != committable.rows()) {
             throw new IllegalStateException(
@@ -311,7 +317,8 @@ public final class BatchApplier {
      *       committable holds everything read up to its checkpoint, applied oldest first;
      *   <li>no key staged twice (counted in staging, only when the rest holds: in a correct source
      *       two inserts of one key need a delete in between, but the insert-only path must never
-     *       turn a surprise into a duplicate).
+     *       turn a surprise into a duplicate). Not counted where the target's unique key refuses a
+     *       duplicate by itself: then the insert fails and {@link #applyInsertOnly} falls back.
      * </ul>
      *
      * Otherwise, or if in doubt, the general path below decides per key.
@@ -325,7 +332,18 @@ public final class BatchApplier {
                 || stats.minLsn() <= lastAppliedLsnAnyJob(c)) {
             return false;
         }
-        return count(s, sql.repeatedKeys(job, committable.batchIds())) == 0;
+        return keyUnique(c) || count(s, sql.repeatedKeys(job, committable.batchIds())) == 0;
+    }
+
+    /** Asked once per committer, as {@link #keyIndexed}. */
+    private boolean keyUnique(Connection c) throws SQLException {
+        if (keyUnique == null) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(sql.keyUnique())) {
+                keyUnique = rs.next() && rs.getBoolean(1);
+            }
+        }
+        return keyUnique;
     }
 
     /**

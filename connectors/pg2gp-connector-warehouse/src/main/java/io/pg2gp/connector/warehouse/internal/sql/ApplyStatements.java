@@ -208,6 +208,25 @@ public final class ApplyStatements {
     }
 
     /**
+     * Whether the target refuses a second row of a key by itself: a valid, immediately checked
+     * unique index (or key constraint) on key columns only. Then an insert-only batch needs no
+     * {@link #repeatedKeys} pass over staging: a key staged twice fails the insert, which is undone
+     * to its savepoint and applied per key.
+     */
+    public String keyUnique() {
+        return "SELECT count(*) > 0 FROM pg_index i WHERE i.indrelid = "
+                + SqlLiterals.string(target.qualifiedName())
+                + "::regclass AND i.indisunique AND i.indisvalid AND i.indimmediate AND"
+                + " i.indexprs IS NULL AND i.indpred IS NULL AND NOT EXISTS (SELECT 1 FROM"
+                + " pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
+                + " AND a.attname NOT IN ("
+                + target.keyColumns().stream()
+                        .map(SqlLiterals::string)
+                        .collect(Collectors.joining(", "))
+                + "))";
+    }
+
+    /**
      * The highest source LSN any job applied to the table: the insert-only path must not trust a
      * job's own ledger alone, since a renamed pipeline replaying changes another name applied would
      * see none of them there.
@@ -241,24 +260,27 @@ public final class ApplyStatements {
     }
 
     /**
-     * The hours of an insert-only batch, read from staging (nothing is replaced, so no old hours).
-     * Null when the table tracks no hour.
+     * The hours of an insert-only batch from what {@link #batchStats} already found (its distinct
+     * finite hours of the new values, as comma-separated epoch seconds), instead of another pass
+     * over staging. Null when the table tracks no hour or the batch has none.
      */
-    public String recordTouchedHoursStaged(String job, long commitSeq, Collection<Long> batchIds) {
-        String h = target.hourColumn();
-        if (h == null) {
+    public String recordTouchedHoursFromStats(String job, long commitSeq, String epochHours) {
+        if (target.hourColumn() == null || epochHours == null || epochHours.isBlank()) {
+            return null;
+        }
+        StringBuilder hours = new StringBuilder();
+        for (String h : epochHours.split(",")) {
+            if (!h.isBlank()) {
+                hours.append(hours.length() == 0 ? "" : ", ").append(Long.parseLong(h.trim()));
+            }
+        }
+        if (hours.length() == 0) {
             return null;
         }
         return touchedHoursInsert(job, commitSeq)
-                + "date_trunc('hour', "
-                + h
-                + ") FROM "
-                + bookkeeping.stagingTable(target)
-                + " WHERE "
-                + stageFilter(job, batchIds)
-                + " AND isfinite("
-                + h
-                + ")";
+                + "to_timestamp(h) FROM unnest(ARRAY["
+                + hours
+                + "]::bigint[]) h";
     }
 
     /**
@@ -364,15 +386,18 @@ public final class ApplyStatements {
         if (k == null) {
             return null;
         }
+        // Distinct values first, then the cast: rendering every staged value as text cost more
+        // than the scan.
         return touchedKeysInsert(job, commitSeq)
+                + "x.k::text FROM (SELECT DISTINCT "
                 + k
-                + "::text FROM "
+                + " AS k FROM "
                 + bookkeeping.stagingTable(target)
                 + " WHERE "
                 + stageFilter(job, batchIds)
                 + " AND "
                 + k
-                + " IS NOT NULL";
+                + " IS NOT NULL) x";
     }
 
     private String touchedKeysInsert(String job, long commitSeq) {

@@ -896,6 +896,31 @@ class BatchApplierITCase {
     }
 
     /**
+     * With the target's key constraint, the insert-only path does not count keys staged twice: the
+     * constraint refuses the second, and the batch is applied per key instead.
+     */
+    @Test
+    void aKeyInsertedTwiceInOneBatchLandsOnceThroughTheKeyConstraint() throws Exception {
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a first", 10, 'c');
+        stage(2, 1, 0, A, "a second", 11, 'c');
+        stage(1, 1, 1, B, "b", 12, 'c');
+
+        BatchApplier.Result r = applier.apply(c, committable(1, 1, 2));
+
+        assertThat(applier.insertOnlyApplies()).isZero();
+        assertThat(r.upserted()).isEqualTo(2);
+        assertThat(target()).containsOnly(Map.entry(A, "a second@11/c"), Map.entry(B, "b@12/c"));
+        assertThat(count("SELECT count(*) FROM " + STAGE)).isZero();
+
+        // The next batch, each key once: straight in, the key constraint standing in for the count.
+        stage(3, 2, 0, C, "c", 20, 'c');
+        applier.apply(c, committable(2, 3));
+        assertThat(applier.insertOnlyApplies()).isOne();
+        assertThat(rowsOf(C)).isOne();
+    }
+
+    /**
      * A batch with anything but inserts goes the general way; and the LSN that decides is the
      * highest any job applied: a renamed pipeline replaying what the old name applied (its own
      * ledger empty) still matches.
