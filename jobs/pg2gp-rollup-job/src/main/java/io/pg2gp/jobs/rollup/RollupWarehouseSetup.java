@@ -138,7 +138,9 @@ final class RollupWarehouseSetup {
             }
         }
         List<String> statementsWithViews = new ArrayList<>(views.values());
-        features.features().forEach(f -> statementsWithViews.add(f.view(schema)));
+        // only the view's name is read from it, the same in both dialects
+        features.features()
+                .forEach(f -> statementsWithViews.add(f.view(schema, WarehouseDialect.POSTGRES)));
         for (String statements : statementsWithViews) {
             Matcher m = VIEW.matcher(statements);
             while (m.find()) {
