@@ -3,6 +3,8 @@ package io.pg2gp.jobs.rollup.definition;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +20,19 @@ public final class FeatureDefinition implements Serializable {
     private static final Pattern SECTION = Pattern.compile("(?m)^-- @(recompute|valid|view)\\s*$");
     private static final Pattern FIRST_COLUMN =
             Pattern.compile("CREATE TABLE IF NOT EXISTS \\S+\\s*\\(\\s*([a-z_][a-z0-9_]*)\\s");
+
+    private static final Pattern DO_BLOCK = Pattern.compile("(?s)DO \\$\\$.*?\\$\\$");
+    private static final Pattern CREATE_INDEX =
+            Pattern.compile(
+                    "CREATE INDEX (?:IF NOT EXISTS )?([a-z_][a-z0-9_]*)\\s+ON \\{\\{schema}}\\.([a-z_][a-z0-9_]*)");
+    private static final Pattern REGCLASS =
+            Pattern.compile("to_regclass\\('\\{\\{schema}}\\.([a-z_][a-z0-9_]*)'\\) IS NULL");
+
+    /**
+     * An index the DDL creates on another table (the facts) when none of {@code anyOf} exists:
+     * creating it takes that table's owner.
+     */
+    public record ForeignIndex(String index, String table, List<String> anyOf) {}
 
     private final String name;
     private final String table;
@@ -112,6 +127,36 @@ public final class FeatureDefinition implements Serializable {
     /** The table's DDL for {@code schema} on {@code dialect}. */
     public String ddl(String schema, WarehouseDialect dialect) {
         return RollupDefinition.render(ddl, schema, dialect);
+    }
+
+    /**
+     * The indexes the DDL creates on tables other than its own, from its {@code DO $$ ... $$}
+     * blocks (the first CREATE INDEX of each) of the form {@code IF to_regclass('{{schema}}.x') IS
+     * NULL ... THEN CREATE INDEX x ON {{schema}}.t}: each with its table and the index names whose
+     * existence skips it.
+     */
+    public List<ForeignIndex> foreignIndexes(String schema) {
+        List<ForeignIndex> out = new ArrayList<>();
+        Matcher block = DO_BLOCK.matcher(ddl);
+        while (block.find()) {
+            Matcher index = CREATE_INDEX.matcher(block.group());
+            if (!index.find() || index.group(2).equals(table)) {
+                continue;
+            }
+            List<String> names = new ArrayList<>();
+            Matcher n = REGCLASS.matcher(block.group());
+            while (n.find()) {
+                names.add(schema + "." + n.group(1));
+            }
+            if (!names.isEmpty()) {
+                out.add(
+                        new ForeignIndex(
+                                schema + "." + index.group(1),
+                                schema + "." + index.group(2),
+                                names));
+            }
+        }
+        return out;
     }
 
     /** The SELECT computing the rows of the keys {@code keysPredicate} selects. */

@@ -43,6 +43,14 @@ class FeatureDefinitionTest {
                 .contains("user_id = f.user_id")
                 .contains(") r WHERE r.user_id = f.user_id AND NOT (f.oldest_request_at")
                 .doesNotContain("{{");
+        assertThat(f.foreignIndexes("wh"))
+                .containsExactly(
+                        new FeatureDefinition.ForeignIndex(
+                                "wh.requests_analytical_user_created",
+                                "wh.requests_analytical",
+                                List.of(
+                                        "wh.requests_analytical_user",
+                                        "wh.requests_analytical_user_created")));
         assertThat(f.staleKeys("wh"))
                 .startsWith("SELECT f.user_id::text FROM wh.user_features f WHERE NOT (");
     }
