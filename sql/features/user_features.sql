@@ -10,7 +10,8 @@
 --      users that {{keys}} selects (a predicate on user_id the job fills in: user_id IN (...));
 --   3. after "-- @valid": when a stored row is still exact at read time (alias f);
 --   4. after "-- @view": the view; {{valid}} is part 3, {{recompute}} is part 2 for the users
---      whose stored row is no longer valid.
+--      whose stored row is no longer valid (on PostgreSQL a LATERAL join from those rows, so that
+--      a read of one user with a valid row does not touch the fact table).
 -- Adding a feature is adding a column to the table (ALTER TABLE on an existing warehouse), to the
 -- SELECT and to the view.
 --

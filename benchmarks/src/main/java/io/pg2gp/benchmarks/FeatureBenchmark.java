@@ -26,6 +26,7 @@ final class FeatureBenchmark {
     static final int USERS = 10_000;
     static final int TOUCHED = 100;
     private static final int ONE_USER_READS = 100;
+    private static final int SERVER_TIMED_READS = 20;
 
     /** The seed's query (Use Case 2) for one user; LIMIT 10 as the first ten of the array. */
     static String seedQuery() {
@@ -103,6 +104,10 @@ final class FeatureBenchmark {
         Measurement rebuild = new Measurement("rebuild every user's features");
         Measurement fromView = new Measurement("one user's features from the view");
         Measurement fromFacts = new Measurement("one user, the seed's query over the facts");
+        List<Double> viewPlanning = new ArrayList<>();
+        List<Double> viewExecution = new ArrayList<>();
+        List<Double> seedPlanning = new ArrayList<>();
+        List<Double> seedExecution = new ArrayList<>();
         try (Statement s = c.createStatement()) {
             s.execute(WarehouseDdl.script(dialect, "public"));
             long load = System.nanoTime();
@@ -201,6 +206,17 @@ final class FeatureBenchmark {
                     }
                 }
             }
+            // The server's own time for both reads, without the round trip (on a loaded machine
+            // the client's clock mostly measures waiting for a core): EXPLAIN ANALYZE, unprepared.
+            for (int i = 0; i < SERVER_TIMED_READS; i++) {
+                String user = uuid(c, (run * 53L + i * 389L) % USERS);
+                double[] view = serverMs(c, VIEW_QUERY, user);
+                double[] facts = serverMs(c, seedQuery(), user);
+                viewPlanning.add(view[0]);
+                viewExecution.add(view[1]);
+                seedPlanning.add(facts[0]);
+                seedExecution.add(facts[1]);
+            }
             if (run == 1) {
                 String user = uuid(c, 42);
                 Report.line(
@@ -225,6 +241,16 @@ final class FeatureBenchmark {
                 "rebuild time / 100-user recompute time", rebuildSeconds / touchedSeconds, 100);
         Report.ratio(
                 "seed query time / view read time", fromView.median() / fromFacts.median(), 100);
+        double vp = median(viewPlanning);
+        double ve = median(viewExecution);
+        double sp = median(seedPlanning);
+        double se = median(seedExecution);
+        Report.line(
+                "server time (EXPLAIN ANALYZE, median of %d users per run): view planning %.3f +"
+                        + " execution %.3f ms; seed query planning %.3f + execution %.3f ms",
+                viewPlanning.size(), vp, ve, sp, se);
+        Report.ratio("seed execution / view execution (server)", se / ve, 100);
+        Report.ratio("seed planning+execution / view's (server)", (sp + se) / (vp + ve), 100);
         Report.line("(the one-user answers of view and seed query are compared in every run)");
     }
 
@@ -258,6 +284,32 @@ final class FeatureBenchmark {
             }
         }
         return true;
+    }
+
+    /** Planning and execution milliseconds of one unprepared run, from EXPLAIN ANALYZE. */
+    private static double[] serverMs(Connection c, String sql, String user) throws Exception {
+        double[] ms = new double[2];
+        try (Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "EXPLAIN ANALYZE " + sql.replace("?::uuid", "'" + user + "'"))) {
+            while (rs.next()) {
+                // PostgreSQL: "Planning Time: 0.9 ms"; Greenplum 6: "Planning time: 0.9 ms"
+                String line = rs.getString(1).trim().toLowerCase(java.util.Locale.ROOT);
+                int at = line.startsWith("planning time:") ? 0 : 1;
+                if (line.startsWith("planning time:") || line.startsWith("execution time:")) {
+                    String v = line.substring(line.indexOf(':') + 1).replace("ms", "").trim();
+                    ms[at] = Double.parseDouble(v);
+                }
+            }
+        }
+        return ms;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** Planning and execution time of one unprepared run, from EXPLAIN ANALYZE. */

@@ -126,6 +126,23 @@ final class RollupWarehouseSetup {
             } else {
                 createsInSchema = true;
             }
+            // CREATE INDEX on the fact table takes its owner, not a grant
+            for (FeatureDefinition.ForeignIndex index : f.foreignIndexes(schema)) {
+                boolean exists = false;
+                for (String name : index.anyOf()) {
+                    exists |= privileges.exists(name);
+                }
+                if (!exists) {
+                    missing.add(
+                            privileges.ownershipFor(
+                                    index.table(),
+                                    "creating the index "
+                                            + index.index()
+                                            + " the feature recompute reads "
+                                            + index.table()
+                                            + " by"));
+                }
+            }
         }
         for (RollupDefinition r : rollups) {
             String table = r.table(schema);
@@ -138,7 +155,9 @@ final class RollupWarehouseSetup {
             }
         }
         List<String> statementsWithViews = new ArrayList<>(views.values());
-        features.features().forEach(f -> statementsWithViews.add(f.view(schema)));
+        // only the view's name is read from it, the same in both dialects
+        features.features()
+                .forEach(f -> statementsWithViews.add(f.view(schema, WarehouseDialect.POSTGRES)));
         for (String statements : statementsWithViews) {
             Matcher m = VIEW.matcher(statements);
             while (m.find()) {

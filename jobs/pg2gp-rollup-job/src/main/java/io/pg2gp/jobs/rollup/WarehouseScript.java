@@ -79,7 +79,10 @@ public final class WarehouseScript {
                             + f.name()
                             + ".sql: the table (the rollup job runs its SELECT per group of users)",
                     f.ddl(schema, dialect));
-            section(out, "sql/features/" + f.name() + ".sql: the view", f.view(schema) + ";");
+            section(
+                    out,
+                    "sql/features/" + f.name() + ".sql: the view",
+                    f.view(schema, dialect) + ";");
         }
         return out.toString();
     }

@@ -34,6 +34,9 @@ class RollupWarehouseSetupITCase {
         try (Connection admin = gp.connect(db);
                 Statement s = admin.createStatement()) {
             s.execute(WarehouseScript.render(WarehouseDialect.GREENPLUM_6, "public", null));
+            // as on a warehouse the feature store has not been set up on: its index on the facts
+            // is for the job to create, which takes the fact table's owner
+            s.execute("DROP INDEX public.requests_analytical_user_created");
             BookkeepingTables bookkeeping =
                     new BookkeepingTables("pg2gp", WarehouseDialect.GREENPLUM_6);
             for (var ddl :
@@ -76,6 +79,7 @@ class RollupWarehouseSetupITCase {
                                         "GRANT SELECT, INSERT, DELETE ON public.user_features TO "
                                                 + role,
                                         "GRANT SELECT ON public.requests_analytical TO " + role,
+                                        "ALTER TABLE public.requests_analytical OWNER TO " + role,
                                         "GRANT SELECT, INSERT, DELETE ON"
                                                 + " public.rollup_hourly_agent_stats TO "
                                                 + role,
@@ -96,6 +100,13 @@ class RollupWarehouseSetupITCase {
                     s.execute(statement);
                 }
                 RollupPipeline.prepare(config);
+                try (var rs =
+                        s.executeQuery(
+                                "SELECT to_regclass('public.requests_analytical_user_created')"
+                                        + " IS NOT NULL")) {
+                    rs.next();
+                    assertThat(rs.getBoolean(1)).isTrue();
+                }
             } finally {
                 s.execute("REASSIGN OWNED BY " + role + " TO " + gp.user());
                 s.execute("DROP OWNED BY " + role);

@@ -39,7 +39,7 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
         try (Statement s = c.createStatement()) {
             for (FeatureDefinition f : features) {
                 s.execute(f.ddl(schema, dialect));
-                s.execute(f.view(schema));
+                s.execute(f.view(schema, dialect));
             }
         }
     }

@@ -30,14 +30,27 @@ class FeatureDefinitionTest {
                 .contains("row_number() OVER")
                 .doesNotContain("{{")
                 .doesNotContain("LIMIT");
-        String view = f.view("wh");
-        assertThat(view)
-                .startsWith("CREATE OR REPLACE VIEW wh.user_features_v1 AS")
-                .contains("FROM wh.user_features f WHERE (f.oldest_request_at")
+        assertThat(f.view("wh", WarehouseDialect.GREENPLUM_6))
                 .contains(
                         "user_id IN (SELECT f.user_id FROM wh.user_features f WHERE NOT"
                                 + " (f.oldest_request_at")
+                .doesNotContain("LATERAL");
+        String view = f.view("wh", WarehouseDialect.POSTGRES);
+        assertThat(view)
+                .startsWith("CREATE OR REPLACE VIEW wh.user_features_v1 AS")
+                .contains("FROM wh.user_features f WHERE (f.oldest_request_at")
+                .contains("SELECT r.* FROM wh.user_features f CROSS JOIN LATERAL (SELECT")
+                .contains("user_id = f.user_id")
+                .contains(") r WHERE r.user_id = f.user_id AND NOT (f.oldest_request_at")
                 .doesNotContain("{{");
+        assertThat(f.foreignIndexes("wh"))
+                .containsExactly(
+                        new FeatureDefinition.ForeignIndex(
+                                "wh.requests_analytical_user_created",
+                                "wh.requests_analytical",
+                                List.of(
+                                        "wh.requests_analytical_user",
+                                        "wh.requests_analytical_user_created")));
         assertThat(f.staleKeys("wh"))
                 .startsWith("SELECT f.user_id::text FROM wh.user_features f WHERE NOT (");
     }
