@@ -260,8 +260,9 @@ public final class BatchApplier {
 
     /**
      * The bounds of each match statement: one per month of the batch's keys when the match splits
-     * by month ({@link ApplyStatements#keyMonths}: a batch of changes never applied before, no key
-     * spanning months), else the batch's bounds.
+     * by month (a batch of changes never applied before, no key spanning months: {@link
+     * ApplyStatements#monthMoves} tells it cheaply when no key was staged twice, else {@link
+     * ApplyStatements#keyMonths} per key), else the batch's bounds.
      */
     private List<String> matchBounds(Statement s, BatchStats stats, String bounds)
             throws SQLException {
@@ -269,6 +270,15 @@ public final class BatchApplier {
             return List.of(bounds);
         }
         List<String> perMonth = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery(sql.monthMoves(job, stats.committable().batchIds()))) {
+            rs.next();
+            if (rs.getLong(1) == stats.committable().rows() && rs.getLong(2) == 0) {
+                for (YearMonth month : stats.hours().months()) {
+                    perMonth.add(sql.monthBounds(month, sql.batchHour()));
+                }
+                return perMonth.isEmpty() ? List.of(bounds) : perMonth;
+            }
+        }
         long spanning = 0;
         try (ResultSet rs = s.executeQuery(sql.keyMonths(job, stats.committable().batchIds()))) {
             while (rs.next()) {

@@ -233,6 +233,26 @@ public final class ApplyStatements {
     }
 
     /**
+     * The cheap test before {@link #keyMonths}: the batch's keys (rows of the deduplicated batch)
+     * and the staged updates whose previous hour lies in another month (UTC) than their hour. When
+     * every key was staged once and no update moves between months, no key spans months, and the
+     * months of the batch's hours are its keys' months, with no grouping by key.
+     */
+    public String monthMoves(String job, Collection<Long> batchIds) {
+        String h = target.hourColumn();
+        return "SELECT (SELECT count(*) FROM "
+                + batchTable
+                + "), (SELECT count(*) FROM "
+                + bookkeeping.stagingTable(target)
+                + " WHERE "
+                + stageFilter(job, batchIds)
+                + " AND _cdc_op = 'u' AND date_trunc('month', "
+                + h
+                + " AT TIME ZONE 'UTC') <> date_trunc('month', _cdc_prev_hour AT TIME ZONE"
+                + " 'UTC'))";
+    }
+
+    /**
      * The months (UTC, {@code YYYY-MM}) of the replaced versions the match found; NULL for versions
      * without a finite hour (left to {@link #withoutFiniteOldHour}).
      */

@@ -535,6 +535,40 @@ class BatchApplierGreenplumITCase {
         assertThat(r.upserted()).isEqualTo(150);
         assertThat(r.deleted()).isEqualTo(150);
         assertEqualsModel(model);
+
+        // A third batch, each key staged once and in place: the months come from the batch's
+        // hours without grouping by key.
+        List<Version> once = new ArrayList<>();
+        for (int k = 0; k < 150; k++) {
+            long g = k * 61L + 47;
+            UUID id = new UUID(0, g);
+            UUID user = new UUID(1, g % 50);
+            Instant old = at.get(id);
+            lsn += 1;
+            if (k % 3 == 0) {
+                once.add(moved(5, once.size(), id, user, "third " + k, old, old, lsn));
+                model.put(id, row("third " + k, lsn, 'u', user, old, false));
+            } else if (k % 3 == 1) {
+                once.add(v(5, once.size(), id, user, null, old, lsn, 'd'));
+                model.remove(id);
+            } else {
+                UUID fresh = new UUID(0, 3_000_000 + k);
+                Instant t = Instant.parse("2024-01-01T00:00:00Z").plus(Duration.ofHours(k * 23L));
+                once.add(v(5, once.size(), fresh, user, "new3 " + k, t, lsn, 'c'));
+                model.put(fresh, row("new3 " + k, lsn, 'c', user, t, false));
+            }
+        }
+        gp.stage(3, once);
+        try (Statement s = gp.c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(sql.monthMoves(GreenplumApplyFixture.JOB, List.of(5L)))) {
+            rs.next();
+            assertThat(rs.getLong(2)).as("updates moving between months").isZero();
+        }
+        r = gp.applier(DeleteMode.MIRROR).apply(gp.c, gp.committable(3, 5));
+        assertThat(r.upserted()).isEqualTo(100);
+        assertThat(r.deleted()).isEqualTo(100);
+        assertEqualsModel(model);
         assertThat(gp.show("optimizer")).isEqualTo(optimizer);
     }
 

@@ -54,6 +54,7 @@ class ApplyStatementsTest {
         out.addAll(sql.keyLookups(true));
         out.add(sql.createMatches(batch, bounds));
         out.add(sql.keyMonths("job", BATCHES));
+        out.add(sql.monthMoves("job", BATCHES));
         out.add(sql.replacedMonths());
         out.add(sql.recordTouchedHours("job", 7, batch));
         out.add(sql.deleteReplaced(bounds));
@@ -222,6 +223,13 @@ class ApplyStatementsTest {
                                 + " AND t.created_at < timestamptz '2025-04-01T00:00:00Z' AND"
                                 + " m.old_hour >= timestamptz '2025-03-01T00:00:00Z' AND"
                                 + " m.old_hour < timestamptz '2025-04-01T00:00:00Z'");
+        assertThat(sql.monthMoves("job", BATCHES))
+                .isEqualTo(
+                        "SELECT (SELECT count(*) FROM pg2gp.apply_batch_public_facts), (SELECT"
+                                + " count(*) FROM pg2gp.stage_public_facts WHERE _pg2gp_job ="
+                                + " 'job' AND _pg2gp_batch IN (11,12) AND _cdc_op = 'u' AND"
+                                + " date_trunc('month', created_at AT TIME ZONE 'UTC') <>"
+                                + " date_trunc('month', _cdc_prev_hour AT TIME ZONE 'UTC'))");
         assertThat(sql.keyMonths("job", BATCHES))
                 .isEqualTo(
                         "SELECT to_char(k.lo, 'YYYY-MM'), sum(CASE WHEN k.lo <> k.hi THEN 1 ELSE 0"
