@@ -329,7 +329,10 @@ final class GreenplumApplyBenchmark {
         @Override
         public void close() throws Exception {
             c.close();
-            BenchServers.dropDatabase(gp, db);
+            // -Dpg2gp.bench.keep=true keeps the filled database for EXPLAIN by hand.
+            if (!Boolean.getBoolean("pg2gp.bench.keep")) {
+                BenchServers.dropDatabase(gp, db);
+            }
         }
     }
 
@@ -585,6 +588,12 @@ final class GreenplumApplyBenchmark {
         }
         if (sql.startsWith("SELECT count(*), min(_cdc_lsn)")) {
             return "batch stats";
+        }
+        if (sql.startsWith("SELECT to_char(k.lo")) {
+            return "key months";
+        }
+        if (sql.startsWith("SELECT DISTINCT CASE WHEN isfinite(old_hour)")) {
+            return "replaced months";
         }
         if (sql.startsWith("INSERT INTO pg2gp.apply_batch")) {
             return "dedup batch";

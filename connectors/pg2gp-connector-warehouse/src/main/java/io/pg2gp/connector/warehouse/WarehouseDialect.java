@@ -91,6 +91,15 @@ public interface WarehouseDialect {
      */
     List<String> keyLookupSettings(boolean keyIndexed);
 
+    /**
+     * Whether the planner prunes a partitioned target's partitions per key of a join (PostgreSQL 11
+     * and later do at run time). Where it does not, the apply finds and deletes keys one month at a
+     * time, so each key probes the partition it is in rather than every partition in the bounds.
+     */
+    default boolean prunesPartitionsPerKey() {
+        return true;
+    }
+
     /** Whether {@code table} is partitioned (only then do literal hour bounds help the apply). */
     boolean isPartitioned(Connection c, String table) throws SQLException;
 

@@ -15,6 +15,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.time.YearMonth;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -209,8 +211,12 @@ public final class BatchApplier {
         List<String> lookups = sql.keyLookups(keyIndexed(c));
         String bounds = prepareBatch(c, s, stats, lookups.isEmpty());
         String batch = sql.batchTable();
+        List<String> matchBounds = matchBounds(s, stats, bounds);
         executeAll(s, lookups);
-        long matched = s.executeUpdate(sql.createMatches(batch, bounds));
+        long matched = 0;
+        for (String b : matchBounds) {
+            matched += s.executeUpdate(sql.createMatches(batch, b));
+        }
         String hours = sql.recordTouchedHours(job, commitSeq, batch);
         if (hours != null) {
             s.executeUpdate(hours);
@@ -220,7 +226,9 @@ public final class BatchApplier {
             s.executeUpdate(keys);
         }
         if (matched > 0) {
-            deleted = s.executeUpdate(sql.deleteReplaced(bounds));
+            for (String b : deleteBounds(s, bounds)) {
+                deleted += s.executeUpdate(sql.deleteReplaced(b));
+            }
             String nulls = sql.countReplacedWithNullDistribution();
             if (nulls != null && count(s, nulls) > 0) {
                 deleted += s.executeUpdate(sql.deleteReplacedWithNullDistribution(bounds));
@@ -252,6 +260,59 @@ public final class BatchApplier {
             s.executeUpdate(clear);
         }
         return new long[] {upserted, deleted};
+    }
+
+    /**
+     * The bounds of each match statement: one per month of the batch's keys when the match splits
+     * by month (a batch of changes never applied before, no key spanning months: {@link
+     * ApplyStatements#monthMoves} tells it cheaply when no key was staged twice, else {@link
+     * ApplyStatements#keyMonths} per key), else the batch's bounds.
+     */
+    private List<String> matchBounds(Statement s, BatchStats stats, String bounds)
+            throws SQLException {
+        if (bounds.isEmpty() || !sql.splitsMatchByMonth()) {
+            return List.of(bounds);
+        }
+        List<String> perMonth = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery(sql.monthMoves(job, stats.committable().batchIds()))) {
+            rs.next();
+            if (rs.getLong(1) == stats.committable().rows() && rs.getLong(2) == 0) {
+                for (YearMonth month : stats.hours().months()) {
+                    perMonth.add(sql.monthBounds(month, sql.batchHour()));
+                }
+                return perMonth.isEmpty() ? List.of(bounds) : perMonth;
+            }
+        }
+        long spanning = 0;
+        try (ResultSet rs = s.executeQuery(sql.keyMonths(job, stats.committable().batchIds()))) {
+            while (rs.next()) {
+                perMonth.add(sql.monthBounds(YearMonth.parse(rs.getString(1)), sql.batchHour()));
+                spanning += rs.getLong(2);
+            }
+        }
+        return spanning == 0 && !perMonth.isEmpty() ? perMonth : List.of(bounds);
+    }
+
+    /**
+     * The bounds of each delete statement: one per month of the versions the match found (exact for
+     * any batch, replays and snapshots included), plus one within the batch's bounds for versions
+     * without a finite hour; else the batch's bounds.
+     */
+    private List<String> deleteBounds(Statement s, String bounds) throws SQLException {
+        if (!sql.splitsByMonth()) {
+            return List.of(bounds);
+        }
+        List<String> perMonth = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery(sql.replacedMonths())) {
+            while (rs.next()) {
+                String month = rs.getString(1);
+                perMonth.add(
+                        month == null
+                                ? bounds + sql.withoutFiniteOldHour()
+                                : sql.monthBounds(YearMonth.parse(month), sql.matchedHour()));
+            }
+        }
+        return perMonth;
     }
 
     /** One pass over the batch's staged rows: see {@link ApplyStatements#batchStats}. */

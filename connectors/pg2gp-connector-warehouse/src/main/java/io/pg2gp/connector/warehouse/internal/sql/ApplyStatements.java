@@ -6,6 +6,8 @@ import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import org.apache.flink.annotation.Internal;
 
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -182,6 +184,126 @@ public final class ApplyStatements {
             return "";
         }
         return " AND " + hours.condition("t." + target.hourColumn());
+    }
+
+    /**
+     * Whether the statements that read the target by key run once per month (UTC) of the versions
+     * they look for, each bounded to that month: where the planner cannot prune partitions per key
+     * (Greenplum 6), a key then probes the partition it is in instead of every partition within the
+     * batch's bounds. The delete splits by the months of the versions the match found, which is
+     * exact for any batch (replays and snapshots included).
+     */
+    public boolean splitsByMonth() {
+        return !dialect.prunesPartitionsPerKey() && partitioned && target.hourColumn() != null;
+    }
+
+    /**
+     * Whether the match may split by month too (see {@link #keyMonths}): only in mirror mode, where
+     * a key's version before the batch is the one its first change replaces or deletes. In soft
+     * mode an insert may meet a row marked deleted anywhere.
+     */
+    public boolean splitsMatchByMonth() {
+        return splitsByMonth() && deleteMode == DeleteMode.MIRROR;
+    }
+
+    /**
+     * For a batch of changes never applied before: per key, the month (UTC, {@code YYYY-MM}) of the
+     * earliest of its staged rows' hours and previous hours, grouped, with the number of keys whose
+     * hours span more than one month. A key's version before the batch lies in the hour its first
+     * change moves from (update) or removes (delete); an insert has none in mirror mode. So when no
+     * key spans months, every version the batch can replace lies in its key's month, and the match
+     * may look for each key there only. Needs every hour finite (the batch stats check it).
+     */
+    public String keyMonths(String job, Collection<Long> batchIds) {
+        String h = target.hourColumn();
+        String lo = "least(" + h + ", coalesce(_cdc_prev_hour, " + h + "))";
+        String hi = "greatest(" + h + ", coalesce(_cdc_prev_hour, " + h + "))";
+        return "SELECT to_char(k.lo, 'YYYY-MM'), sum(CASE WHEN k.lo <> k.hi THEN 1 ELSE 0 END)"
+                + " FROM (SELECT min(date_trunc('month', "
+                + lo
+                + " AT TIME ZONE 'UTC')) AS lo, max(date_trunc('month', "
+                + hi
+                + " AT TIME ZONE 'UTC')) AS hi FROM "
+                + bookkeeping.stagingTable(target)
+                + " WHERE "
+                + stageFilter(job, batchIds)
+                + " GROUP BY "
+                + keyColumns
+                + ") k GROUP BY 1";
+    }
+
+    /**
+     * The cheap test before {@link #keyMonths}: the batch's keys (rows of the deduplicated batch)
+     * and the staged updates whose previous hour lies in another month (UTC) than their hour. When
+     * every key was staged once and no update moves between months, no key spans months, and the
+     * months of the batch's hours are its keys' months, with no grouping by key.
+     */
+    public String monthMoves(String job, Collection<Long> batchIds) {
+        String h = target.hourColumn();
+        return "SELECT (SELECT count(*) FROM "
+                + batchTable
+                + "), (SELECT count(*) FROM "
+                + bookkeeping.stagingTable(target)
+                + " WHERE "
+                + stageFilter(job, batchIds)
+                + " AND _cdc_op = 'u' AND date_trunc('month', "
+                + h
+                + " AT TIME ZONE 'UTC') <> date_trunc('month', _cdc_prev_hour AT TIME ZONE"
+                + " 'UTC'))";
+    }
+
+    /**
+     * The months (UTC, {@code YYYY-MM}) of the replaced versions the match found; NULL for versions
+     * without a finite hour (left to {@link #withoutFiniteOldHour}).
+     */
+    public String replacedMonths() {
+        return "SELECT DISTINCT CASE WHEN isfinite(old_hour) THEN to_char(date_trunc('month',"
+                + " old_hour AT TIME ZONE 'UTC'), 'YYYY-MM') END FROM "
+                + matchTable
+                + " WHERE replaces";
+    }
+
+    /**
+     * Literal bounds of one month (UTC) on the target's hour column and on {@code column} of the
+     * joined work table: the planner prunes the target to that month's partition (and the default),
+     * and the work table gives it only the keys looked for there.
+     */
+    public String monthBounds(YearMonth month, String column) {
+        String from = month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
+        String to =
+                month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
+        String h = "t." + target.hourColumn();
+        return " AND "
+                + h
+                + " >= timestamptz "
+                + SqlLiterals.string(from)
+                + " AND "
+                + h
+                + " < timestamptz "
+                + SqlLiterals.string(to)
+                + " AND "
+                + column
+                + " >= timestamptz "
+                + SqlLiterals.string(from)
+                + " AND "
+                + column
+                + " < timestamptz "
+                + SqlLiterals.string(to);
+    }
+
+    /** The batch's hour column, for {@link #monthBounds} of the match. */
+    public String batchHour() {
+        return "b." + target.hourColumn();
+    }
+
+    /** The match's hour of the version found, for {@link #monthBounds} of the delete. */
+    public String matchedHour() {
+        return "m.old_hour";
+    }
+
+    /** Restricts the delete to replaced versions without a finite hour (in no month). */
+    public String withoutFiniteOldHour() {
+        return " AND (m.old_hour IS NULL OR NOT isfinite(m.old_hour))";
     }
 
     /**

@@ -3,6 +3,8 @@ package io.pg2gp.connector.warehouse.internal.sql;
 import org.apache.flink.annotation.Internal;
 
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -63,6 +65,21 @@ public record HourRanges(List<long[]> ranges) {
 
     private static long gap(List<long[]> ranges, int i) {
         return ranges.get(i)[0] - ranges.get(i - 1)[1];
+    }
+
+    /** The months (UTC) the ranges overlap, in order. */
+    public List<YearMonth> months() {
+        TreeSet<YearMonth> months = new TreeSet<>();
+        for (long[] r : ranges) {
+            YearMonth last =
+                    YearMonth.from(Instant.ofEpochSecond(r[1] - 1).atOffset(ZoneOffset.UTC));
+            for (YearMonth m = YearMonth.from(Instant.ofEpochSecond(r[0]).atOffset(ZoneOffset.UTC));
+                    !m.isAfter(last);
+                    m = m.plusMonths(1)) {
+                months.add(m);
+            }
+        }
+        return List.copyOf(months);
     }
 
     public boolean isEmpty() {

@@ -7,6 +7,7 @@ import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,6 +53,9 @@ class ApplyStatementsTest {
         out.add(sql.keyIndexed());
         out.addAll(sql.keyLookups(true));
         out.add(sql.createMatches(batch, bounds));
+        out.add(sql.keyMonths("job", BATCHES));
+        out.add(sql.monthMoves("job", BATCHES));
+        out.add(sql.replacedMonths());
         out.add(sql.recordTouchedHours("job", 7, batch));
         out.add(sql.deleteReplaced(bounds));
         out.add(sql.countReplacedWithNullDistribution());
@@ -174,6 +178,67 @@ class ApplyStatementsTest {
                                 + " t.id = m.id AND (m.user_id IS NULL) AND m.replaces");
         assertThat(statements(DeleteMode.SOFT).deleteReplacedWithNullDistribution(""))
                 .endsWith(" AND m.op <> 'd'");
+    }
+
+    /**
+     * Greenplum 6 prunes no partitions per key of a join, so the apply looks keys up one month at a
+     * time, each statement bounded to that month on both sides; PostgreSQL prunes at run time and
+     * keeps one statement. The match splits in mirror mode only.
+     */
+    @Test
+    void onGreenplumKeysAreLookedUpOneMonthAtATime() {
+        ApplyStatements sql = statements(DeleteMode.MIRROR);
+        assertThat(sql.splitsByMonth()).isTrue();
+        assertThat(sql.splitsMatchByMonth()).isTrue();
+        assertThat(statements(DeleteMode.SOFT).splitsByMonth()).isTrue();
+        assertThat(statements(DeleteMode.SOFT).splitsMatchByMonth()).isFalse();
+        assertThat(
+                        new ApplyStatements(
+                                        FACT,
+                                        new BookkeepingTables("pg2gp", WarehouseDialect.POSTGRES),
+                                        DeleteMode.MIRROR,
+                                        WarehouseDialect.POSTGRES,
+                                        true)
+                                .splitsByMonth())
+                .isFalse();
+        assertThat(
+                        new ApplyStatements(
+                                        FACT,
+                                        new BookkeepingTables(
+                                                "pg2gp", WarehouseDialect.GREENPLUM_6),
+                                        DeleteMode.MIRROR,
+                                        WarehouseDialect.GREENPLUM_6,
+                                        false)
+                                .splitsByMonth())
+                .isFalse();
+        assertThat(sql.monthBounds(YearMonth.of(2025, 12), sql.batchHour()))
+                .isEqualTo(
+                        " AND t.created_at >= timestamptz '2025-12-01T00:00:00Z' AND t.created_at"
+                                + " < timestamptz '2026-01-01T00:00:00Z' AND b.created_at >="
+                                + " timestamptz '2025-12-01T00:00:00Z' AND b.created_at <"
+                                + " timestamptz '2026-01-01T00:00:00Z'");
+        assertThat(sql.deleteReplaced(sql.monthBounds(YearMonth.of(2025, 3), sql.matchedHour())))
+                .endsWith(
+                        " AND m.replaces AND t.created_at >= timestamptz '2025-03-01T00:00:00Z'"
+                                + " AND t.created_at < timestamptz '2025-04-01T00:00:00Z' AND"
+                                + " m.old_hour >= timestamptz '2025-03-01T00:00:00Z' AND"
+                                + " m.old_hour < timestamptz '2025-04-01T00:00:00Z'");
+        assertThat(sql.monthMoves("job", BATCHES))
+                .isEqualTo(
+                        "SELECT (SELECT count(*) FROM pg2gp.apply_batch_public_facts), (SELECT"
+                                + " count(*) FROM pg2gp.stage_public_facts WHERE _pg2gp_job ="
+                                + " 'job' AND _pg2gp_batch IN (11,12) AND _cdc_op = 'u' AND"
+                                + " date_trunc('month', created_at AT TIME ZONE 'UTC') <>"
+                                + " date_trunc('month', _cdc_prev_hour AT TIME ZONE 'UTC'))");
+        assertThat(sql.keyMonths("job", BATCHES))
+                .isEqualTo(
+                        "SELECT to_char(k.lo, 'YYYY-MM'), sum(CASE WHEN k.lo <> k.hi THEN 1 ELSE 0"
+                                + " END) FROM (SELECT min(date_trunc('month', least(created_at,"
+                                + " coalesce(_cdc_prev_hour, created_at)) AT TIME ZONE 'UTC')) AS"
+                                + " lo, max(date_trunc('month', greatest(created_at,"
+                                + " coalesce(_cdc_prev_hour, created_at)) AT TIME ZONE 'UTC')) AS"
+                                + " hi FROM pg2gp.stage_public_facts WHERE _pg2gp_job = 'job' AND"
+                                + " _pg2gp_batch IN (11,12) GROUP BY id) k GROUP BY 1");
     }
 
     @Test

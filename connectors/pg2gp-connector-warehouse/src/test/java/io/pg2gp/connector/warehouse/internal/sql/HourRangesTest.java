@@ -3,6 +3,7 @@ package io.pg2gp.connector.warehouse.internal.sql;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +35,28 @@ class HourRangesTest {
                                 + " '2025-12-24T08:00:00Z') OR (t.h >= timestamptz"
                                 + " '2026-11-30T10:00:00Z' AND t.h < timestamptz"
                                 + " '2026-12-01T10:00:00Z'))");
+    }
+
+    @Test
+    void monthsAreThoseTheRangesOverlap() {
+        HourRanges hours =
+                HourRanges.of(
+                        at("2025-12-24T07:00:00Z")
+                                + ","
+                                + at("2026-09-30T23:00:00Z")
+                                + ","
+                                + at("2026-10-01T00:00:00Z")
+                                + ","
+                                + at("2026-12-01T09:00:00Z"));
+        assertThat(hours.months())
+                .containsExactly(
+                        YearMonth.of(2025, 12),
+                        YearMonth.of(2026, 9),
+                        YearMonth.of(2026, 10),
+                        YearMonth.of(2026, 12));
+        assertThat(HourRanges.of(String.valueOf(at("2026-10-31T23:00:00Z"))).months())
+                .containsExactly(YearMonth.of(2026, 10));
+        assertThat(HourRanges.of().months()).isEmpty();
     }
 
     @Test
