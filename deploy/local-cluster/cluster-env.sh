@@ -6,6 +6,8 @@ repo=$(cd "$here/../.." && pwd)
 
 # The jars of a Flink 1.20 distribution's lib/, copied from Maven Central by deploy/local-cluster/pom.xml.
 FLINK_LIB=${PG2GP_FLINK_LIB:-$here/target/flink/lib}
+# Jars only the SQL client loads (the distribution's opt/): flink-python.
+FLINK_OPT=${PG2GP_FLINK_OPT:-$here/target/flink/opt}
 # The cluster's configuration, logs, pid files, checkpoints and savepoints.
 FLINK_HOME_DIR=${PG2GP_FLINK_HOME:-${TMPDIR:-/tmp}/pg2gp-flink-$(id -un)}
 FLINK_CONF=$FLINK_HOME_DIR/conf
@@ -37,7 +39,10 @@ JAVA_OPENS=(
 )
 
 ensure_flink_lib() {
-  if ! compgen -G "$FLINK_LIB/flink-runtime-*.jar" >/dev/null; then
+  # The SQL client joined lib/ and opt/ later: a lib/ assembled before it is assembled again.
+  if ! compgen -G "$FLINK_LIB/flink-runtime-*.jar" >/dev/null \
+      || ! compgen -G "$FLINK_LIB/flink-sql-client-*.jar" >/dev/null \
+      || ! compgen -G "$FLINK_OPT/flink-python-*.jar" >/dev/null; then
     echo "pg2gp: assembling the Flink runtime from Maven Central into $FLINK_LIB" >&2
     mvn -B -ntp -q package -f "$here/pom.xml" >&2
   fi

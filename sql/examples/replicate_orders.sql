@@ -1,9 +1,11 @@
 -- Replicates the source table public.orders into the warehouse, exactly once per checkpoint:
 -- snapshot, then every insert, update and delete (docs/sql-connector.md).
--- The source needs wal_level=logical; the warehouse password is read from the environment
--- variable PG2GP_WAREHOUSE_PASSWORD where the sink connects (SQL client and TaskManagers).
--- Not yet wired into deploy/local-cluster (no SQL client there yet): run it with any Flink 1.20
--- SQL client whose classpath has this connector, postgres-cdc and pgjdbc.
+-- The source needs wal_level=logical and, for postgres-cdc's update and delete events,
+-- ALTER TABLE public.orders REPLICA IDENTITY FULL; the warehouse password is read from the
+-- environment variable PG2GP_WAREHOUSE_PASSWORD where the sink connects (SQL client and
+-- TaskManagers). On the local session cluster:
+--   deploy/local-cluster/sql-client -f sql/examples/replicate_orders.sql
+-- or the whole demo (databases, cluster, this script, changes, comparison): ./pg2gp sql-example
 
 SET 'execution.checkpointing.interval' = '5 s';
 

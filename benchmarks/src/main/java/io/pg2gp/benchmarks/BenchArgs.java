@@ -9,7 +9,7 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
     static final String GREENPLUM = "greenplum";
 
     static final String USAGE =
-            "usage: ./pg2gp bench <sink|source|e2e|snapshot|encode|rollup|apply|features|all> [--rows N] [--runs R]"
+            "usage: ./pg2gp bench <sink|source|e2e|snapshot|encode|rollup|apply|features|sql|all> [--rows N] [--runs R]"
                     + " [--split-size S] [--warehouse postgres|greenplum]\n"
                     + "  --rows N        rows (and changes per phase) per measurement, default 1000000\n"
                     + "  --runs R        runs per measurement; the median is reported, default 3\n"
@@ -23,10 +23,14 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
                     + " with\n"
                     + "                  fact tables of N and 10 x N rows (--rows N, default 1000000)\n"
                     + "  features        per-user features: N requests over a year from 10,000 users"
-                    + " (not in all)";
+                    + " (not in all)\n"
+                    + "  sql             the SQL connector vs its DataStream face vs 'connector' = 'jdbc',"
+                    + " N rows each\n"
+                    + "                  (not in all)";
 
     /** The benchmarks that can load into Greenplum. */
-    static final List<String> GREENPLUM_BENCHMARKS = List.of("sink", "e2e", "apply", "features");
+    static final List<String> GREENPLUM_BENCHMARKS =
+            List.of("sink", "e2e", "apply", "features", "sql");
 
     static final List<String> ALL =
             List.of("sink", "source", "e2e", "snapshot", "encode", "rollup");
@@ -45,7 +49,8 @@ record BenchArgs(List<String> benchmarks, long rows, int runs, int splitSize, St
                                     "encode",
                                     "rollup",
                                     "apply",
-                                    "features" ->
+                                    "features",
+                                    "sql" ->
                             List.of(args[0]);
                     default ->
                             throw new IllegalArgumentException(

@@ -47,6 +47,7 @@ public final class Benchmarks {
                     case "rollup" -> new RollupBenchmark(a).run();
                     case "apply" -> new GreenplumApplyBenchmark(a).run();
                     case "features" -> new FeatureBenchmark(a).run();
+                    case "sql" -> new SqlSinkBenchmark(a).run();
                     default -> throw new IllegalStateException(what);
                 }
             } catch (Exception | AssertionError e) {

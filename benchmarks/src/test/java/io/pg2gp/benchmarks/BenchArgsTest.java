@@ -32,11 +32,11 @@ class BenchArgsTest {
                 .containsExactly("apply");
         assertThatThrownBy(() -> BenchArgs.parse(new String[] {"all", "--warehouse", "greenplum"}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("sink, e2e, apply, features benchmarks only");
+                .hasMessageContaining("sink, e2e, apply, features, sql benchmarks only");
         assertThatThrownBy(
                         () -> BenchArgs.parse(new String[] {"source", "--warehouse", "greenplum"}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("sink, e2e, apply, features benchmarks only");
+                .hasMessageContaining("sink, e2e, apply, features, sql benchmarks only");
         assertThatThrownBy(() -> BenchArgs.parse(new String[] {"apply"}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("add --warehouse greenplum");

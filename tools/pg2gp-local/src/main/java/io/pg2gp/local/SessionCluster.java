@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 public final class SessionCluster implements AutoCloseable {
 
     private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
+    private static final Pattern SQL_JOB_ID = Pattern.compile("Job ID: ([0-9a-f]{32})");
     private static final Pattern SAVEPOINT = Pattern.compile("Savepoint completed\\. Path: (\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -96,6 +97,23 @@ public final class SessionCluster implements AutoCloseable {
         command[0] = "../pg2gp-job";
         System.arraycopy(args, 0, command, 1, args.length);
         return find(JOB_ID, exec(Duration.ofMinutes(5), command), "job id");
+    }
+
+    /**
+     * {@code sql-client -f <script>}: Flink's SQL client with pg2gp's SQL connector jar; returns
+     * the id of the job the script's last INSERT submitted.
+     */
+    public String sqlClient(Path script) throws IOException {
+        String out = exec(Duration.ofMinutes(5), "sql-client", "-f", script.toString());
+        Matcher m = SQL_JOB_ID.matcher(out);
+        String job = null;
+        while (m.find()) {
+            job = m.group(1);
+        }
+        if (job == null || out.contains("[ERROR]")) {
+            throw new IOException("the SQL client submitted no job:\n" + out);
+        }
+        return job;
     }
 
     /** {@code flink stop --savepointPath <dir> <job>}; returns the savepoint's path. */

@@ -22,7 +22,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The Flink CDC source with a {@link HeartbeatWriter} in its first reader: splits, state and
+ * The Flink CDC source with a {@link HeartbeatWriter} in its first reader (when the options name a
+ * heartbeat table) and every reader behind a {@link StreamSplitCommitFilter}: splits, state and
  * serializers are the wrapped source's own, so checkpoints and savepoints are unchanged.
  */
 @PublicEvolving
@@ -47,9 +48,12 @@ final class HeartbeatingSource<T>
     @Override
     public SourceReader<T, SourceSplitBase> createReader(SourceReaderContext context)
             throws Exception {
-        SourceReader<T, SourceSplitBase> reader = source.createReader(context);
+        SourceReader<T, SourceSplitBase> reader =
+                new StreamSplitCommitFilter<>(source.createReader(context));
         // one writer per job: the first subtask's reader
-        return context.getIndexOfSubtask() == 0 ? new Reader<>(reader, options) : reader;
+        return context.getIndexOfSubtask() == 0 && options.heartbeatTable() != null
+                ? new Reader<>(reader, options)
+                : reader;
     }
 
     @Override

@@ -23,12 +23,13 @@ public final class PostgresCdcSources {
     /**
      * The source the jobs run: Flink CDC's, plus the heartbeat writer when the options name a
      * heartbeat table (see {@link HeartbeatWriter} for why Debezium's own heartbeat query is not
-     * enough).
+     * enough), with slot commits only for checkpoints that hold the stream split ({@link
+     * StreamSplitCommitFilter}).
      */
     public static <T> Source<T, SourceSplitBase, PendingSplitsState> create(
             PostgresCdcOptions o, TypedChangeDeserializer<T> deserializer) {
         PostgresIncrementalSource<T> source = incremental(o, deserializer);
-        return o.heartbeatTable() == null ? source : new HeartbeatingSource<>(source, o);
+        return new HeartbeatingSource<>(source, o);
     }
 
     /** Flink CDC's incremental source alone. */

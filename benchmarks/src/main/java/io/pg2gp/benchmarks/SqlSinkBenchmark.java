@@ -1,0 +1,292 @@
+package io.pg2gp.benchmarks;
+
+import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
+import io.pg2gp.connector.warehouse.WarehouseRowData;
+import io.pg2gp.connector.warehouse.WarehouseSink;
+import io.pg2gp.testutils.DatabaseServer;
+import io.pg2gp.testutils.GreenplumCluster;
+import io.pg2gp.testutils.PostgresServer;
+
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.DecimalType;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.VarCharType;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./pg2gp bench sql}: the same N rows (generated in memory by a bounded Flink source, p=2)
+ * into the same freshly created table through {@code 'connector' = 'greenplum'} (a
+ * StreamTableEnvironment INSERT) and through the DataStream face of the same sink ({@link
+ * WarehouseRowData} + {@link WarehouseSink}); next to them Flink's JDBC SQL connector ({@code
+ * 'connector' = 'jdbc'}, batched INSERTs without a key, as it must on Greenplum 6, which has no
+ * {@code ON CONFLICT}) into a table with the same data columns. Targets (issue 15): SQL ≥ 0.9× the
+ * DataStream path; on Greenplum SQL ≥ 3× the JDBC connector.
+ */
+final class SqlSinkBenchmark {
+
+    static final int PARALLELISM = 2;
+    static final String TABLE = "bench_orders";
+    static final RowType ROW_TYPE =
+            RowType.of(
+                    new org.apache.flink.table.types.logical.LogicalType[] {
+                        new BigIntType(false),
+                        new VarCharType(VarCharType.MAX_LENGTH),
+                        new DecimalType(12, 2),
+                        new VarCharType(VarCharType.MAX_LENGTH),
+                        new LocalZonedTimestampType(6)
+                    },
+                    new String[] {"id", "customer", "amount", "note", "created_at"});
+    private static final String FLINK_COLUMNS =
+            "id BIGINT NOT NULL, customer STRING, amount DECIMAL(12, 2), note STRING,"
+                    + " created_at TIMESTAMP_LTZ(6)";
+
+    private final BenchArgs args;
+    private DatabaseServer wh;
+    private String passwordEnv;
+
+    SqlSinkBenchmark(BenchArgs args) {
+        this.args = args;
+    }
+
+    void run() throws Exception {
+        long n = args.rows();
+        Report.title(
+                String.format(
+                        "sql: %,d rows into public.%s through 'connector' = 'greenplum' vs the"
+                                + " DataStream sink vs 'connector' = 'jdbc' (%s warehouse)",
+                        n, TABLE, args.greenplum() ? "Greenplum" : "PostgreSQL"));
+        Measurement sql = new Measurement("SQL 'connector'='greenplum' (p=2)");
+        Measurement stream = new Measurement("DataStream WarehouseSink<RowData> (p=2)");
+        Measurement jdbc = new Measurement("SQL 'connector'='jdbc' INSERT (p=2)");
+        PostgresServer pg = null;
+        if (args.greenplum()) {
+            GreenplumCluster gp =
+                    GreenplumCluster.locate().orElseThrow(GreenplumLoadBenchmark::noCluster);
+            wh = gp;
+            passwordEnv = gp.password() == null ? null : GreenplumCluster.ENV_PASSWORD;
+        } else {
+            pg =
+                    PostgresServer.builder("bench-sql-warehouse")
+                            .sharedBuffers(BenchServers.SHARED_BUFFERS)
+                            .start();
+            wh = pg;
+        }
+        try {
+            try (Connection c = wh.connect(wh.maintenanceDatabase())) {
+                Report.line(
+                        "warehouse %s: %s",
+                        wh,
+                        BenchServers.queryString(c, "SELECT version()").replaceAll(" \\(.*", ""));
+            }
+            Report.line(
+                    "rows: id BIGINT (sequence), customer, amount DECIMAL(12,2), note (~40 chars),"
+                            + " created_at TIMESTAMP_LTZ(6); loader auto; 5 s checkpoints; a fresh"
+                            + " database per measurement; load average at start: %s",
+                    SinkCost.loadAverage());
+            for (int run = 1; run <= args.runs(); run++) {
+                Report.line("run %d/%d", run, args.runs());
+                measureStream("bench_sql_stream_" + run, stream);
+                measureSql("bench_sql_sql_" + run, sql);
+                measureJdbc("bench_sql_jdbc_" + run, jdbc);
+            }
+        } finally {
+            if (pg != null) {
+                pg.close();
+            }
+        }
+        sql.printSummary();
+        stream.printSummary();
+        jdbc.printSummary();
+        Report.line("load average at end: %s", SinkCost.loadAverage());
+        Report.ratio("SQL greenplum / DataStream sink", sql.median() / stream.median(), 0.9);
+        if (args.greenplum()) {
+            Report.ratio("SQL greenplum / SQL jdbc", sql.median() / jdbc.median(), 3.0);
+        } else {
+            Report.line(
+                    "SQL greenplum / SQL jdbc: %.2fx (the 3x target is Greenplum's)",
+                    sql.median() / jdbc.median());
+        }
+        Report.line(
+                "(each: from just before submission (SQL: executeSql, which plans the statement and"
+                        + " prepares the warehouse) until the job finished; pg2gp commits the last"
+                        + " rows at the final checkpoint after end of input)");
+    }
+
+    private String freshDatabase(String db, boolean pg2gpColumns) {
+        dropDatabase(db);
+        wh.createDatabase(db);
+        String distributed = args.greenplum() ? " DISTRIBUTED BY (id)" : "";
+        wh.execute(
+                db,
+                "CREATE TABLE public."
+                        + TABLE
+                        + " (id bigint NOT NULL, customer text, amount numeric(12, 2), note text,"
+                        + " created_at timestamptz"
+                        + (pg2gpColumns
+                                ? ", _cdc_lsn bigint NOT NULL, _cdc_op char(1) NOT NULL,"
+                                        + " _cdc_committed_at timestamptz, _synced_at timestamptz"
+                                        + " NOT NULL DEFAULT now()"
+                                : "")
+                        + ", PRIMARY KEY (id))"
+                        + distributed);
+        return db;
+    }
+
+    private void dropDatabase(String db) {
+        if (wh instanceof GreenplumCluster gp) {
+            BenchServers.dropDatabase(gp, db);
+        } else {
+            BenchServers.dropDatabase((PostgresServer) wh, db);
+        }
+    }
+
+    private String rowsCheck(String db) throws Exception {
+        try (Connection c = wh.connect(db)) {
+            long found =
+                    BenchServers.queryLong(
+                            c,
+                            "SELECT count(*) FROM public."
+                                    + TABLE
+                                    + " WHERE note = 'order ' || id || E'\\tnote \\u00e9\\u00e8'");
+            if (found != args.rows()) {
+                throw new IllegalStateException(
+                        db + ": expected " + args.rows() + " rows, found " + found);
+            }
+            return String.format("%,d/%,d rows", found, args.rows());
+        }
+    }
+
+    private DataStream<RowData> rows(StreamExecutionEnvironment env) {
+        return env.fromSequence(0, args.rows() - 1)
+                .name("sequence")
+                .setParallelism(PARALLELISM)
+                .map(new Generate())
+                .name("generate rows")
+                .returns(InternalTypeInfo.of(ROW_TYPE))
+                .setParallelism(PARALLELISM);
+    }
+
+    private void measureStream(String db, Measurement m) throws Exception {
+        freshDatabase(db, true);
+        StreamExecutionEnvironment env =
+                FlinkJobs.environment(FlinkJobs.configuration(SinkBenchmark.CHECKPOINT_INTERVAL));
+        List<String> key = List.of("id");
+        rows(env)
+                .keyBy(WarehouseRowData.keySelector(ROW_TYPE, key))
+                .sinkTo(
+                        WarehouseSink.<RowData>builder()
+                                .connection(
+                                        new WarehouseConnectionOptions(
+                                                wh.jdbcUrl(db), wh.user(), passwordEnv))
+                                .table(
+                                        WarehouseRowData.table(
+                                                "public", TABLE, ROW_TYPE, key, Map.of()))
+                                .serializer(WarehouseRowData.serializer(ROW_TYPE, null, false))
+                                .pipelineName("bench-sql")
+                                .build())
+                .name("pg2gp WarehouseSink")
+                .uid("bench-sql-sink")
+                .setParallelism(PARALLELISM);
+        long start = System.nanoTime();
+        JobClient job = FlinkJobs.submit(env, "bench sql: DataStream sink");
+        long nanos = FlinkJobs.awaitFinished(job, start, SinkBenchmark.TIMEOUT);
+        m.add(args.rows(), nanos, rowsCheck(db));
+        dropDatabase(db);
+    }
+
+    private void measureSql(String db, Measurement m) throws Exception {
+        freshDatabase(db, true);
+        StreamExecutionEnvironment env =
+                FlinkJobs.environment(FlinkJobs.configuration(SinkBenchmark.CHECKPOINT_INTERVAL));
+        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+        tEnv.createTemporaryView("src", tEnv.fromDataStream(rows(env)));
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE dst ("
+                        + FLINK_COLUMNS
+                        + ", PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'greenplum',"
+                        + " 'url' = '"
+                        + wh.jdbcUrl(db)
+                        + "', 'table-name' = 'public."
+                        + TABLE
+                        + "', 'username' = '"
+                        + wh.user()
+                        + "'"
+                        + (passwordEnv == null ? "" : ", 'password-env' = '" + passwordEnv + "'")
+                        + ", 'sink.parallelism' = '"
+                        + PARALLELISM
+                        + "', 'sink.pipeline-name' = 'bench-sql')");
+        long start = System.nanoTime();
+        TableResult r = tEnv.executeSql("INSERT INTO dst SELECT * FROM src");
+        JobClient job = r.getJobClient().orElseThrow();
+        long nanos = FlinkJobs.awaitFinished(job, start, SinkBenchmark.TIMEOUT);
+        m.add(args.rows(), nanos, rowsCheck(db));
+        dropDatabase(db);
+    }
+
+    private void measureJdbc(String db, Measurement m) throws Exception {
+        freshDatabase(db, false);
+        StreamExecutionEnvironment env = FlinkJobs.environment(FlinkJobs.configuration(null));
+        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+        tEnv.createTemporaryView("src", tEnv.fromDataStream(rows(env)));
+        String password = passwordEnv == null ? "" : System.getenv().getOrDefault(passwordEnv, "");
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE dst ("
+                        + FLINK_COLUMNS.replace("TIMESTAMP_LTZ(6)", "TIMESTAMP(6)")
+                        + ") WITH ('connector' = 'jdbc', 'url' = '"
+                        + wh.jdbcUrl(db)
+                        + (wh.jdbcUrl(db).contains("?") ? "&" : "?")
+                        + "reWriteBatchedInserts=true', 'table-name' = 'public."
+                        + TABLE
+                        + "', 'username' = '"
+                        + wh.user()
+                        + "', 'password' = '"
+                        + password
+                        + "', 'sink.buffer-flush.max-rows' = '5000',"
+                        + " 'sink.buffer-flush.interval' = '1s', 'sink.parallelism' = '"
+                        + PARALLELISM
+                        + "')");
+        long start = System.nanoTime();
+        // The JDBC connector has no TIMESTAMP_LTZ; the column is timestamptz either way.
+        TableResult r =
+                tEnv.executeSql(
+                        "INSERT INTO dst SELECT id, customer, amount, note,"
+                                + " CAST(created_at AS TIMESTAMP(6)) FROM src");
+        JobClient job = r.getJobClient().orElseThrow();
+        long nanos = FlinkJobs.awaitFinished(job, start, SinkBenchmark.TIMEOUT);
+        m.add(args.rows(), nanos, rowsCheck(db));
+        dropDatabase(db);
+    }
+
+    /** Row i: deterministic values, text with a tab and non-ASCII characters. */
+    static final class Generate implements MapFunction<Long, RowData> {
+        private static final long BASE = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+
+        @Override
+        public RowData map(Long i) {
+            return GenericRowData.of(
+                    i,
+                    StringData.fromString("customer " + (i % 9973)),
+                    DecimalData.fromBigDecimal(BigDecimal.valueOf(i % 1_000_000, 2), 12, 2),
+                    StringData.fromString("order " + i + "\tnote \u00e9\u00e8"),
+                    TimestampData.fromEpochMillis(BASE + i * 1000, (int) (i % 1000) * 1000));
+        }
+    }
+}
