@@ -171,7 +171,9 @@ class PipelineConfigTest {
                 .hasMessage(
                         "setting 'pipeline.checkpoint-interval' has an invalid value '5 parsecs':"
                                 + " expected a duration such as 500ms, 5s, 2min or 1h. Micro-batch"
-                                + " window: each completed checkpoint is one batch.");
+                                + " window: each completed checkpoint is one batch. A checkpoint"
+                                + " starts at least this long after the previous one completed,"
+                                + " and the first this long after the job started.");
         m.put("pipeline.checkpoint-interval", "5s");
         m.put("source.startup-mode", "intial");
         assertThatThrownBy(() -> PipelineConfig.fromMap(m))
