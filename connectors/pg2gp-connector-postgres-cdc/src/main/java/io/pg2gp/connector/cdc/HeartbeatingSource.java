@@ -3,9 +3,7 @@ package io.pg2gp.connector.cdc;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
-import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
@@ -14,12 +12,7 @@ import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.cdc.connectors.base.source.assigner.state.PendingSplitsState;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
-import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-
-import java.util.Collection;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The Flink CDC source with a {@link HeartbeatWriter} in its first reader (when the options name a
@@ -85,13 +78,12 @@ final class HeartbeatingSource<T>
     }
 
     /** The wrapped reader, plus the heartbeat from its start to its close. */
-    private static final class Reader<T> implements SourceReader<T, SourceSplitBase> {
+    private static final class Reader<T> extends ForwardingSourceReader<T> {
 
-        private final SourceReader<T, SourceSplitBase> reader;
         private final HeartbeatWriter heartbeat;
 
         Reader(SourceReader<T, SourceSplitBase> reader, PostgresCdcOptions options) {
-            this.reader = reader;
+            super(reader);
             this.heartbeat = new HeartbeatWriter(options);
         }
 
@@ -99,52 +91,6 @@ final class HeartbeatingSource<T>
         public void start() {
             reader.start();
             heartbeat.start();
-        }
-
-        @Override
-        public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
-            return reader.pollNext(output);
-        }
-
-        @Override
-        public List<SourceSplitBase> snapshotState(long checkpointId) {
-            return reader.snapshotState(checkpointId);
-        }
-
-        @Override
-        public CompletableFuture<Void> isAvailable() {
-            return reader.isAvailable();
-        }
-
-        @Override
-        public void addSplits(List<SourceSplitBase> splits) {
-            reader.addSplits(splits);
-        }
-
-        @Override
-        public void notifyNoMoreSplits() {
-            reader.notifyNoMoreSplits();
-        }
-
-        @Override
-        public void handleSourceEvents(SourceEvent sourceEvent) {
-            reader.handleSourceEvents(sourceEvent);
-        }
-
-        @Override
-        public void pauseOrResumeSplits(
-                Collection<String> splitsToPause, Collection<String> splitsToResume) {
-            reader.pauseOrResumeSplits(splitsToPause, splitsToResume);
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) throws Exception {
-            reader.notifyCheckpointComplete(checkpointId);
-        }
-
-        @Override
-        public void notifyCheckpointAborted(long checkpointId) throws Exception {
-            reader.notifyCheckpointAborted(checkpointId);
         }
 
         @Override

@@ -1,20 +1,15 @@
 package io.pg2gp.connector.cdc;
 
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.connector.source.ReaderOutput;
-import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
-import org.apache.flink.core.io.InputStatus;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Forwards a completed checkpoint to Flink CDC's reader only when that checkpoint holds this
@@ -33,27 +28,15 @@ import java.util.concurrent.CompletableFuture;
  * without the stream split commits nothing; later checkpoints with it commit their own offsets.
  */
 @Internal
-final class StreamSplitCommitFilter<T> implements SourceReader<T, SourceSplitBase> {
+final class StreamSplitCommitFilter<T> extends ForwardingSourceReader<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamSplitCommitFilter.class);
-
-    private final SourceReader<T, SourceSplitBase> reader;
 
     /** Checkpoints (not yet completed or subsumed) whose state holds the stream split. */
     private final NavigableSet<Long> withStreamSplit = new TreeSet<>();
 
     StreamSplitCommitFilter(SourceReader<T, SourceSplitBase> reader) {
-        this.reader = reader;
-    }
-
-    @Override
-    public void start() {
-        reader.start();
-    }
-
-    @Override
-    public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
-        return reader.pollNext(output);
+        super(reader);
     }
 
     @Override
@@ -63,32 +46,6 @@ final class StreamSplitCommitFilter<T> implements SourceReader<T, SourceSplitBas
             withStreamSplit.add(checkpointId);
         }
         return splits;
-    }
-
-    @Override
-    public CompletableFuture<Void> isAvailable() {
-        return reader.isAvailable();
-    }
-
-    @Override
-    public void addSplits(List<SourceSplitBase> splits) {
-        reader.addSplits(splits);
-    }
-
-    @Override
-    public void notifyNoMoreSplits() {
-        reader.notifyNoMoreSplits();
-    }
-
-    @Override
-    public void handleSourceEvents(SourceEvent sourceEvent) {
-        reader.handleSourceEvents(sourceEvent);
-    }
-
-    @Override
-    public void pauseOrResumeSplits(
-            Collection<String> splitsToPause, Collection<String> splitsToResume) {
-        reader.pauseOrResumeSplits(splitsToPause, splitsToResume);
     }
 
     @Override
@@ -103,15 +60,5 @@ final class StreamSplitCommitFilter<T> implements SourceReader<T, SourceSplitBas
                             + " replication slot",
                     checkpointId);
         }
-    }
-
-    @Override
-    public void notifyCheckpointAborted(long checkpointId) throws Exception {
-        reader.notifyCheckpointAborted(checkpointId);
-    }
-
-    @Override
-    public void close() throws Exception {
-        reader.close();
     }
 }
