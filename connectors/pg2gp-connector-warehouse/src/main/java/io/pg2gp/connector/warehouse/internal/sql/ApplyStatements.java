@@ -162,15 +162,7 @@ public final class ApplyStatements {
         if (!partitioned || target.hourColumn() == null || from == null || to == null) {
             return "";
         }
-        String h = "t." + target.hourColumn();
-        return " AND "
-                + h
-                + " >= timestamptz "
-                + SqlLiterals.string(from)
-                + " AND "
-                + h
-                + " < timestamptz "
-                + SqlLiterals.string(to);
+        return inRange("t." + target.hourColumn(), from, to);
     }
 
     /**
@@ -272,16 +264,12 @@ public final class ApplyStatements {
         String from = month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
         String to =
                 month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
-        String h = "t." + target.hourColumn();
+        return inRange("t." + target.hourColumn(), from, to) + inRange(column, from, to);
+    }
+
+    /** {@code AND column >= from AND column < to}, the bounds as timestamptz literals. */
+    private static String inRange(String column, String from, String to) {
         return " AND "
-                + h
-                + " >= timestamptz "
-                + SqlLiterals.string(from)
-                + " AND "
-                + h
-                + " < timestamptz "
-                + SqlLiterals.string(to)
-                + " AND "
                 + column
                 + " >= timestamptz "
                 + SqlLiterals.string(from)
