@@ -37,10 +37,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -273,8 +277,10 @@ public final class WarehouseSink<IN>
                         name,
                         CommittableMessageTypeInfo.of(WarehouseCommittableSerializer::new),
                         new BatchAggregatorOperator(options.table().qualifiedName()))
-                // No uid: the gatherer keeps no state, and a uid here makes Flink refuse a
-                // sinkTo(sink) without one (found by Flink's SinkTestSuiteBase).
+                // A uid here makes Flink refuse a sinkTo(sink) without one (found by Flink's
+                // SinkTestSuiteBase); a fixed hash keeps the id stable, also for jobs that turn
+                // off pipeline.auto-generate-uids.
+                .setUidHash(gathererHash())
                 .setParallelism(1)
                 .setMaxParallelism(1)
                 // Every committable to committer subtask 0: one apply per table at a time.
@@ -294,6 +300,19 @@ public final class WarehouseSink<IN>
     @Override
     public SimpleVersionedSerializer<WriterState> getWriterStateSerializer() {
         return WriterStateSerializer.INSTANCE;
+    }
+
+    /** 32 hex digits, unique per pipeline and table within a job. */
+    private String gathererHash() {
+        String id =
+                "pg2gp-gather/" + options.pipelineName() + "/" + options.table().qualifiedName();
+        try {
+            byte[] md5 =
+                    MessageDigest.getInstance("MD5").digest(id.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md5);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every Java runtime", e);
+        }
     }
 
     private String applicationName(String role) {

@@ -38,12 +38,20 @@ class IngestPipelineTest {
     void everyStatefulOperatorHasAStableUid() {
         StreamGraph g = graph();
         for (StreamNode n : g.getStreamNodes()) {
-            assertThat(n.getTransformationUID()).as(n.getOperatorName()).isNotBlank();
+            // the sink's stateless batch gatherer carries a fixed hash instead of a uid
+            assertThat(
+                            n.getTransformationUID() != null
+                                    ? n.getTransformationUID()
+                                    : n.getUserHash())
+                    .as(n.getOperatorName())
+                    .isNotBlank();
         }
         assertThat(g.getStreamNodes())
-                .extracting(StreamNode::getTransformationUID)
-                .contains(IngestPipeline.UID_SOURCE, IngestPipeline.UID_ENRICH)
+                .extracting(n -> n.getTransformationUID() + "/" + n.getUserHash())
                 .doesNotHaveDuplicates();
+        assertThat(g.getStreamNodes())
+                .extracting(StreamNode::getTransformationUID)
+                .contains(IngestPipeline.UID_SOURCE, IngestPipeline.UID_ENRICH);
     }
 
     @Test
