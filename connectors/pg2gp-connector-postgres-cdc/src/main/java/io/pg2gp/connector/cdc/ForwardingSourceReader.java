@@ -1,6 +1,6 @@
 package io.pg2gp.connector.cdc;
 
-import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * A Flink CDC reader passed through unchanged: the wrappers around it override only what they add,
  * so splits and state stay the wrapped reader's own.
  */
-@Internal
+@PublicEvolving
 abstract class ForwardingSourceReader<T> implements SourceReader<T, SourceSplitBase> {
 
     protected final SourceReader<T, SourceSplitBase> reader;

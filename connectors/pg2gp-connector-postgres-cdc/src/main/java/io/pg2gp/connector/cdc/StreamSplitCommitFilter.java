@@ -1,6 +1,6 @@
 package io.pg2gp.connector.cdc;
 
-import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
 
@@ -27,7 +27,7 @@ import java.util.TreeSet;
  * later arrives, which moves such a commit further into the stream phase. Skipping a checkpoint
  * without the stream split commits nothing; later checkpoints with it commit their own offsets.
  */
-@Internal
+@PublicEvolving
 final class StreamSplitCommitFilter<T> extends ForwardingSourceReader<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamSplitCommitFilter.class);
