@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code ./pg2gp chaos --minutes N}: the chaos loop of ChaosITCase for as long as a user wants,
@@ -68,7 +66,7 @@ public final class ChaosCommand {
         Path repo = Path.of("").toAbsolutePath();
         dir = dir.toAbsolutePath();
         SessionCluster.stopIfRunning(repo, dir.resolve("flink"));
-        wipe(dir);
+        LocalPipeline.wipe(dir);
         Files.createDirectories(dir);
         Chaos.Settings settings =
                 new Chaos.Settings(
@@ -144,15 +142,6 @@ public final class ChaosCommand {
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    private static void wipe(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

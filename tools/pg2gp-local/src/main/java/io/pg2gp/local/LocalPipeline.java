@@ -289,7 +289,8 @@ public final class LocalPipeline {
         }
     }
 
-    private static void wipe(Path dir) throws IOException {
+    /** Removes a run's data directory (the local run, the SQL example and chaos runs own one). */
+    static void wipe(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

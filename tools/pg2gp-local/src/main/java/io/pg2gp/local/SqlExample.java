@@ -9,10 +9,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code ./pg2gp sql-example}: runs {@code sql/examples/replicate_orders.sql} with Flink's SQL
@@ -98,7 +96,7 @@ public final class SqlExample {
 
     static Result run(Path repo, Settings s) throws Exception {
         SessionCluster.stopIfRunning(repo, s.dir().resolve("flink"));
-        wipe(s.dir());
+        LocalPipeline.wipe(s.dir());
         Files.createDirectories(s.dir());
         System.out.println("pg2gp sql-example; data under " + s.dir());
         try (PostgresServer source =
@@ -237,15 +235,6 @@ public final class SqlExample {
                 var rs = st.executeQuery("SELECT to_regclass('public.orders') IS NOT NULL")) {
             rs.next();
             return rs.getBoolean(1);
-        }
-    }
-
-    private static void wipe(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }
