@@ -100,6 +100,15 @@ public interface WarehouseDialect {
         return true;
     }
 
+    /**
+     * Whether a LATERAL subquery correlated with each outer row gives exact results. Greenplum 6
+     * returned wrong counts for the feature view's LATERAL form (1 instead of 302 requests), so
+     * Greenplum's views use an IN form instead.
+     */
+    default boolean exactLateralJoins() {
+        return true;
+    }
+
     /** Whether {@code table} is partitioned (only then do literal hour bounds help the apply). */
     boolean isPartitioned(Connection c, String table) throws SQLException;
 

@@ -184,13 +184,12 @@ public final class FeatureDefinition implements Serializable {
      * PostgreSQL the recompute branch is driven by the stale stored rows (a LATERAL join, the
      * SELECT for each of them), so that reading one user whose row is valid never touches the
      * facts: with {@code key IN (stale keys)} the planner read the user's fact rows first and
-     * probed the stale set after (a one-user read cost about as much as the seed's query).
-     * Greenplum 6 gave wrong counts for that LATERAL join (1 instead of 302 requests), so it keeps
-     * the IN form.
+     * probed the stale set after (a one-user read cost about as much as the seed's query). Where
+     * the dialect's LATERAL joins are not exact (Greenplum) it keeps the IN form.
      */
     public String view(String schema, WarehouseDialect dialect) {
         String stale;
-        if (dialect == WarehouseDialect.GREENPLUM_6) {
+        if (!dialect.exactLateralJoins()) {
             stale =
                     select(
                             schema,

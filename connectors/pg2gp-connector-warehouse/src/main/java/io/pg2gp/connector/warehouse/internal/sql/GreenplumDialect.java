@@ -105,6 +105,11 @@ public final class GreenplumDialect implements WarehouseDialect {
     }
 
     @Override
+    public boolean exactLateralJoins() {
+        return false;
+    }
+
+    @Override
     public boolean isPartitioned(Connection c, String table) throws SQLException {
         String sql =
                 major == 6
