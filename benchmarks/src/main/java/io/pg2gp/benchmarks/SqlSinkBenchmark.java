@@ -25,11 +25,15 @@ import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.VarCharType;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code ./pg2gp bench sql}: the same N rows (generated in memory by a bounded Flink source, p=2)
@@ -38,7 +42,11 @@ import java.util.Map;
  * WarehouseRowData} + {@link WarehouseSink}); next to them Flink's JDBC SQL connector ({@code
  * 'connector' = 'jdbc'}, batched INSERTs without a key, as it must on Greenplum 6, which has no
  * {@code ON CONFLICT}) into a table with the same data columns. Targets (issue 15): SQL ≥ 0.9× the
- * DataStream path; on Greenplum SQL ≥ 3× the JDBC connector.
+ * DataStream path; on Greenplum SQL ≥ 3× the JDBC connector. An untimed warm-up (a tenth of the
+ * rows) runs every path once first, each run rotates the order of the three paths, and each
+ * measurement also gives the CPU-seconds per 1M rows of this JVM and of the warehouse server
+ * (Greenplum: coordinator and primary segments), which a shared machine's load bends less than wall
+ * time.
  */
 final class SqlSinkBenchmark {
 
@@ -62,6 +70,17 @@ final class SqlSinkBenchmark {
     private DatabaseServer wh;
     private String passwordEnv;
 
+    /** The warehouse server's processes: PostgreSQL, or Greenplum's coordinator. */
+    private Optional<CoordinatorCpu> serverCpu = Optional.empty();
+
+    /** Greenplum's primary segments together (empty on PostgreSQL). */
+    private Optional<CoordinatorCpu> segmentCpu = Optional.empty();
+
+    private final Map<Measurement, PathCpu> cpu = new LinkedHashMap<>();
+
+    /** Rows of the measurement under way: the warm-up's, then {@code --rows}. */
+    private long rows;
+
     SqlSinkBenchmark(BenchArgs args) {
         this.args = args;
     }
@@ -82,13 +101,20 @@ final class SqlSinkBenchmark {
                     GreenplumCluster.locate().orElseThrow(GreenplumLoadBenchmark::noCluster);
             wh = gp;
             passwordEnv = gp.password() == null ? null : GreenplumCluster.ENV_PASSWORD;
+            serverCpu = CoordinatorCpu.of(gp);
+            segmentCpu = CoordinatorCpu.segments(gp);
         } else {
             pg =
                     PostgresServer.builder("bench-sql-warehouse")
                             .sharedBuffers(BenchServers.SHARED_BUFFERS)
                             .start();
             wh = pg;
+            serverCpu = CoordinatorCpu.postgres(pg.dataDir());
         }
+        cpu.put(stream, new PathCpu());
+        cpu.put(sql, new PathCpu());
+        cpu.put(jdbc, new PathCpu());
+        rows = n;
         try {
             try (Connection c = wh.connect(wh.maintenanceDatabase())) {
                 Report.line(
@@ -101,11 +127,36 @@ final class SqlSinkBenchmark {
                             + " created_at TIMESTAMP_LTZ(6); loader auto; 5 s checkpoints; a fresh"
                             + " database per measurement; load average at start: %s",
                     SinkCost.loadAverage());
+            // The order rotates from run to run (run 1: SQL, jdbc, DataStream; run 2: jdbc,
+            // DataStream, SQL; ...): no path always runs first in a cold JVM or after another.
+            List<Measurement> paths = List.of(sql, jdbc, stream);
+            // An untimed warm-up of every path first: the first job of a fresh JVM pays for
+            // class loading and JIT compilation (the planner's most), whichever path it is.
+            rows = Math.max(1000, n / 10);
+            Report.line("warm-up, untimed: %,d rows through each path", rows);
+            measureSql("bench_sql_warmup_sql", new Measurement("warm-up: " + sql.name()));
+            measureJdbc("bench_sql_warmup_jdbc", new Measurement("warm-up: " + jdbc.name()));
+            measureStream("bench_sql_warmup_stream", new Measurement("warm-up: " + stream.name()));
+            cpu.keySet().retainAll(paths);
+            rows = n;
             for (int run = 1; run <= args.runs(); run++) {
-                Report.line("run %d/%d", run, args.runs());
-                measureStream("bench_sql_stream_" + run, stream);
-                measureSql("bench_sql_sql_" + run, sql);
-                measureJdbc("bench_sql_jdbc_" + run, jdbc);
+                List<String> order = new ArrayList<>();
+                for (int i = 0; i < paths.size(); i++) {
+                    order.add(paths.get((run - 1 + i) % paths.size()).name());
+                }
+                Report.line(
+                        "run %d/%d (load average %s; order: %s)",
+                        run, args.runs(), SinkCost.loadAverage(), String.join(", ", order));
+                for (int i = 0; i < paths.size(); i++) {
+                    Measurement m = paths.get((run - 1 + i) % paths.size());
+                    if (m == sql) {
+                        measureSql("bench_sql_sql_" + run, sql);
+                    } else if (m == jdbc) {
+                        measureJdbc("bench_sql_jdbc_" + run, jdbc);
+                    } else {
+                        measureStream("bench_sql_stream_" + run, stream);
+                    }
+                }
             }
         } finally {
             if (pg != null) {
@@ -115,6 +166,7 @@ final class SqlSinkBenchmark {
         sql.printSummary();
         stream.printSummary();
         jdbc.printSummary();
+        printCpuSummary();
         Report.line("load average at end: %s", SinkCost.loadAverage());
         Report.ratio("SQL greenplum / DataStream sink", sql.median() / stream.median(), 0.9);
         if (args.greenplum()) {
@@ -166,16 +218,16 @@ final class SqlSinkBenchmark {
                             "SELECT count(*) FROM public."
                                     + TABLE
                                     + " WHERE note = 'order ' || id || E'\\tnote \\u00e9\\u00e8'");
-            if (found != args.rows()) {
+            if (found != rows) {
                 throw new IllegalStateException(
-                        db + ": expected " + args.rows() + " rows, found " + found);
+                        db + ": expected " + rows + " rows, found " + found);
             }
-            return String.format("%,d/%,d rows", found, args.rows());
+            return String.format("%,d/%,d rows", found, rows);
         }
     }
 
     private DataStream<RowData> rows(StreamExecutionEnvironment env) {
-        return env.fromSequence(0, args.rows() - 1)
+        return env.fromSequence(0, rows - 1)
                 .name("sequence")
                 .setParallelism(PARALLELISM)
                 .map(new Generate())
@@ -205,10 +257,12 @@ final class SqlSinkBenchmark {
                 .name("pg2gp WarehouseSink")
                 .uid("bench-sql-sink")
                 .setParallelism(PARALLELISM);
+        CpuSample before = cpuNow();
         long start = System.nanoTime();
         JobClient job = FlinkJobs.submit(env, "bench sql: DataStream sink");
         long nanos = FlinkJobs.awaitFinished(job, start, SinkBenchmark.TIMEOUT);
-        m.add(args.rows(), nanos, rowsCheck(db));
+        String cost = cpu.computeIfAbsent(m, k -> new PathCpu()).add(before, cpuNow(), rows);
+        m.add(rows, nanos, rowsCheck(db) + cost);
         dropDatabase(db);
     }
 
@@ -233,11 +287,13 @@ final class SqlSinkBenchmark {
                         + ", 'sink.parallelism' = '"
                         + PARALLELISM
                         + "', 'sink.pipeline-name' = 'bench-sql')");
+        CpuSample before = cpuNow();
         long start = System.nanoTime();
         TableResult r = tEnv.executeSql("INSERT INTO dst SELECT * FROM src");
         JobClient job = r.getJobClient().orElseThrow();
         long nanos = FlinkJobs.awaitFinished(job, start, SinkBenchmark.TIMEOUT);
-        m.add(args.rows(), nanos, rowsCheck(db));
+        String cost = cpu.computeIfAbsent(m, k -> new PathCpu()).add(before, cpuNow(), rows);
+        m.add(rows, nanos, rowsCheck(db) + cost);
         dropDatabase(db);
     }
 
@@ -263,6 +319,7 @@ final class SqlSinkBenchmark {
                         + " 'sink.buffer-flush.interval' = '1s', 'sink.parallelism' = '"
                         + PARALLELISM
                         + "')");
+        CpuSample before = cpuNow();
         long start = System.nanoTime();
         // The JDBC connector has no TIMESTAMP_LTZ; the column is timestamptz either way.
         TableResult r =
@@ -271,8 +328,81 @@ final class SqlSinkBenchmark {
                                 + " CAST(created_at AS TIMESTAMP(6)) FROM src");
         JobClient job = r.getJobClient().orElseThrow();
         long nanos = FlinkJobs.awaitFinished(job, start, SinkBenchmark.TIMEOUT);
-        m.add(args.rows(), nanos, rowsCheck(db));
+        String cost = cpu.computeIfAbsent(m, k -> new PathCpu()).add(before, cpuNow(), rows);
+        m.add(rows, nanos, rowsCheck(db) + cost);
         dropDatabase(db);
+    }
+
+    /** CPU-seconds so far of this JVM (the MiniCluster), the server and the segments. */
+    record CpuSample(double jvm, double server, double segments) {}
+
+    private CpuSample cpuNow() throws IOException {
+        return new CpuSample(
+                ProcessHandle.current()
+                        .info()
+                        .totalCpuDuration()
+                        .map(d -> d.toNanos() / 1e9)
+                        .orElse(Double.NaN),
+                serverCpu.isPresent() ? serverCpu.get().seconds() : Double.NaN,
+                segmentCpu.isPresent() ? segmentCpu.get().seconds() : 0);
+    }
+
+    /** One path's CPU-seconds per 1M rows, run by run. */
+    static final class PathCpu {
+        final List<Double> jvm = new ArrayList<>();
+        final List<Double> server = new ArrayList<>();
+        final List<Double> segments = new ArrayList<>();
+
+        String add(CpuSample before, CpuSample after, long rows) {
+            double perMillion = 1e6 / rows;
+            jvm.add((after.jvm() - before.jvm()) * perMillion);
+            server.add((after.server() - before.server()) * perMillion);
+            segments.add((after.segments() - before.segments()) * perMillion);
+            return String.format(
+                    "; CPU-s/1M: JVM %.1f, server %.1f%s",
+                    last(jvm),
+                    last(server),
+                    after.segments() > 0 ? String.format(", segments %.1f", last(segments)) : "");
+        }
+
+        private static double last(List<Double> values) {
+            return values.get(values.size() - 1);
+        }
+    }
+
+    private void printCpuSummary() {
+        boolean gp = segmentCpu.isPresent();
+        Report.line(
+                "CPU-seconds per 1M rows, medians (JVM: this process, i.e. the MiniCluster that"
+                        + " generates, plans, encodes%s; server: the %s's postmaster and every"
+                        + " backend%s):",
+                gp ? " and serves gpfdist" : "",
+                gp ? "coordinator" : "warehouse server",
+                gp ? "; segments: the primaries together" : "");
+        for (Map.Entry<Measurement, PathCpu> e : cpu.entrySet()) {
+            PathCpu c = e.getValue();
+            if (c.jvm.isEmpty()) {
+                continue;
+            }
+            List<Double> total = new ArrayList<>();
+            for (int i = 0; i < c.jvm.size(); i++) {
+                total.add(c.jvm.get(i) + c.server.get(i) + c.segments.get(i));
+            }
+            Report.line(
+                    "  %-44s JVM %6.1f  server %6.1f%s  total %6.1f",
+                    e.getKey().name(),
+                    median(c.jvm),
+                    median(c.server),
+                    gp ? String.format("  segments %6.1f", median(c.segments)) : "",
+                    median(total));
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** Row i: deterministic values, text with a tab and non-ASCII characters. */

@@ -1,5 +1,6 @@
 package io.pg2gp.connector.warehouse.table;
 
+import io.pg2gp.connector.cdc.CommitFilteredPostgresCdcTableFactory;
 import io.pg2gp.testutils.DatabaseServer;
 import io.pg2gp.testutils.PostgresServer;
 
@@ -20,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A source PostgreSQL table with every type the connector maps, a {@code postgres-cdc} SQL source
- * over it and a {@code 'connector' = 'greenplum'} sink into a warehouse database, and the row by
- * row comparison of both.
+ * A source PostgreSQL table with every type the connector maps, a postgres-cdc SQL source over it
+ * and a {@code 'connector' = 'greenplum'} sink into a warehouse database, and the row by row
+ * comparison of both.
  */
 final class SqlPipelineFixture {
 
@@ -77,6 +78,15 @@ final class SqlPipelineFixture {
                             + " \"tab\": \"a\\\\tb\"}', '\"Привет\"',"
                             + " '6ba7b810-9dad-11d1-80b4-00c04fd430c8')");
 
+    /**
+     * The CDC source's connector: pg2gp's {@code pg2gp-postgres-cdc} (Flink CDC's source, readers
+     * behind the commit filter; the SQL connector jar ships it as {@code postgres-cdc}). {@code
+     * -Dpg2gp.it.cdc-connector=postgres-cdc} runs the cases against Flink CDC's own factory.
+     */
+    static final String CDC_CONNECTOR =
+            System.getProperty(
+                    "pg2gp.it.cdc-connector", CommitFilteredPostgresCdcTableFactory.IDENTIFIER);
+
     private SqlPipelineFixture() {}
 
     static void createSource(PostgresServer source, String db, String table) throws SQLException {
@@ -91,12 +101,25 @@ final class SqlPipelineFixture {
     }
 
     static String cdcSourceDdl(PostgresServer source, String db, String table, String slot) {
+        return cdcSourceDdl(source, db, table, slot, Map.of());
+    }
+
+    static String cdcSourceDdl(
+            PostgresServer source,
+            String db,
+            String table,
+            String slot,
+            Map<String, String> extra) {
+        StringBuilder with = new StringBuilder();
+        extra.forEach(
+                (k, v) -> with.append(", '").append(k).append("' = '").append(v).append('\''));
         return "CREATE TABLE pg_"
                 + table
                 + " ("
                 + FLINK_COLUMNS
-                + ", PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'postgres-cdc',"
-                + " 'hostname' = '"
+                + ", PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = '"
+                + CDC_CONNECTOR
+                + "', 'hostname' = '"
                 + source.host()
                 + "', 'port' = '"
                 + source.port()
@@ -110,7 +133,9 @@ final class SqlPipelineFixture {
                 + slot
                 + "', 'decoding.plugin.name' = 'pgoutput',"
                 + " 'scan.incremental.snapshot.enabled' = 'true',"
-                + " 'scan.incremental.snapshot.chunk.size' = '2')";
+                + " 'scan.incremental.snapshot.chunk.size' = '2'"
+                + with
+                + ")";
     }
 
     static String sinkDdl(
