@@ -18,14 +18,28 @@ class FeatureDefinitionTest {
         FeatureDefinition f = features.get(0);
         assertThat(f.table("wh")).isEqualTo("wh.user_features");
         assertThat(f.keyColumn()).isEqualTo("user_id");
+        assertThat(f.dayTable("wh")).isEqualTo("wh.user_feature_days");
+        assertThat(f.timeColumn()).isEqualTo("created_at");
+        assertThat(f.days("wh", "user_id = 'a'"))
+                .contains("FROM wh.requests_analytical")
+                .contains("WHERE (user_id = 'a')")
+                .contains("GROUP BY user_id, (created_at AT TIME ZONE 'UTC')::date")
+                .doesNotContain("{{");
+        // the window: stored whole days, and the year's first day from the facts of those keys
+        assertThat(f.window("wh", "user_id IN ('a')"))
+                .contains("FROM wh.user_feature_days d")
+                .contains("WHERE (user_id IN ('a') AND created_at >= now() - interval '1 year'")
+                .doesNotContain("{{");
         assertThat(f.ddl("wh", WarehouseDialect.GREENPLUM_6))
                 .contains("CREATE TABLE IF NOT EXISTS wh.user_features (")
+                .contains("CREATE TABLE IF NOT EXISTS wh.user_feature_days (")
                 .contains("DISTRIBUTED BY (user_id)")
                 .endsWith("$$;");
         assertThat(f.ddl("wh", WarehouseDialect.POSTGRES)).doesNotContain("DISTRIBUTED");
         String select = f.select("wh", "user_id IN ('a')");
         assertThat(select)
                 .contains("FROM wh.requests_analytical")
+                .contains("FROM wh.user_feature_days d")
                 .contains("user_id IN ('a')")
                 .contains("row_number() OVER")
                 .doesNotContain("{{")
@@ -52,7 +66,7 @@ class FeatureDefinitionTest {
                                         "wh.requests_analytical_user",
                                         "wh.requests_analytical_user_created")));
         assertThat(f.staleKeys("wh"))
-                .startsWith("SELECT f.user_id::text FROM wh.user_features f WHERE NOT (");
+                .startsWith("SELECT f.user_id::text || '|' FROM wh.user_features f WHERE NOT (");
     }
 
     @Test
@@ -63,12 +77,14 @@ class FeatureDefinitionTest {
                                         "x",
                                         "CREATE TABLE IF NOT EXISTS {{schema}}.x (k int);\n"
                                                 + "-- @recompute\nSELECT 1 WHERE {{keys}}\n"))
-                .hasMessageContaining("-- @valid");
+                .hasMessageContaining("-- @days");
         assertThatThrownBy(
                         () ->
                                 FeatureDefinition.parse(
                                         "x",
                                         "CREATE TABLE IF NOT EXISTS {{schema}}.x (k int);\n"
+                                                + "-- @days d t\nSELECT 1 WHERE {{facts}}\n"
+                                                + "-- @window\nSELECT 1 WHERE {{keys}}\n"
                                                 + "-- @recompute\nSELECT 1\n-- @valid\ntrue\n"
                                                 + "-- @view\nCREATE VIEW v AS {{recompute}}"
                                                 + " {{valid}}\n"))
