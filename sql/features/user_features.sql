@@ -191,7 +191,12 @@ UNION ALL
 
 -- @recompute
 SELECT a.user_id, a.total_requests, a.avg_latency, a.latency_stddev, a.last_request_at,
-       a.user_lifetime_days, a.active_days, mh.hour AS most_active_hour, md.dow AS most_active_day,
+       a.user_lifetime_days, a.active_days,
+       -- the seed's MODE() WITHIN GROUP: the most frequent value, the smallest of a tie
+       CASE greatest(a.hours[1], a.hours[2], a.hours[3], a.hours[4], a.hours[5], a.hours[6], a.hours[7], a.hours[8], a.hours[9], a.hours[10], a.hours[11], a.hours[12], a.hours[13], a.hours[14], a.hours[15], a.hours[16], a.hours[17], a.hours[18], a.hours[19], a.hours[20], a.hours[21], a.hours[22], a.hours[23], a.hours[24])
+           WHEN a.hours[1] THEN 0 WHEN a.hours[2] THEN 1 WHEN a.hours[3] THEN 2 WHEN a.hours[4] THEN 3 WHEN a.hours[5] THEN 4 WHEN a.hours[6] THEN 5 WHEN a.hours[7] THEN 6 WHEN a.hours[8] THEN 7 WHEN a.hours[9] THEN 8 WHEN a.hours[10] THEN 9 WHEN a.hours[11] THEN 10 WHEN a.hours[12] THEN 11 WHEN a.hours[13] THEN 12 WHEN a.hours[14] THEN 13 WHEN a.hours[15] THEN 14 WHEN a.hours[16] THEN 15 WHEN a.hours[17] THEN 16 WHEN a.hours[18] THEN 17 WHEN a.hours[19] THEN 18 WHEN a.hours[20] THEN 19 WHEN a.hours[21] THEN 20 WHEN a.hours[22] THEN 21 WHEN a.hours[23] THEN 22 WHEN a.hours[24] THEN 23 END AS most_active_hour,
+       CASE greatest(a.dows[1], a.dows[2], a.dows[3], a.dows[4], a.dows[5], a.dows[6], a.dows[7])
+           WHEN a.dows[1] THEN 0 WHEN a.dows[2] THEN 1 WHEN a.dows[3] THEN 2 WHEN a.dows[4] THEN 3 WHEN a.dows[5] THEN 4 WHEN a.dows[6] THEN 5 WHEN a.dows[7] THEN 6 END AS most_active_day,
        a.dev_agent_count, a.arch_agent_count, a.analyst_agent_count, a.qa_agent_count, a.devops_agent_count, a.security_agent_count, a.docs_agent_count, a.support_agent_count,
        a.avg_confidence, a.error_count, a.slow_requests,
        q.recent_queries, q.recent_latencies,
@@ -217,6 +222,38 @@ FROM (
            max(w.last_at) AS last_request_at,
            extract(day FROM max(w.last_at) - min(w.first_at))::integer AS user_lifetime_days,
            count(*) AS active_days,
+           -- requests per hour of day and per day of week, for the modes
+           ARRAY[sum(w.hour_counts[1]),
+                 sum(w.hour_counts[2]),
+                 sum(w.hour_counts[3]),
+                 sum(w.hour_counts[4]),
+                 sum(w.hour_counts[5]),
+                 sum(w.hour_counts[6]),
+                 sum(w.hour_counts[7]),
+                 sum(w.hour_counts[8]),
+                 sum(w.hour_counts[9]),
+                 sum(w.hour_counts[10]),
+                 sum(w.hour_counts[11]),
+                 sum(w.hour_counts[12]),
+                 sum(w.hour_counts[13]),
+                 sum(w.hour_counts[14]),
+                 sum(w.hour_counts[15]),
+                 sum(w.hour_counts[16]),
+                 sum(w.hour_counts[17]),
+                 sum(w.hour_counts[18]),
+                 sum(w.hour_counts[19]),
+                 sum(w.hour_counts[20]),
+                 sum(w.hour_counts[21]),
+                 sum(w.hour_counts[22]),
+                 sum(w.hour_counts[23]),
+                 sum(w.hour_counts[24])] AS hours,
+           ARRAY[sum(CASE WHEN extract(dow FROM w.day) = 0 THEN w.requests ELSE 0 END),
+                 sum(CASE WHEN extract(dow FROM w.day) = 1 THEN w.requests ELSE 0 END),
+                 sum(CASE WHEN extract(dow FROM w.day) = 2 THEN w.requests ELSE 0 END),
+                 sum(CASE WHEN extract(dow FROM w.day) = 3 THEN w.requests ELSE 0 END),
+                 sum(CASE WHEN extract(dow FROM w.day) = 4 THEN w.requests ELSE 0 END),
+                 sum(CASE WHEN extract(dow FROM w.day) = 5 THEN w.requests ELSE 0 END),
+                 sum(CASE WHEN extract(dow FROM w.day) = 6 THEN w.requests ELSE 0 END)] AS dows,
            sum(w.dev_agent_count)::bigint AS dev_agent_count,
            sum(w.arch_agent_count)::bigint AS arch_agent_count,
            sum(w.analyst_agent_count)::bigint AS analyst_agent_count,
@@ -251,29 +288,6 @@ LEFT JOIN (
         OR (created_at >= now() - interval '30 days' AND created_at < ((((now() - interval '30 days') AT TIME ZONE 'UTC')::date + 1)::timestamp AT TIME ZONE 'UTC')))
     GROUP BY user_id
 ) e ON e.user_id = a.user_id
-LEFT JOIN (
-    -- the seed's MODE() WITHIN GROUP: the most frequent value, the smallest of a tie
-    SELECT user_id, hour FROM (
-        SELECT user_id, hour, row_number() OVER (PARTITION BY user_id ORDER BY n DESC, hour) AS k
-        FROM (
-            SELECT w.user_id, h.h - 1 AS hour, sum(w.hour_counts[h.h]) AS n
-            FROM {{window}} w CROSS JOIN generate_series(1, 24) h(h)
-            GROUP BY w.user_id, h.h
-        ) hours
-    ) ranked
-    WHERE k = 1
-) mh ON mh.user_id = a.user_id
-LEFT JOIN (
-    SELECT user_id, dow FROM (
-        SELECT user_id, dow, row_number() OVER (PARTITION BY user_id ORDER BY n DESC, dow) AS k
-        FROM (
-            SELECT w.user_id, extract(dow FROM w.day)::integer AS dow, sum(w.requests) AS n
-            FROM {{window}} w
-            GROUP BY w.user_id, extract(dow FROM w.day)::integer
-        ) days
-    ) ranked
-    WHERE k = 1
-) md ON md.user_id = a.user_id
 LEFT JOIN (
     -- the seed's ARRAY_AGG(... ORDER BY created_at DESC LIMIT 10), which no SQL accepts: the ten
     -- newest by row_number (ties broken by id, so the result is deterministic), read from the

@@ -248,15 +248,17 @@ public final class FeatureDefinition implements Serializable {
     }
 
     /**
-     * The view: stored rows still exact, and the others computed from the facts at read time. On
-     * PostgreSQL the recompute branch is driven by the stale stored rows (a LATERAL join, the
-     * SELECT for each of them), so that reading one user whose row is valid never touches the
-     * facts: with {@code key IN (stale keys)} the planner read the user's fact rows first and
-     * probed the stale set after (a one-user read cost about as much as the seed's query). Where
-     * the dialect's LATERAL joins are not exact (Greenplum) it keeps the IN form.
+     * The view: stored rows still exact, and the others computed at read time. On PostgreSQL the
+     * recompute branch calls a PL/pgSQL function ({@code <table>_recompute(key)}, created with the
+     * view) for each stale stored row: a read of one user whose row is valid plans and runs two
+     * index scans, not the recompute SELECT (inline, that one's planning and executor start-up cost
+     * more than the read itself). Where the dialect's LATERAL joins are not exact (Greenplum, where
+     * a function that reads tables also cannot run on the segments) it keeps {@code key IN (stale
+     * keys)}.
      */
     public String view(String schema, WarehouseDialect dialect) {
         String stale;
+        String function = "";
         if (!dialect.exactLateralJoins()) {
             stale =
                     select(
@@ -270,20 +272,32 @@ public final class FeatureDefinition implements Serializable {
                                     + valid(schema)
                                     + ")");
         } else {
+            String name = table(schema) + "_recompute";
+            function =
+                    "CREATE OR REPLACE FUNCTION "
+                            + name
+                            + "(feature_key "
+                            + table(schema)
+                            + "."
+                            + keyColumn
+                            + "%TYPE) RETURNS SETOF "
+                            + table(schema)
+                            + " LANGUAGE plpgsql STABLE AS $recompute$ BEGIN RETURN QUERY "
+                            + select(schema, keyColumn + " = feature_key")
+                            + "; END $recompute$;\n";
             stale =
                     "SELECT r.* FROM "
                             + table(schema)
-                            + " f CROSS JOIN LATERAL ("
-                            + select(schema, keyColumn + " = f." + keyColumn)
-                            + ") r WHERE r."
+                            + " f CROSS JOIN LATERAL "
+                            + name
+                            + "(f."
                             + keyColumn
-                            + " = f."
-                            + keyColumn
-                            + " AND NOT "
+                            + ") r WHERE NOT "
                             + valid(schema);
         }
-        return view.replace("{{recompute}}", stale)
-                .replace("{{valid}}", valid(schema))
-                .replace("{{schema}}", schema);
+        return function
+                + view.replace("{{recompute}}", stale)
+                        .replace("{{valid}}", valid(schema))
+                        .replace("{{schema}}", schema);
     }
 }

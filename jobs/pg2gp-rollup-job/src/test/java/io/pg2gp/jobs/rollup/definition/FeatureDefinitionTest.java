@@ -51,11 +51,17 @@ class FeatureDefinitionTest {
                 .doesNotContain("LATERAL");
         String view = f.view("wh", WarehouseDialect.POSTGRES);
         assertThat(view)
-                .startsWith("CREATE OR REPLACE VIEW wh.user_features_v1 AS")
+                .startsWith(
+                        "CREATE OR REPLACE FUNCTION wh.user_features_recompute(feature_key"
+                                + " wh.user_features.user_id%TYPE) RETURNS SETOF wh.user_features")
+                .contains("RETURN QUERY SELECT")
+                .contains("user_id = feature_key")
+                .contains("CREATE OR REPLACE VIEW wh.user_features_v1 AS")
                 .contains("FROM wh.user_features f WHERE (f.oldest_request_at")
-                .contains("SELECT r.* FROM wh.user_features f CROSS JOIN LATERAL (SELECT")
-                .contains("user_id = f.user_id")
-                .contains(") r WHERE r.user_id = f.user_id AND NOT (f.oldest_request_at")
+                .contains(
+                        "SELECT r.* FROM wh.user_features f CROSS JOIN LATERAL"
+                                + " wh.user_features_recompute(f.user_id) r WHERE NOT"
+                                + " (f.oldest_request_at")
                 .doesNotContain("{{");
         assertThat(f.foreignIndexes("wh"))
                 .containsExactly(
