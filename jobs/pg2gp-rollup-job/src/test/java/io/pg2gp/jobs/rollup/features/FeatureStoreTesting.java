@@ -72,6 +72,14 @@ final class FeatureStoreTesting {
     private FeatureStoreTesting() {}
 
     static void run(Connection c, int users) throws Exception {
+        run(c, c, users);
+    }
+
+    /**
+     * As {@link #run(Connection, int)}, the changes made through {@code changes} (on Greenplum a
+     * session with GPORCA, the planner cannot move a row between partitions).
+     */
+    static void run(Connection c, Connection changes, int users) throws Exception {
         FeatureRecomputer recomputer =
                 new FeatureRecomputer(FeatureDefinitions.load(null), "public");
         try (Statement s = c.createStatement()) {
@@ -94,7 +102,9 @@ final class FeatureStoreTesting {
                                 + change.id();
                 Set<String> rowUsers = new TreeSet<>(strings(s, usersOfRow));
                 Set<String> days = new TreeSet<>(strings(s, daysOfRow));
-                s.execute(change.sql());
+                try (Statement cs = changes.createStatement()) {
+                    cs.execute(change.sql());
+                }
                 rowUsers.addAll(strings(s, usersOfRow));
                 days.addAll(strings(s, daysOfRow));
                 for (String user : rowUsers) {
