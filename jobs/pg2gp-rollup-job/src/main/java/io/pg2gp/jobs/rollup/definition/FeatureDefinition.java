@@ -292,7 +292,11 @@ public final class FeatureDefinition implements Serializable {
                             + name
                             + "(f."
                             + keyColumn
-                            + ") r WHERE NOT "
+                            + ") r WHERE r."
+                            + keyColumn
+                            + " = f."
+                            + keyColumn
+                            + " AND NOT "
                             + valid(schema);
         }
         return function

@@ -60,8 +60,8 @@ class FeatureDefinitionTest {
                 .contains("FROM wh.user_features f WHERE (f.oldest_request_at")
                 .contains(
                         "SELECT r.* FROM wh.user_features f CROSS JOIN LATERAL"
-                                + " wh.user_features_recompute(f.user_id) r WHERE NOT"
-                                + " (f.oldest_request_at")
+                                + " wh.user_features_recompute(f.user_id) r WHERE r.user_id ="
+                                + " f.user_id AND NOT (f.oldest_request_at")
                 .doesNotContain("{{");
         assertThat(f.foreignIndexes("wh"))
                 .containsExactly(
