@@ -27,6 +27,7 @@ final class FeatureBenchmark {
     static final int TOUCHED = 100;
     private static final int ONE_USER_READS = 100;
     private static final int SERVER_TIMED_READS = 20;
+    private static final int PREPARED_WARMUP = 10;
 
     /** The seed's query (Use Case 2) for one user; LIMIT 10 as the first ten of the array. */
     static String seedQuery() {
@@ -108,6 +109,14 @@ final class FeatureBenchmark {
         List<Double> viewExecution = new ArrayList<>();
         List<Double> seedPlanning = new ArrayList<>();
         List<Double> seedExecution = new ArrayList<>();
+        List<Double> preparedViewPlanning = new ArrayList<>();
+        List<Double> preparedViewExecution = new ArrayList<>();
+        List<Double> preparedSeedPlanning = new ArrayList<>();
+        List<Double> preparedSeedExecution = new ArrayList<>();
+        Measurement preparedView =
+                new Measurement("one user's features from the view, PREPAREd on the server");
+        Measurement preparedSeed =
+                new Measurement("one user, the seed's query, PREPAREd on the server");
         try (Statement s = c.createStatement()) {
             s.execute(WarehouseDdl.script(dialect, "public"));
             long load = System.nanoTime();
@@ -155,31 +164,52 @@ final class FeatureBenchmark {
             try (Statement s = c.createStatement()) {
                 s.execute("ANALYZE public.user_features");
             }
-            // A commit touching 100 users: one late request each.
+            // A commit touching 100 users: one late request each. The job gets the commit's
+            // users paired with the UTC days of the hours it touched (user|day).
             List<String> users = new ArrayList<>();
             for (int i = 0; i < TOUCHED; i++) {
                 users.add(uuid(c, (run * 7919L + i * 97L) % USERS));
             }
+            String changed =
+                    " WHERE id IN (SELECT md5('r' || (k + "
+                            + USERS
+                            + " * "
+                            + run
+                            + "))::uuid FROM generate_series(0, "
+                            + (USERS - 1)
+                            + ") k) AND user_id IN ("
+                            + String.join(", ", users.stream().map(u -> "'" + u + "'").toList())
+                            + ")";
+            List<String> keys = new ArrayList<>();
             try (Statement s = c.createStatement()) {
                 s.execute(
                         "UPDATE public.requests_analytical SET execution_time_ms ="
-                                + " execution_time_ms + 1 WHERE id IN (SELECT md5('r' || (k +"
-                                + " "
-                                + USERS
-                                + " * "
-                                + run
-                                + "))::uuid FROM generate_series(0, "
-                                + (USERS - 1)
-                                + ") k) AND user_id IN ("
-                                + String.join(", ", users.stream().map(u -> "'" + u + "'").toList())
-                                + ")");
+                                + " execution_time_ms + 1"
+                                + changed);
+                List<String> days = new ArrayList<>();
+                try (ResultSet rs =
+                        s.executeQuery(
+                                "SELECT DISTINCT (created_at AT TIME ZONE 'UTC')::date::text FROM"
+                                        + " public.requests_analytical"
+                                        + changed)) {
+                    while (rs.next()) {
+                        days.add(rs.getString(1));
+                    }
+                }
+                for (String u : users) {
+                    for (String d : days) {
+                        keys.add(u + "|" + d);
+                    }
+                }
             }
             long t1 = System.nanoTime();
-            var some = recomputer.recompute(c, users);
+            var some = recomputer.recompute(c, keys);
             touched.add(
                     TOUCHED,
                     System.nanoTime() - t1,
-                    String.format("%,d rows written", some.rowsWritten()));
+                    String.format(
+                            "%,d (user, day) pairs, %,d rows written",
+                            keys.size(), some.rowsWritten()));
             // Prepared, as a reader serving inference would: both plans are made once.
             try (PreparedStatement viewRead = c.prepareStatement(VIEW_QUERY);
                     PreparedStatement seedRead = c.prepareStatement(seedQuery())) {
@@ -217,6 +247,36 @@ final class FeatureBenchmark {
                 seedPlanning.add(facts[0]);
                 seedExecution.add(facts[1]);
             }
+            // As a service serving inference would read: both statements prepared on the server
+            // once and reused (after warm-up the plan cache serves them); EXPLAIN ANALYZE EXECUTE
+            // gives planning (of a cached plan: ~0) and execution separately.
+            try (Statement s = c.createStatement()) {
+                s.execute("PREPARE feature_view(uuid) AS " + VIEW_QUERY.replace("?::uuid", "$1"));
+                s.execute("PREPARE feature_seed(uuid) AS " + seedQuery().replace("?::uuid", "$1"));
+                for (int i = 0; i < PREPARED_WARMUP; i++) {
+                    String user = uuid(c, (run * 11L + i * 277L) % USERS);
+                    s.execute("EXECUTE feature_view('" + user + "')");
+                    s.execute("EXECUTE feature_seed('" + user + "')");
+                }
+                for (int i = 0; i < SERVER_TIMED_READS; i++) {
+                    String user = uuid(c, (run * 59L + i * 421L) % USERS);
+                    double[] view = serverMs(c, "EXECUTE feature_view(?::uuid)", user);
+                    double[] facts = serverMs(c, "EXECUTE feature_seed(?::uuid)", user);
+                    preparedViewPlanning.add(view[0]);
+                    preparedViewExecution.add(view[1]);
+                    preparedSeedPlanning.add(facts[0]);
+                    preparedSeedExecution.add(facts[1]);
+                    long t4 = System.nanoTime();
+                    s.execute("EXECUTE feature_view('" + user + "')");
+                    preparedView.add(1, System.nanoTime() - t4, "1 row");
+                    long t5 = System.nanoTime();
+                    s.execute("EXECUTE feature_seed('" + user + "')");
+                    preparedSeed.add(1, System.nanoTime() - t5, "1 row");
+                }
+                // (not DEALLOCATE ALL: the driver's own server-side statements stay valid)
+                s.execute("DEALLOCATE feature_view");
+                s.execute("DEALLOCATE feature_seed");
+            }
             if (run == 1) {
                 String user = uuid(c, 42);
                 Report.line(
@@ -251,6 +311,29 @@ final class FeatureBenchmark {
                 viewPlanning.size(), vp, ve, sp, se);
         Report.ratio("seed execution / view execution (server)", se / ve, 100);
         Report.ratio("seed planning+execution / view's (server)", (sp + se) / (vp + ve), 100);
+        double pvp = median(preparedViewPlanning);
+        double pve = median(preparedViewExecution);
+        double psp = median(preparedSeedPlanning);
+        double pse = median(preparedSeedExecution);
+        Report.line(
+                "server time of the PREPAREd statements (EXPLAIN ANALYZE EXECUTE after %d"
+                        + " warm-up executions, median of %d users per run): view planning %.3f +"
+                        + " execution %.3f ms; seed query planning %.3f + execution %.3f ms",
+                PREPARED_WARMUP, preparedViewPlanning.size(), pvp, pve, psp, pse);
+        preparedSeed.printSummary();
+        preparedView.printSummary();
+        Report.line(
+                "PREPAREd, client wall clock: one user from the view %.3f ms; the seed's query"
+                        + " %.3f ms",
+                1e3 / preparedView.median(), 1e3 / preparedSeed.median());
+        Report.ratio(
+                "PREPAREd: seed query time / view read time (client wall clock)",
+                preparedView.median() / preparedSeed.median(),
+                100);
+        Report.ratio(
+                "PREPAREd: seed planning+execution / view's (server)",
+                (psp + pse) / (pvp + pve),
+                100);
         Report.line("(the one-user answers of view and seed query are compared in every run)");
     }
 

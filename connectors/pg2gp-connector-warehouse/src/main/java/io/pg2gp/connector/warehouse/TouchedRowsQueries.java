@@ -38,12 +38,25 @@ public final class TouchedRowsQueries<T> {
         T read(ResultSet rs, int column) throws SQLException;
     }
 
+    /**
+     * Most UTC days one commit's touched hours may span for {@link #keyDays} to pair its keys with
+     * them; a commit spanning more (a snapshot, a backfill) gives its keys alone.
+     */
+    public static final int MAX_KEY_DAYS_PER_COMMIT = 7;
+
     private final String table;
+    private final String source;
     private final String valueExpression;
     private final ValueReader<T> reader;
 
     private TouchedRowsQueries(String table, String valueExpression, ValueReader<T> reader) {
+        this(table, table, valueExpression, reader);
+    }
+
+    private TouchedRowsQueries(
+            String table, String source, String valueExpression, ValueReader<T> reader) {
         this.table = table;
+        this.source = source;
         this.valueExpression = valueExpression;
         this.reader = reader;
     }
@@ -64,6 +77,36 @@ public final class TouchedRowsQueries<T> {
                 ResultSet::getString);
     }
 
+    /**
+     * The touched keys paired with the UTC days of the hours the same commit touched, as text:
+     * {@code key|yyyy-mm-dd} for each key and day of a commit (a superset of the pairs it changed:
+     * it may have changed any of its keys on any of its days), or the key alone when the commit's
+     * hours are unknown (already purged by the hours' reader, none finite) or span more than
+     * {@value #MAX_KEY_DAYS_PER_COMMIT} days. Purges {@code touched_keys} only.
+     */
+    public static TouchedRowsQueries<String> keyDays(BookkeepingSchema bookkeeping) {
+        Objects.requireNonNull(bookkeeping, "bookkeeping");
+        String days =
+                "(SELECT job, target_table, commit_seq, day FROM (SELECT job, target_table,"
+                        + " commit_seq, day, count(*) OVER (PARTITION BY job, target_table,"
+                        + " commit_seq) AS days FROM (SELECT DISTINCT job, target_table,"
+                        + " commit_seq, to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM "
+                        + bookkeeping.touchedHours()
+                        + ") x) y WHERE days <= "
+                        + MAX_KEY_DAYS_PER_COMMIT
+                        + ")";
+        String source =
+                "(SELECT k.job, k.target_table, k.commit_seq, k.key_value || coalesce('|' ||"
+                        + " d.day, '') AS key_day FROM "
+                        + bookkeeping.touchedKeys()
+                        + " k LEFT JOIN "
+                        + days
+                        + " d ON d.job = k.job AND d.target_table = k.target_table AND"
+                        + " d.commit_seq = k.commit_seq) t";
+        return new TouchedRowsQueries<>(
+                bookkeeping.touchedKeys(), source, "key_day", ResultSet::getString);
+    }
+
     /** The qualified table these queries read. */
     public String table() {
         return table;
@@ -81,7 +124,7 @@ public final class TouchedRowsQueries<T> {
                         "SELECT job, commit_seq, "
                                 + valueExpression
                                 + " FROM "
-                                + table
+                                + source
                                 + " WHERE target_table = ? AND commit_seq > ?"
                                 + " ORDER BY commit_seq LIMIT ?")) {
             p.setString(1, targetTable);

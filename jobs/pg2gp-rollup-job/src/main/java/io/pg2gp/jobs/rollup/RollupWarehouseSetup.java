@@ -118,13 +118,14 @@ final class RollupWarehouseSetup {
                 privileges.missingOnTable(
                         schema + ".requests_analytical", "SELECT", "the facts rollups read"));
         for (FeatureDefinition f : features.features()) {
-            String table = f.table(schema);
-            if (privileges.exists(table)) {
-                missing.addAll(
-                        privileges.missingOnTable(
-                                table, "SELECT, INSERT, DELETE", "recomputing " + table));
-            } else {
-                createsInSchema = true;
+            for (String table : List.of(f.table(schema), f.dayTable(schema))) {
+                if (privileges.exists(table)) {
+                    missing.addAll(
+                            privileges.missingOnTable(
+                                    table, "SELECT, INSERT, DELETE", "recomputing " + table));
+                } else {
+                    createsInSchema = true;
+                }
             }
             // CREATE INDEX on the fact table takes its owner, not a grant
             for (FeatureDefinition.ForeignIndex index : f.foreignIndexes(schema)) {

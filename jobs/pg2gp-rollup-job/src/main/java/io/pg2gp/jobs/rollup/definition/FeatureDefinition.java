@@ -9,15 +9,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One per-key feature table from {@code sql/features/<name>.sql}: its DDL, the SELECT computing its
- * rows for the keys {@code {{keys}}} selects, the test of a stored row still being exact at read
- * time ({@code -- @valid}) and the view that serves the table ({@code -- @view}). The table's first
- * column is its key (the user). See {@code sql/features/user_features.sql}.
+ * One per-key feature table from {@code sql/features/<name>.sql}: its DDL, the SELECT computing
+ * per-(key, day) partial aggregates from fact rows ({@code -- @days <day table> <timestamp
+ * column>}), the day rows a key's features merge ({@code -- @window}), the SELECT computing the
+ * feature rows for the keys {@code {{keys}}} selects ({@code -- @recompute}), the test of a stored
+ * row still being exact at read time ({@code -- @valid}) and the view that serves the table ({@code
+ * -- @view}). The table's first column is its key (the user), which the day table and the fact
+ * table name alike. See {@code sql/features/user_features.sql}.
  */
 public final class FeatureDefinition implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    private static final Pattern SECTION = Pattern.compile("(?m)^-- @(recompute|valid|view)\\s*$");
+    private static final String[] SECTIONS = {"days", "window", "recompute", "valid", "view"};
+    private static final Pattern SECTION =
+            Pattern.compile("(?m)^-- @(days|window|recompute|valid|view)[ \\t]*([^\\n]*)$");
+    private static final Pattern DAYS_HEADER =
+            Pattern.compile("([a-z_][a-z0-9_]*)\\s+([a-z_][a-z0-9_]*)");
+
+    /** {@code {{days|<predicate>}}} in the window: the @days SELECT over those fact rows. */
+    private static final Pattern DAYS_OF = Pattern.compile("(?s)\\{\\{days\\|(.*?)}}");
+
     private static final Pattern FIRST_COLUMN =
             Pattern.compile("CREATE TABLE IF NOT EXISTS \\S+\\s*\\(\\s*([a-z_][a-z0-9_]*)\\s");
 
@@ -37,7 +48,11 @@ public final class FeatureDefinition implements Serializable {
     private final String name;
     private final String table;
     private final String keyColumn;
+    private final String dayTable;
+    private final String timeColumn;
     private final String ddl;
+    private final String days;
+    private final String window;
     private final String select;
     private final String valid;
     private final String view;
@@ -46,45 +61,53 @@ public final class FeatureDefinition implements Serializable {
             String name,
             String table,
             String keyColumn,
-            String ddl,
-            String select,
-            String valid,
-            String view) {
+            String dayTable,
+            String timeColumn,
+            String[] parts) {
         this.name = name;
         this.table = table;
         this.keyColumn = keyColumn;
-        this.ddl = ddl;
-        this.select = select;
-        this.valid = valid;
-        this.view = view;
+        this.dayTable = dayTable;
+        this.timeColumn = timeColumn;
+        this.ddl = parts[0];
+        this.days = parts[1];
+        this.window = parts[2];
+        this.select = parts[3];
+        this.valid = parts[4];
+        this.view = parts[5];
     }
 
     /** Parses a feature file; {@code name} is the file name without {@code .sql}. */
     public static FeatureDefinition parse(String name, String text) {
         Matcher m = SECTION.matcher(text);
-        String[] parts = new String[4];
-        String[] order = {"recompute", "valid", "view"};
+        String[] parts = new String[SECTIONS.length + 1];
+        String daysHeader = "";
         int at = 0;
         int part = 0;
         while (m.find()) {
-            if (part == 3 || !m.group(1).equals(order[part])) {
+            if (part == SECTIONS.length || !m.group(1).equals(SECTIONS[part])) {
                 throw new IllegalArgumentException(
                         "feature "
                                 + name
-                                + ": sections must be -- @recompute, -- @valid, -- @view");
+                                + ": sections must be -- @days, -- @window, -- @recompute,"
+                                + " -- @valid, -- @view");
+            }
+            if (part == 0) {
+                daysHeader = m.group(2).trim();
             }
             parts[part++] = text.substring(at, m.start());
             at = m.end();
         }
-        if (part != 3) {
+        if (part != SECTIONS.length) {
             throw new IllegalArgumentException(
                     "feature "
                             + name
-                            + ": needs the table DDL, then '-- @recompute', '-- @valid' and"
+                            + ": needs the table DDL, then '-- @days <day table> <timestamp"
+                            + " column>', '-- @window', '-- @recompute', '-- @valid' and"
                             + " '-- @view' sections");
         }
-        parts[3] = text.substring(at);
-        for (int i = 0; i < 4; i++) {
+        parts[SECTIONS.length] = text.substring(at);
+        for (int i = 0; i < parts.length; i++) {
             parts[i] = RollupDefinition.stripComments(parts[i]).trim();
             if (i > 0 && parts[i].endsWith(";")) {
                 parts[i] = parts[i].substring(0, parts[i].length() - 1).trim();
@@ -98,16 +121,26 @@ public final class FeatureDefinition implements Serializable {
                             + name
                             + ": no CREATE TABLE IF NOT EXISTS {{schema}}.<table> (<key>");
         }
-        if (!parts[1].contains("{{keys}}")) {
+        Matcher d = DAYS_HEADER.matcher(daysHeader);
+        if (!d.matches()) {
             throw new IllegalArgumentException(
-                    "feature " + name + ": its SELECT must filter with {{keys}}");
+                    "feature "
+                            + name
+                            + ": '-- @days' names the day table and the facts' timestamp column");
         }
-        if (!parts[3].contains("{{recompute}}") || !parts[3].contains("{{valid}}")) {
+        if (!parts[1].contains("{{facts}}")) {
+            throw new IllegalArgumentException(
+                    "feature " + name + ": its @days SELECT must filter with {{facts}}");
+        }
+        if (!parts[2].contains("{{keys}}") || !parts[3].contains("{{keys}}")) {
+            throw new IllegalArgumentException(
+                    "feature " + name + ": its @window and SELECT must filter with {{keys}}");
+        }
+        if (!parts[5].contains("{{recompute}}") || !parts[5].contains("{{valid}}")) {
             throw new IllegalArgumentException(
                     "feature " + name + ": its view must use {{valid}} and {{recompute}}");
         }
-        return new FeatureDefinition(
-                name, t.group(1), k.group(1), parts[0], parts[1], parts[2], parts[3]);
+        return new FeatureDefinition(name, t.group(1), k.group(1), d.group(1), d.group(2), parts);
     }
 
     public String name() {
@@ -140,7 +173,7 @@ public final class FeatureDefinition implements Serializable {
         Matcher block = DO_BLOCK.matcher(ddl);
         while (block.find()) {
             Matcher index = CREATE_INDEX.matcher(block.group());
-            if (!index.find() || index.group(2).equals(table)) {
+            if (!index.find() || index.group(2).equals(table) || index.group(2).equals(dayTable)) {
                 continue;
             }
             List<String> names = new ArrayList<>();
@@ -159,9 +192,41 @@ public final class FeatureDefinition implements Serializable {
         return out;
     }
 
+    /** The day table, qualified: per (key, UTC day) partial aggregates. */
+    public String dayTable(String schema) {
+        return schema + "." + dayTable;
+    }
+
+    /** The fact table's timestamp column whose UTC day a fact row belongs to. */
+    public String timeColumn() {
+        return timeColumn;
+    }
+
+    /** The SELECT computing the day rows from the fact rows {@code factsPredicate} selects. */
+    public String days(String schema, String factsPredicate) {
+        return days.replace("{{facts}}", factsPredicate).replace("{{schema}}", schema);
+    }
+
+    /** The day rows the features of the keys {@code keysPredicate} selects merge. */
+    public String window(String schema, String keysPredicate) {
+        String w = window.replace("{{keys}}", keysPredicate).replace("{{schema}}", schema);
+        Matcher m = DAYS_OF.matcher(w);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(
+                    out,
+                    Matcher.quoteReplacement(
+                            days(schema, keysPredicate + " AND " + m.group(1).trim())));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     /** The SELECT computing the rows of the keys {@code keysPredicate} selects. */
     public String select(String schema, String keysPredicate) {
-        return select.replace("{{keys}}", keysPredicate).replace("{{schema}}", schema);
+        return select.replace("{{window}}", "(" + window(schema, keysPredicate) + ")")
+                .replace("{{keys}}", keysPredicate)
+                .replace("{{schema}}", schema);
     }
 
     /** Whether a stored row (alias {@code f}) is still exact now. */
@@ -169,26 +234,31 @@ public final class FeatureDefinition implements Serializable {
         return "(" + valid.replace("{{schema}}", schema) + ")";
     }
 
-    /** The keys of the stored rows that are no longer exact (one text column). */
+    /**
+     * The keys of the stored rows that are no longer exact (one text column), each followed by
+     * {@code |}: their feature rows need recomputing, their day rows do not.
+     */
     public String staleKeys(String schema) {
         return "SELECT f."
                 + keyColumn
-                + "::text FROM "
+                + "::text || '|' FROM "
                 + table(schema)
                 + " f WHERE NOT "
                 + valid(schema);
     }
 
     /**
-     * The view: stored rows still exact, and the others computed from the facts at read time. On
-     * PostgreSQL the recompute branch is driven by the stale stored rows (a LATERAL join, the
-     * SELECT for each of them), so that reading one user whose row is valid never touches the
-     * facts: with {@code key IN (stale keys)} the planner read the user's fact rows first and
-     * probed the stale set after (a one-user read cost about as much as the seed's query). Where
-     * the dialect's LATERAL joins are not exact (Greenplum) it keeps the IN form.
+     * The view: stored rows still exact, and the others computed at read time. On PostgreSQL the
+     * recompute branch calls a PL/pgSQL function ({@code <table>_recompute(key)}, created with the
+     * view) for each stale stored row: a read of one user whose row is valid plans and runs two
+     * index scans, not the recompute SELECT (inline, that one's planning and executor start-up cost
+     * more than the read itself). Where the dialect's LATERAL joins are not exact (Greenplum, where
+     * a function that reads tables also cannot run on the segments) it keeps {@code key IN (stale
+     * keys)}.
      */
     public String view(String schema, WarehouseDialect dialect) {
         String stale;
+        String function = "";
         if (!dialect.exactLateralJoins()) {
             stale =
                     select(
@@ -202,11 +272,26 @@ public final class FeatureDefinition implements Serializable {
                                     + valid(schema)
                                     + ")");
         } else {
+            String name = table(schema) + "_recompute";
+            function =
+                    "CREATE OR REPLACE FUNCTION "
+                            + name
+                            + "(feature_key "
+                            + table(schema)
+                            + "."
+                            + keyColumn
+                            + "%TYPE) RETURNS SETOF "
+                            + table(schema)
+                            + " LANGUAGE plpgsql STABLE AS $recompute$ BEGIN RETURN QUERY "
+                            + select(schema, keyColumn + " = feature_key")
+                            + "; END $recompute$;\n";
             stale =
                     "SELECT r.* FROM "
                             + table(schema)
-                            + " f CROSS JOIN LATERAL ("
-                            + select(schema, keyColumn + " = f." + keyColumn)
+                            + " f CROSS JOIN LATERAL "
+                            + name
+                            + "(f."
+                            + keyColumn
                             + ") r WHERE r."
                             + keyColumn
                             + " = f."
@@ -214,8 +299,9 @@ public final class FeatureDefinition implements Serializable {
                             + " AND NOT "
                             + valid(schema);
         }
-        return view.replace("{{recompute}}", stale)
-                .replace("{{valid}}", valid(schema))
-                .replace("{{schema}}", schema);
+        return function
+                + view.replace("{{recompute}}", stale)
+                        .replace("{{valid}}", valid(schema))
+                        .replace("{{schema}}", schema);
     }
 }

@@ -6,17 +6,27 @@ import io.pg2gp.jobs.rollup.definition.FeatureDefinition;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Recomputes the feature rows of a group of users in one transaction: for each feature table,
- * delete their rows and insert what the definition's SELECT computes for them from the fact table
- * (nothing for a user with no request left in the window). Each table is locked against other
- * recomputes (the job, a backfill) for the transaction; readers go on.
+ * Recomputes the feature rows of a group of users in one transaction. A key is {@code user|day}
+ * (that user's day row is recomputed from the user's facts of that UTC day), {@code user|} (the
+ * feature row only: what the stale sweep sends) or {@code user} alone (all the user's day rows:
+ * when the days a commit touched are unknown, and pending keys from before the day table). For each
+ * feature table: delete and re-insert those day rows from the fact table, then delete the users'
+ * feature rows and insert what the definition's SELECT merges for them from the day rows (nothing
+ * for a user with no request left in the window). The tables are locked against other recomputes
+ * (the job, a backfill) for the transaction; readers go on.
  */
 public final class FeatureRecomputer implements KeyRecomputer<String> {
 
@@ -57,20 +67,123 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
                 .collect(Collectors.joining(" UNION "));
     }
 
+    /** The keys of one recompute, by what they ask for. */
+    record Keys(Set<String> users, Set<String> wholeUsers, Map<String, SortedSet<LocalDate>> days) {
+
+        static Keys parse(List<String> keys) {
+            Set<String> users = new TreeSet<>();
+            Set<String> whole = new TreeSet<>();
+            Map<String, SortedSet<LocalDate>> days = new TreeMap<>();
+            for (String k : keys) {
+                int bar = k.lastIndexOf('|');
+                if (bar < 0) {
+                    whole.add(k);
+                    users.add(k);
+                    continue;
+                }
+                String user = k.substring(0, bar);
+                users.add(user);
+                if (bar + 1 < k.length()) {
+                    days.computeIfAbsent(user, u -> new TreeSet<>())
+                            .add(LocalDate.parse(k.substring(bar + 1)));
+                }
+            }
+            days.keySet().removeAll(whole);
+            return new Keys(users, whole, days);
+        }
+
+        /** Day rows to recompute: of these day-table rows ({@code day} the day column). */
+        String dayRows(String key) {
+            List<String> terms = new ArrayList<>();
+            if (!wholeUsers.isEmpty()) {
+                terms.add(inList(key, List.copyOf(wholeUsers)));
+            }
+            days.forEach(
+                    (user, ds) ->
+                            terms.add(
+                                    "("
+                                            + key
+                                            + " = "
+                                            + literal(user)
+                                            + " AND day IN ("
+                                            + ds.stream()
+                                                    .map(d -> "DATE '" + d + "'")
+                                                    .collect(Collectors.joining(", "))
+                                            + "))"));
+            return String.join(" OR ", terms);
+        }
+
+        /** ... from these fact rows ({@code time} their timestamp column): the same days. */
+        String factRows(String key, String time) {
+            List<String> terms = new ArrayList<>();
+            if (!wholeUsers.isEmpty()) {
+                terms.add(inList(key, List.copyOf(wholeUsers)));
+            }
+            days.forEach(
+                    (user, ds) ->
+                            terms.add(
+                                    "("
+                                            + key
+                                            + " = "
+                                            + literal(user)
+                                            + " AND ("
+                                            + ds.stream()
+                                                    .map(d -> dayRange(time, d))
+                                                    .collect(Collectors.joining(" OR "))
+                                            + "))"));
+            return String.join(" OR ", terms);
+        }
+
+        private static String dayRange(String time, LocalDate d) {
+            return "("
+                    + time
+                    + " >= TIMESTAMPTZ '"
+                    + d
+                    + " 00:00:00+00' AND "
+                    + time
+                    + " < TIMESTAMPTZ '"
+                    + d.plusDays(1)
+                    + " 00:00:00+00')";
+        }
+    }
+
     @Override
-    public Recomputed recompute(Connection c, List<String> users) throws SQLException {
-        if (users.isEmpty()) {
+    public Recomputed recompute(Connection c, List<String> keys) throws SQLException {
+        if (keys.isEmpty()) {
             return new Recomputed(0, 0, 0, 0);
         }
-        return run(c, users.size(), f -> inList(f.keyColumn(), users));
+        Keys k = Keys.parse(keys);
+        boolean dayRows = !k.wholeUsers().isEmpty() || !k.days().isEmpty();
+        return run(
+                c,
+                k.users().size(),
+                f -> dayRows ? k.dayRows(f.keyColumn()) : null,
+                f -> dayRows ? k.factRows(f.keyColumn(), f.timeColumn()) : null,
+                f -> inList(f.keyColumn(), List.copyOf(k.users())));
     }
 
-    /** Recomputes every user's rows (the backfill), in one transaction. */
+    /**
+     * Recomputes every user's day rows and feature rows (the backfill), in one transaction, then
+     * ANALYZEs the tables: a recompute's plans read a few users' rows by index only with statistics
+     * (without, PostgreSQL scanned the whole day table; Greenplum has no autoanalyze).
+     */
     public Recomputed rebuild(Connection c) throws SQLException {
-        return run(c, 0, f -> "true");
+        Recomputed r = run(c, 0, f -> "true", f -> "true", f -> "true");
+        try (Statement s = c.createStatement()) {
+            for (FeatureDefinition f : features) {
+                s.execute("ANALYZE " + f.dayTable(schema));
+                s.execute("ANALYZE " + f.table(schema));
+            }
+        }
+        return r;
     }
 
-    private Recomputed run(Connection c, int keys, Function<FeatureDefinition, String> predicate)
+    private Recomputed run(
+            Connection c,
+            int keys,
+            Function<FeatureDefinition, String> dayRows,
+            Function<FeatureDefinition, String> factRows,
+            Function<FeatureDefinition, String> users)
             throws SQLException {
         long start = System.nanoTime();
         boolean autoCommit = c.getAutoCommit();
@@ -79,8 +192,21 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
             long written = 0;
             for (FeatureDefinition f : features) {
                 String table = f.table(schema);
-                String which = predicate.apply(f);
+                String days = f.dayTable(schema);
                 s.execute("LOCK TABLE " + table + " IN SHARE ROW EXCLUSIVE MODE");
+                s.execute("LOCK TABLE " + days + " IN SHARE ROW EXCLUSIVE MODE");
+                String dayWhich = dayRows.apply(f);
+                if (dayWhich != null) {
+                    s.executeUpdate("DELETE FROM " + days + " WHERE " + dayWhich);
+                    // in key order: one user's day rows share a few pages (after a rebuild)
+                    s.executeUpdate(
+                            "INSERT INTO "
+                                    + days
+                                    + " SELECT * FROM ("
+                                    + f.days(schema, factRows.apply(f))
+                                    + ") d ORDER BY 1, 2");
+                }
+                String which = users.apply(f);
                 s.executeUpdate("DELETE FROM " + table + " WHERE " + which);
                 written += s.executeUpdate("INSERT INTO " + table + " " + f.select(schema, which));
             }
@@ -102,16 +228,26 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
     static String inList(String column, List<String> keys) {
         return column
                 + " IN ("
-                + keys.stream()
-                        .map(k -> "'" + k.replace("'", "''") + "'")
-                        .collect(Collectors.joining(", "))
+                + keys.stream().map(FeatureRecomputer::literal).collect(Collectors.joining(", "))
                 + ")";
+    }
+
+    private static String literal(String key) {
+        return "'" + key.replace("'", "''") + "'";
     }
 
     /** VACUUMs the feature tables: each recompute leaves a dead row per row it rewrote. */
     @Override
     public List<String> vacuum(Connection c, BiConsumer<String, String> failed)
             throws SQLException {
-        return TableVacuum.each(c, features.stream().map(f -> f.table(schema)).toList(), failed);
+        return TableVacuum.each(
+                c,
+                features.stream()
+                        .flatMap(
+                                f ->
+                                        java.util.stream.Stream.of(
+                                                f.table(schema), f.dayTable(schema)))
+                        .toList(),
+                failed);
     }
 }

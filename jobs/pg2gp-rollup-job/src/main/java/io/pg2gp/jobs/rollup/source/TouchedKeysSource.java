@@ -6,8 +6,10 @@ import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import java.time.Duration;
 
 /**
- * The key values (user ids, as text) the ingest job's commits touched, from {@code touched_keys};
- * with a sweep query, also the keys whose stored results time has made stale, at every poll.
+ * The key values (user ids, as text) the ingest job's commits touched, from {@code touched_keys},
+ * each paired with the UTC days the same commit touched ({@code key|yyyy-mm-dd}, or the key alone
+ * when the days are unknown: see {@link TouchedRowsQueries#keyDays}); with a sweep query, also the
+ * keys whose stored results time has made stale, at every poll.
  */
 public final class TouchedKeysSource extends TouchedRowsSource<String> {
 
@@ -27,7 +29,7 @@ public final class TouchedKeysSource extends TouchedRowsSource<String> {
         super(
                 connection,
                 bookkeepingSchema,
-                TouchedRowsQueries::keys,
+                TouchedRowsQueries::keyDays,
                 factTable,
                 sweep,
                 pollInterval);

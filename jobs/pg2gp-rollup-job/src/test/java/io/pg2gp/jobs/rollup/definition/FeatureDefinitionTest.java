@@ -18,14 +18,28 @@ class FeatureDefinitionTest {
         FeatureDefinition f = features.get(0);
         assertThat(f.table("wh")).isEqualTo("wh.user_features");
         assertThat(f.keyColumn()).isEqualTo("user_id");
+        assertThat(f.dayTable("wh")).isEqualTo("wh.user_feature_days");
+        assertThat(f.timeColumn()).isEqualTo("created_at");
+        assertThat(f.days("wh", "user_id = 'a'"))
+                .contains("FROM wh.requests_analytical")
+                .contains("WHERE (user_id = 'a')")
+                .contains("GROUP BY user_id, (created_at AT TIME ZONE 'UTC')::date")
+                .doesNotContain("{{");
+        // the window: stored whole days, and the year's first day from the facts of those keys
+        assertThat(f.window("wh", "user_id IN ('a')"))
+                .contains("FROM wh.user_feature_days d")
+                .contains("WHERE (user_id IN ('a') AND created_at >= now() - interval '1 year'")
+                .doesNotContain("{{");
         assertThat(f.ddl("wh", WarehouseDialect.GREENPLUM_6))
                 .contains("CREATE TABLE IF NOT EXISTS wh.user_features (")
+                .contains("CREATE TABLE IF NOT EXISTS wh.user_feature_days (")
                 .contains("DISTRIBUTED BY (user_id)")
                 .endsWith("$$;");
         assertThat(f.ddl("wh", WarehouseDialect.POSTGRES)).doesNotContain("DISTRIBUTED");
         String select = f.select("wh", "user_id IN ('a')");
         assertThat(select)
                 .contains("FROM wh.requests_analytical")
+                .contains("FROM wh.user_feature_days d")
                 .contains("user_id IN ('a')")
                 .contains("row_number() OVER")
                 .doesNotContain("{{")
@@ -37,11 +51,17 @@ class FeatureDefinitionTest {
                 .doesNotContain("LATERAL");
         String view = f.view("wh", WarehouseDialect.POSTGRES);
         assertThat(view)
-                .startsWith("CREATE OR REPLACE VIEW wh.user_features_v1 AS")
+                .startsWith(
+                        "CREATE OR REPLACE FUNCTION wh.user_features_recompute(feature_key"
+                                + " wh.user_features.user_id%TYPE) RETURNS SETOF wh.user_features")
+                .contains("RETURN QUERY SELECT")
+                .contains("user_id = feature_key")
+                .contains("CREATE OR REPLACE VIEW wh.user_features_v1 AS")
                 .contains("FROM wh.user_features f WHERE (f.oldest_request_at")
-                .contains("SELECT r.* FROM wh.user_features f CROSS JOIN LATERAL (SELECT")
-                .contains("user_id = f.user_id")
-                .contains(") r WHERE r.user_id = f.user_id AND NOT (f.oldest_request_at")
+                .contains(
+                        "SELECT r.* FROM wh.user_features f CROSS JOIN LATERAL"
+                                + " wh.user_features_recompute(f.user_id) r WHERE r.user_id ="
+                                + " f.user_id AND NOT (f.oldest_request_at")
                 .doesNotContain("{{");
         assertThat(f.foreignIndexes("wh"))
                 .containsExactly(
@@ -52,7 +72,7 @@ class FeatureDefinitionTest {
                                         "wh.requests_analytical_user",
                                         "wh.requests_analytical_user_created")));
         assertThat(f.staleKeys("wh"))
-                .startsWith("SELECT f.user_id::text FROM wh.user_features f WHERE NOT (");
+                .startsWith("SELECT f.user_id::text || '|' FROM wh.user_features f WHERE NOT (");
     }
 
     @Test
@@ -63,12 +83,14 @@ class FeatureDefinitionTest {
                                         "x",
                                         "CREATE TABLE IF NOT EXISTS {{schema}}.x (k int);\n"
                                                 + "-- @recompute\nSELECT 1 WHERE {{keys}}\n"))
-                .hasMessageContaining("-- @valid");
+                .hasMessageContaining("-- @days");
         assertThatThrownBy(
                         () ->
                                 FeatureDefinition.parse(
                                         "x",
                                         "CREATE TABLE IF NOT EXISTS {{schema}}.x (k int);\n"
+                                                + "-- @days d t\nSELECT 1 WHERE {{facts}}\n"
+                                                + "-- @window\nSELECT 1 WHERE {{keys}}\n"
                                                 + "-- @recompute\nSELECT 1\n-- @valid\ntrue\n"
                                                 + "-- @view\nCREATE VIEW v AS {{recompute}}"
                                                 + " {{valid}}\n"))

@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,6 +49,20 @@ final class FeatureStoreTesting {
                                     + " VALUES (md5('late')::uuid, md5('u' || 5)::uuid, 'late',"
                                     + " '{\"agent_used\": \"QA\", \"confidence\": 0.9}', 6000,"
                                     + " 'error', now() - interval '31 days', 1, 'c')"),
+                    // a late row into a day months back, and a request moving to another user and
+                    // to another day weeks back
+                    new Change(
+                            "md5('late-old')::uuid",
+                            "INSERT INTO public.requests_analytical (id, user_id, query, response,"
+                                    + " execution_time_ms, status, created_at, _cdc_lsn, _cdc_op)"
+                                    + " VALUES (md5('late-old')::uuid, md5('u' || 7)::uuid,"
+                                    + " 'late-old', '{\"agent_used\": \"Docs\", \"confidence\": 0.4}',"
+                                    + " 120, 'success', now() - interval '200 days', 1, 'c')"),
+                    new Change(
+                            "md5('r' || 500)::uuid",
+                            "UPDATE public.requests_analytical SET user_id = md5('u' || 8)::uuid,"
+                                    + " created_at = created_at - interval '40 days' WHERE id ="
+                                    + " md5('r' || 500)::uuid"),
                     // a row moved out of the year
                     new Change(
                             "md5('r' || 400)::uuid",
@@ -56,6 +72,14 @@ final class FeatureStoreTesting {
     private FeatureStoreTesting() {}
 
     static void run(Connection c, int users) throws Exception {
+        run(c, c, users);
+    }
+
+    /**
+     * As {@link #run(Connection, int)}, the changes made through {@code changes} (on Greenplum a
+     * session with GPORCA, the planner cannot move a row between partitions).
+     */
+    static void run(Connection c, Connection changes, int users) throws Exception {
         FeatureRecomputer recomputer =
                 new FeatureRecomputer(FeatureDefinitions.load(null), "public");
         try (Statement s = c.createStatement()) {
@@ -64,14 +88,33 @@ final class FeatureStoreTesting {
             recomputer.rebuild(c);
             assertThat(FeatureFacts.assertViewEqualsSeed(c, "public")).isEqualTo(users);
 
+            // As the job gets them: each change (a commit) touches its users x its UTC days; the
+            // last one's days count as unknown (purged), so its users are recomputed whole.
             List<String> touched = new ArrayList<>();
-            for (Change change : CHANGES) {
+            for (int i = 0; i < CHANGES.size(); i++) {
+                Change change = CHANGES.get(i);
                 String usersOfRow =
                         "SELECT user_id::text FROM public.requests_analytical WHERE id = "
                                 + change.id();
-                touched.addAll(strings(s, usersOfRow));
-                s.execute(change.sql());
-                touched.addAll(strings(s, usersOfRow));
+                String daysOfRow =
+                        "SELECT (created_at AT TIME ZONE 'UTC')::date::text FROM"
+                                + " public.requests_analytical WHERE id = "
+                                + change.id();
+                Set<String> rowUsers = new TreeSet<>(strings(s, usersOfRow));
+                Set<String> days = new TreeSet<>(strings(s, daysOfRow));
+                try (Statement cs = changes.createStatement()) {
+                    cs.execute(change.sql());
+                }
+                rowUsers.addAll(strings(s, usersOfRow));
+                days.addAll(strings(s, daysOfRow));
+                for (String user : rowUsers) {
+                    if (i == CHANGES.size() - 1) {
+                        touched.add(user);
+                    }
+                    for (String day : i == CHANGES.size() - 1 ? Set.<String>of() : days) {
+                        touched.add(user + "|" + day);
+                    }
+                }
             }
             recomputer.recompute(c, touched.stream().distinct().toList());
             FeatureFacts.assertViewEqualsSeed(c, "public");
