@@ -211,6 +211,10 @@ public final class BatchApplier {
         List<String> lookups = sql.keyLookups(keyIndexed(c));
         String bounds = prepareBatch(c, s, stats, lookups.isEmpty());
         String batch = sql.batchTable();
+        if (!bounds.isEmpty() && sql.tracksSoftDeleted()) {
+            executeAll(s, lookups); // an index probe per key, as the match (soft: no month split)
+            bounds = withSoftDeletedHours(s, stats, bounds);
+        }
         List<String> matchBounds = matchBounds(s, stats, bounds);
         executeAll(s, lookups);
         long matched = 0;
@@ -245,6 +249,10 @@ public final class BatchApplier {
             if (soft != null) {
                 deleted += s.executeUpdate(soft);
             }
+            if (sql.tracksSoftDeleted()) {
+                s.executeUpdate(sql.forgetSoftDeleted());
+                s.executeUpdate(sql.rememberSoftDeleted(batch));
+            }
         }
         s.execute(sql.disableNestedLoops());
         long upserted = s.executeUpdate(sql.insertNewVersions(job, batchIds, batch, matched > 0));
@@ -260,6 +268,26 @@ public final class BatchApplier {
             s.executeUpdate(clear);
         }
         return new long[] {upserted, deleted};
+    }
+
+    /**
+     * A fresh batch's bounds widened by the hours of its keys' rows marked deleted (soft mode): a
+     * key inserted again must find its marked row wherever it is. Unbounded if such a row has no
+     * finite hour; the batch's own bounds when none of its keys has a marked row.
+     */
+    private String withSoftDeletedHours(Statement s, BatchStats stats, String bounds)
+            throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql.softDeletedHours(sql.batchTable()))) {
+            rs.next();
+            String marked = rs.getString(1);
+            if (rs.getLong(2) > 0) {
+                return "";
+            }
+            if (marked == null || marked.isBlank()) {
+                return bounds;
+            }
+            return sql.targetBounds(HourRanges.of(stats.newHours(), stats.previousHours(), marked));
+        }
     }
 
     /**
@@ -323,7 +351,8 @@ public final class BatchApplier {
             long untimed,
             HourRanges hours,
             long notInserts,
-            String newHours) {}
+            String newHours,
+            String previousHours) {}
 
     private BatchStats batchStats(Statement s, WarehouseCommittable committable)
             throws SQLException {
@@ -340,7 +369,8 @@ public final class BatchApplier {
                             rs.getLong(4),
                             HourRanges.of(rs.getString(7), rs.getString(8)),
                             rs.getLong(9),
-                            rs.getString(7));
+                            rs.getString(7),
+                            rs.getString(8));
         }
         if (staged != committable.rows()) {
             throw new IllegalStateException(
