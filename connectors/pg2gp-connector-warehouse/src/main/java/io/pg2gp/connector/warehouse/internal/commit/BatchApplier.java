@@ -211,15 +211,30 @@ public final class BatchApplier {
         List<String> lookups = sql.keyLookups(keyIndexed(c));
         String bounds = prepareBatch(c, s, stats, lookups.isEmpty());
         String batch = sql.batchTable();
+        // Soft mode: the keys with a row marked deleted outside the batch's hours (rare: a key
+        // deleted and inserted again) are looked up there too, by a second match of those keys.
+        String marked = null;
         if (!bounds.isEmpty() && sql.tracksSoftDeleted()) {
             executeAll(s, lookups); // an index probe per key, as the match (soft: no month split)
-            bounds = withSoftDeletedHours(s, stats, bounds);
+            marked = markedHours(s);
+            if (marked == null) {
+                bounds = ""; // a marked row without a finite hour: read without bounds
+            }
         }
         List<String> matchBounds = matchBounds(s, stats, bounds);
         executeAll(s, lookups);
         long matched = 0;
         for (String b : matchBounds) {
             matched += s.executeUpdate(sql.createMatches(batch, b));
+        }
+        if (marked != null && !marked.isEmpty()) {
+            matched +=
+                    s.executeUpdate(
+                            sql.createMatchesOfMarked(batch, HourRanges.of(marked), stats.hours()));
+            // The delete and the mark find what the match found: within these hours too.
+            bounds =
+                    sql.targetBounds(
+                            HourRanges.of(stats.newHours(), stats.previousHours(), marked));
         }
         String hours = sql.recordTouchedHours(job, commitSeq, batch);
         if (hours != null) {
@@ -271,22 +286,14 @@ public final class BatchApplier {
     }
 
     /**
-     * A fresh batch's bounds widened by the hours of its keys' rows marked deleted (soft mode): a
-     * key inserted again must find its marked row wherever it is. Unbounded if such a row has no
-     * finite hour; the batch's own bounds when none of its keys has a marked row.
+     * The hours of the rows marked deleted of the batch's keys (soft mode), as comma-separated
+     * epoch seconds, empty when none of its keys has one; null when such a row has no finite hour.
      */
-    private String withSoftDeletedHours(Statement s, BatchStats stats, String bounds)
-            throws SQLException {
+    private String markedHours(Statement s) throws SQLException {
         try (ResultSet rs = s.executeQuery(sql.softDeletedHours(sql.batchTable()))) {
             rs.next();
             String marked = rs.getString(1);
-            if (rs.getLong(2) > 0) {
-                return "";
-            }
-            if (marked == null || marked.isBlank()) {
-                return bounds;
-            }
-            return sql.targetBounds(HourRanges.of(stats.newHours(), stats.previousHours(), marked));
+            return rs.getLong(2) > 0 ? null : marked == null ? "" : marked;
         }
     }
 

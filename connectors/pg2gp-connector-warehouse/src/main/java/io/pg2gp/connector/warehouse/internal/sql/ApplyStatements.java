@@ -643,6 +643,31 @@ public final class ApplyStatements {
     }
 
     /**
+     * The match of the batch's keys that have a row marked deleted (soft mode), in the hours of
+     * those rows ({@code marked}) but outside the batch's own hours ({@code batchHours}: the match
+     * within the batch's bounds found what lies there): only those keys probe the partitions of
+     * their marked rows, the rest of the batch stays within its bounds.
+     */
+    public String createMatchesOfMarked(String batch, HourRanges marked, HourRanges batchHours) {
+        String h = "t." + target.hourColumn();
+        return createMatches(
+                batch,
+                " AND "
+                        + marked.condition(h)
+                        + " AND NOT ("
+                        + batchHours.condition(h)
+                        + ") AND ("
+                        + target.keyColumns().stream()
+                                .map(k -> "b." + k)
+                                .collect(Collectors.joining(", "))
+                        + ") IN (SELECT "
+                        + keyColumns
+                        + " FROM "
+                        + bookkeeping.softDeletedTable(target)
+                        + ")");
+    }
+
+    /**
      * Drops the entries of the keys whose marked row the batch replaced or marked again (before
      * {@link #rememberSoftDeleted} records the ones marked now).
      */
