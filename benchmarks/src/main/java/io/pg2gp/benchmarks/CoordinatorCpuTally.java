@@ -64,10 +64,21 @@ final class CoordinatorCpuTally {
         }
         double seg = (after.segments() - before.segments()) * 1e6 / rows;
         segmentsPerMillion.computeIfAbsent(m, k -> new ArrayList<>()).add(seg);
-        double jvm = (after.jvm() - before.jvm()) * 1e6 / rows;
+        // without the thread sampler's own CPU (reading /proc for 100+ threads twice a second)
+        double sampler =
+                (after.threads().getOrDefault(JvmThreadCpu.SAMPLER, 0.0)
+                                - before.threads().getOrDefault(JvmThreadCpu.SAMPLER, 0.0))
+                        * 1e6
+                        / rows;
+        double jvm = (after.jvm() - before.jvm()) * 1e6 / rows - sampler;
         return String.format(
-                ", coordinator %.2f, segments %.2f, this JVM %.2f CPU-s/1M (threads: %s)",
-                v, seg, jvm, JvmThreadCpu.perMillion(before.threads(), after.threads(), rows));
+                ", coordinator %.2f, segments %.2f, this JVM %.2f CPU-s/1M (threads: %s; the"
+                        + " sampler's own %.2f left out)",
+                v,
+                seg,
+                jvm,
+                JvmThreadCpu.perMillion(before.threads(), after.threads(), rows),
+                sampler);
     }
 
     /** What the coordinator spends doing nothing (FTS probes, background workers): the floor. */

@@ -89,6 +89,11 @@ final class GpfdistServer implements AutoCloseable {
     }
 
     @Override
+    /** CPU-seconds the gpfdist process used so far (NaN where the JDK cannot tell). */
+    double cpuSeconds() {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
     public void close() {
         process.destroy();
         try {
