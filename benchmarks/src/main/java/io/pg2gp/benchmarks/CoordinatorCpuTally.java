@@ -17,11 +17,12 @@ final class CoordinatorCpuTally {
      * CPU-seconds so far of the coordinator, of the primary segments together, and of this JVM
      * (Flink's MiniCluster: generating, encoding and serving the rows through gpfdist).
      */
-    record Sample(double coordinator, double segments, double jvm) {}
+    record Sample(double coordinator, double segments, double jvm, Map<String, Double> threads) {}
 
     private final Optional<CoordinatorCpu> cpu;
     private final Optional<CoordinatorCpu> segments;
     private final long rows;
+    private final JvmThreadCpu threads = JvmThreadCpu.start();
     private final Map<Measurement, List<Double>> perMillion = new LinkedHashMap<>();
     private final Map<Measurement, List<Double>> segmentsPerMillion = new LinkedHashMap<>();
 
@@ -41,7 +42,8 @@ final class CoordinatorCpuTally {
                         .info()
                         .totalCpuDuration()
                         .map(d -> d.toNanos() / 1e9)
-                        .orElse(Double.NaN));
+                        .orElse(Double.NaN),
+                threads == null ? Map.of() : threads.seconds());
     }
 
     /**
@@ -62,9 +64,21 @@ final class CoordinatorCpuTally {
         }
         double seg = (after.segments() - before.segments()) * 1e6 / rows;
         segmentsPerMillion.computeIfAbsent(m, k -> new ArrayList<>()).add(seg);
-        double jvm = (after.jvm() - before.jvm()) * 1e6 / rows;
+        // without the thread sampler's own CPU (reading /proc for 100+ threads twice a second)
+        double sampler =
+                (after.threads().getOrDefault(JvmThreadCpu.SAMPLER, 0.0)
+                                - before.threads().getOrDefault(JvmThreadCpu.SAMPLER, 0.0))
+                        * 1e6
+                        / rows;
+        double jvm = (after.jvm() - before.jvm()) * 1e6 / rows - sampler;
         return String.format(
-                ", coordinator %.2f, segments %.2f, this JVM %.2f CPU-s/1M", v, seg, jvm);
+                ", coordinator %.2f, segments %.2f, this JVM %.2f CPU-s/1M (threads: %s; the"
+                        + " sampler's own %.2f left out)",
+                v,
+                seg,
+                jvm,
+                JvmThreadCpu.perMillion(before.threads(), after.threads(), rows),
+                sampler);
     }
 
     /** What the coordinator spends doing nothing (FTS probes, background workers): the floor. */

@@ -88,6 +88,11 @@ final class GpfdistServer implements AutoCloseable {
         return log;
     }
 
+    /** CPU-seconds the gpfdist process used so far (NaN where the JDK cannot tell). */
+    double cpuSeconds() {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
     @Override
     public void close() {
         process.destroy();

@@ -74,6 +74,9 @@ public final class RolePrivileges {
         tables.put(bookkeeping.stagedDeadLetters(), "SELECT, INSERT, DELETE");
         tables.put(bookkeeping.applyBatchTable(target), "SELECT, INSERT, DELETE");
         tables.put(bookkeeping.applyMatchTable(target), "SELECT, INSERT, DELETE");
+        if (target.hourColumn() != null) {
+            tables.put(bookkeeping.softDeletedTable(target), "SELECT, INSERT, DELETE");
+        }
         tables.put(bookkeeping.ledger(), "SELECT, INSERT");
         tables.put(bookkeeping.touchedHours(), "INSERT");
         tables.put(bookkeeping.touchedKeys(), "INSERT");

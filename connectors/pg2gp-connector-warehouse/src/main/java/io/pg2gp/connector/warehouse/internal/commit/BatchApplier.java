@@ -211,11 +211,30 @@ public final class BatchApplier {
         List<String> lookups = sql.keyLookups(keyIndexed(c));
         String bounds = prepareBatch(c, s, stats, lookups.isEmpty());
         String batch = sql.batchTable();
+        // Soft mode: the keys with a row marked deleted outside the batch's hours (rare: a key
+        // deleted and inserted again) are looked up there too, by a second match of those keys.
+        String marked = null;
+        if (!bounds.isEmpty() && sql.tracksSoftDeleted()) {
+            executeAll(s, lookups); // an index probe per key, as the match (soft: no month split)
+            marked = markedHours(s);
+            if (marked == null) {
+                bounds = ""; // a marked row without a finite hour: read without bounds
+            }
+        }
         List<String> matchBounds = matchBounds(s, stats, bounds);
         executeAll(s, lookups);
         long matched = 0;
         for (String b : matchBounds) {
             matched += s.executeUpdate(sql.createMatches(batch, b));
+        }
+        if (marked != null && !marked.isEmpty()) {
+            matched +=
+                    s.executeUpdate(
+                            sql.createMatchesOfMarked(batch, HourRanges.of(marked), stats.hours()));
+            // The delete and the mark find what the match found: within these hours too.
+            bounds =
+                    sql.targetBounds(
+                            HourRanges.of(stats.newHours(), stats.previousHours(), marked));
         }
         String hours = sql.recordTouchedHours(job, commitSeq, batch);
         if (hours != null) {
@@ -245,6 +264,10 @@ public final class BatchApplier {
             if (soft != null) {
                 deleted += s.executeUpdate(soft);
             }
+            if (sql.tracksSoftDeleted()) {
+                s.executeUpdate(sql.forgetSoftDeleted());
+                s.executeUpdate(sql.rememberSoftDeleted(batch));
+            }
         }
         s.execute(sql.disableNestedLoops());
         long upserted = s.executeUpdate(sql.insertNewVersions(job, batchIds, batch, matched > 0));
@@ -260,6 +283,18 @@ public final class BatchApplier {
             s.executeUpdate(clear);
         }
         return new long[] {upserted, deleted};
+    }
+
+    /**
+     * The hours of the rows marked deleted of the batch's keys (soft mode), as comma-separated
+     * epoch seconds, empty when none of its keys has one; null when such a row has no finite hour.
+     */
+    private String markedHours(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql.softDeletedHours(sql.batchTable()))) {
+            rs.next();
+            String marked = rs.getString(1);
+            return rs.getLong(2) > 0 ? null : marked == null ? "" : marked;
+        }
     }
 
     /**
@@ -323,7 +358,8 @@ public final class BatchApplier {
             long untimed,
             HourRanges hours,
             long notInserts,
-            String newHours) {}
+            String newHours,
+            String previousHours) {}
 
     private BatchStats batchStats(Statement s, WarehouseCommittable committable)
             throws SQLException {
@@ -340,7 +376,8 @@ public final class BatchApplier {
                             rs.getLong(4),
                             HourRanges.of(rs.getString(7), rs.getString(8)),
                             rs.getLong(9),
-                            rs.getString(7));
+                            rs.getString(7),
+                            rs.getString(8));
         }
         if (staged != committable.rows()) {
             throw new IllegalStateException(

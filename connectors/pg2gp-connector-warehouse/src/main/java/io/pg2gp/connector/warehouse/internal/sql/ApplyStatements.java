@@ -613,6 +613,91 @@ public final class ApplyStatements {
         return deleteMode == DeleteMode.SOFT ? sql + " AND m.op <> 'd'" : sql;
     }
 
+    /**
+     * Whether the apply keeps {@link BookkeepingTables#softDeletedTable} up to date and widens a
+     * fresh batch's bounds with it: soft delete mode on a target with an hour column.
+     */
+    public boolean tracksSoftDeleted() {
+        return deleteMode == DeleteMode.SOFT && target.hourColumn() != null;
+    }
+
+    /**
+     * The hours of the marked rows of the batch's keys, as comma-separated epoch seconds (as {@link
+     * #batchStats}), and the number of such rows without a finite hour (which leave the batch
+     * unbounded). A marked row stays in its hour, while a fresh batch reads the target within the
+     * hours it touches: a key inserted again in another hour would not find its marked row and
+     * would end up with two rows. Only keys deleted before have an entry, so for the common batch
+     * this is one index probe per key into a small table, and the bounds stay those of the batch.
+     */
+    public String softDeletedHours(String batch) {
+        return "SELECT "
+                + epochHours("x.h")
+                + ", coalesce(sum(CASE WHEN x.h IS NULL OR NOT isfinite(x.h) THEN 1 ELSE 0 END),"
+                + " 0) FROM (SELECT date_trunc('hour', d.hour) AS h FROM "
+                + bookkeeping.softDeletedTable(target)
+                + " d JOIN "
+                + batch
+                + " b ON "
+                + keyJoin.replace("t.", "d.")
+                + ") x";
+    }
+
+    /**
+     * The match of the batch's keys that have a row marked deleted (soft mode), in the hours of
+     * those rows ({@code marked}) but outside the batch's own hours ({@code batchHours}: the match
+     * within the batch's bounds found what lies there): only those keys probe the partitions of
+     * their marked rows, the rest of the batch stays within its bounds.
+     */
+    public String createMatchesOfMarked(String batch, HourRanges marked, HourRanges batchHours) {
+        String h = "t." + target.hourColumn();
+        return createMatches(
+                batch,
+                " AND "
+                        + marked.condition(h)
+                        + " AND NOT ("
+                        + batchHours.condition(h)
+                        + ") AND ("
+                        + target.keyColumns().stream()
+                                .map(k -> "b." + k)
+                                .collect(Collectors.joining(", "))
+                        + ") IN (SELECT "
+                        + keyColumns
+                        + " FROM "
+                        + bookkeeping.softDeletedTable(target)
+                        + ")");
+    }
+
+    /**
+     * Drops the entries of the keys whose marked row the batch replaced or marked again (before
+     * {@link #rememberSoftDeleted} records the ones marked now).
+     */
+    public String forgetSoftDeleted() {
+        return "DELETE FROM "
+                + bookkeeping.softDeletedTable(target)
+                + " d USING "
+                + matchTable
+                + " m WHERE "
+                + matchJoin("d")
+                + " AND m.replaces";
+    }
+
+    /** Records the rows {@link #markSoftDeleted} marked: their key and hour. */
+    public String rememberSoftDeleted(String batch) {
+        return "INSERT INTO "
+                + bookkeeping.softDeletedTable(target)
+                + " ("
+                + keyColumns
+                + ", hour) SELECT "
+                + target.keyColumns().stream().map(k -> "m." + k).collect(Collectors.joining(", "))
+                + ", m.old_hour FROM "
+                + matchTable
+                + " m JOIN "
+                + batch
+                + " b ON "
+                + matchJoin("b")
+                + " WHERE m.replaces AND b._cdc_op = 'd'";
+    }
+
     /** Soft deletes: marks the row instead of removing it. Null in mirror mode. */
     public String markSoftDeleted(String batch, String bounds) {
         if (deleteMode != DeleteMode.SOFT) {

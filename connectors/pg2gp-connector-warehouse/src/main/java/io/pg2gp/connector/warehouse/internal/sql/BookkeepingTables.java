@@ -118,6 +118,65 @@ public final class BookkeepingTables {
     }
 
     /**
+     * The keys of {@code target}'s rows marked deleted (soft delete mode) and the hour each marked
+     * row is in; only for targets with an hour column. A fresh batch reads the target within the
+     * hours it touches, but a marked row stays in its own hour: when its key comes back, the apply
+     * looks its hour up here and reads that hour too (see {@link
+     * ApplyStatements#softDeletedHours}).
+     */
+    public String softDeletedTable(WarehouseTable target) {
+        return schema + ".soft_deleted_" + target.schema() + "_" + target.name();
+    }
+
+    private void softDeletedTable(WarehouseTable target, List<Ddl> ddl) {
+        if (target.hourColumn() == null) {
+            return;
+        }
+        String keys = String.join(", ", target.keyColumns());
+        // Distributed by key: the batch is joined with it by key, and a key's marked row may be
+        // on another segment than its new version (the distribution column may have changed).
+        ddl.add(
+                new Ddl(
+                        softDeletedTable(target),
+                        "CREATE TABLE "
+                                + softDeletedTable(target)
+                                + " ("
+                                + targetColumnDefinitions(target, target.keyColumns())
+                                + ", hour timestamptz)"
+                                + dialect.distributedBy(keys)));
+        String index = "soft_deleted_" + target.schema() + "_" + target.name() + "_key";
+        ddl.add(
+                new Ddl(
+                        schema + "." + index,
+                        "CREATE INDEX "
+                                + index
+                                + " ON "
+                                + softDeletedTable(target)
+                                + " ("
+                                + keys
+                                + ")"));
+    }
+
+    /**
+     * Fills a new {@link #softDeletedTable} from the target's marked rows (targets loaded in soft
+     * mode before the table existed).
+     */
+    public String fillSoftDeleted(WarehouseTable target) {
+        String keys = String.join(", ", target.keyColumns());
+        return "INSERT INTO "
+                + softDeletedTable(target)
+                + " ("
+                + keys
+                + ", hour) SELECT "
+                + keys
+                + ", "
+                + target.hourColumn()
+                + " FROM "
+                + target.qualifiedName()
+                + " WHERE _deleted";
+    }
+
+    /**
      * Columns of the apply's batch table, in order: what the apply decides with (key, distribution
      * columns, hour, LSN, op) and the staged row's identity, not the row itself.
      */
@@ -303,6 +362,7 @@ public final class BookkeepingTables {
                                 + dialect.distributedBy(
                                         String.join(", ", target.distributionColumns()))));
         applyWorkTables(target, ddl);
+        softDeletedTable(target, ddl);
         return ddl;
     }
 

@@ -5,6 +5,7 @@ import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import org.apache.flink.annotation.Internal;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -34,13 +35,20 @@ public final class HousekeepingStatements {
      * checkpoint not applied yet are never lost.
      */
     public List<String> vacuumChurned() {
-        return List.of(
-                "VACUUM " + bookkeeping.stagingTable(target),
-                "VACUUM " + bookkeeping.stagedDeadLetters(),
-                "VACUUM " + bookkeeping.applyBatchTable(target),
-                "VACUUM " + bookkeeping.applyMatchTable(target),
-                "VACUUM " + bookkeeping.touchedHours(),
-                "VACUUM " + bookkeeping.touchedKeys());
+        List<String> vacuum =
+                new ArrayList<>(
+                        List.of(
+                                "VACUUM " + bookkeeping.stagingTable(target),
+                                "VACUUM " + bookkeeping.stagedDeadLetters(),
+                                "VACUUM " + bookkeeping.applyBatchTable(target),
+                                "VACUUM " + bookkeeping.applyMatchTable(target),
+                                "VACUUM " + bookkeeping.touchedHours(),
+                                "VACUUM " + bookkeeping.touchedKeys()));
+        if (target.hourColumn() != null) {
+            // soft delete mode: a key's entry is deleted when the key comes back
+            vacuum.add("VACUUM " + bookkeeping.softDeletedTable(target));
+        }
+        return vacuum;
     }
 
     /**

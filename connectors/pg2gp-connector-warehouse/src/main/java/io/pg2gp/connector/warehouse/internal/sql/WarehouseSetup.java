@@ -57,6 +57,17 @@ public final class WarehouseSetup {
 
     private static void addColumnIfMissing(Connection c, String table, String column, String type)
             throws SQLException {
+        if (hasColumn(c, table, column)) {
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + type);
+        }
+    }
+
+    /** Whether {@code table} (schema-qualified) exists and has {@code column}. */
+    private static boolean hasColumn(Connection c, String table, String column)
+            throws SQLException {
         int dot = table.indexOf('.');
         try (PreparedStatement p =
                 c.prepareStatement(
@@ -67,13 +78,8 @@ public final class WarehouseSetup {
             p.setString(3, column);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
-                if (rs.getLong(1) > 0) {
-                    return;
-                }
+                return rs.getLong(1) > 0;
             }
-        }
-        try (Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + type);
         }
     }
 
@@ -143,11 +149,17 @@ public final class WarehouseSetup {
         try (Statement s = c.createStatement()) {
             current = "SELECT pg_advisory_xact_lock(hashtext('pg2gp bookkeeping'))";
             s.execute(current);
+            boolean softDeletedCreated = false;
             for (BookkeepingTables.Ddl ddl : tables.createStatements(target)) {
                 if (!exists(c, tables.schema(), ddl.relation())) {
                     current = ddl.statement();
                     s.execute(current);
+                    softDeletedCreated |= tables.softDeletedTable(target).equals(ddl.relation());
                 }
+            }
+            if (softDeletedCreated && hasColumn(c, target.qualifiedName(), "_deleted")) {
+                current = tables.fillSoftDeleted(target);
+                s.execute(current);
             }
             current = "ALTER TABLE " + tables.stagingTable(target) + " ADD COLUMN ...";
             upgradeStaging(c, tables.stagingTable(target));

@@ -384,6 +384,42 @@ class BatchApplierGreenplumITCase {
     }
 
     /**
+     * A key deleted in soft mode keeps its marked row in its month (January); inserted again in
+     * May, a fresh batch that touches May only must still find and replace that row, not add a
+     * second one, while a new key in the batch is looked up within the batch's months alone.
+     */
+    @ParameterizedTest(name = "optimizer={0}")
+    @ValueSource(strings = {"on", "off"})
+    void aSoftDeletedKeyInsertedInAnotherMonthKeepsOneRow(String optimizer) throws Exception {
+        open(optimizer);
+        BatchApplier applier = gp.applier(DeleteMode.SOFT);
+        gp.stage(1, v(1, 0, A, U1, "a", A_AT, 10, 'c'), v(1, 1, B, U2, "b", B_AT, 11, 'c'));
+        applier.apply(gp.c, gp.committable(1, 1));
+        gp.stage(2, v(2, 0, A, U1, null, A_AT, 20, 'd'));
+        applier.apply(gp.c, gp.committable(2, 2));
+
+        gp.stage(3, v(3, 0, A, U2, "a again", E_AT, 30, 'c'), v(3, 1, C, U1, "c", E_AT, 31, 'c'));
+        BatchApplier.Result r = applier.apply(gp.c, gp.committable(3, 3));
+        assertThat(r.upserted()).isEqualTo(2);
+        assertThat(gp.target())
+                .isEqualTo(
+                        Map.of(
+                                A, row("a again", 30, 'c', U2, E_AT, false),
+                                B, row("b", 11, 'c', U2, B_AT, false),
+                                C, row("c", 31, 'c', U1, E_AT, false)));
+        assertThat(gp.count("SELECT count(*) FROM public.items WHERE id = '" + A + "'")).isOne();
+
+        // Deleted again in May, back in the default partition: still one row.
+        gp.stage(4, v(4, 0, A, U2, null, E_AT, 40, 'd'));
+        applier.apply(gp.c, gp.committable(4, 4));
+        gp.stage(5, v(5, 0, A, U1, "a third", C_AT, 50, 'c'));
+        applier.apply(gp.c, gp.committable(5, 5));
+        assertThat(gp.count("SELECT count(*) FROM public.items WHERE id = '" + A + "'")).isOne();
+        assertThat(gp.target()).containsEntry(A, row("a third", 50, 'c', U1, C_AT, false));
+        assertThat(gp.show("optimizer")).isEqualTo(optimizer);
+    }
+
+    /**
      * 300 keys over a 20,000-row table across all partitions: updates within a month, moves between
      * months and into the default partition, user changes, deletes, new keys and keys with versions
      * out of LSN order in both subtasks' batches. The whole table must equal a model of the

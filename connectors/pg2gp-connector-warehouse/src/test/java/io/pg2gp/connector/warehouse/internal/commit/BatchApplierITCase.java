@@ -674,8 +674,8 @@ class BatchApplierITCase {
      * row between months finds the old version through its previous hour; a replay (LSN not above
      * the last applied) reads without bounds and still loses to the newer version.
      */
-    @Test
-    void freshBatchesPruneToTheirPartitionsAndMovesAndReplaysStayExact() throws Exception {
+    /** items as monthly partitions January to April 2024 and a default one, keyed by index. */
+    private void partitionedByMonth() throws SQLException {
         execute(
                 "DROP TABLE public.items",
                 "CREATE TABLE public.items (id uuid NOT NULL, name text, qty integer, created_at"
@@ -692,7 +692,13 @@ class BatchApplierITCase {
                 "CREATE TABLE public.items_2024_04 PARTITION OF public.items FOR VALUES FROM"
                         + " ('2024-04-01 00:00+00') TO ('2024-05-01 00:00+00')",
                 "CREATE TABLE public.items_other PARTITION OF public.items DEFAULT",
-                "CREATE INDEX items_id ON public.items (id)",
+                "CREATE INDEX items_id ON public.items (id)");
+    }
+
+    @Test
+    void freshBatchesPruneToTheirPartitionsAndMovesAndReplaysStayExact() throws Exception {
+        partitionedByMonth();
+        execute(
                 "INSERT INTO public.items (id, name, qty, created_at, _cdc_lsn, _cdc_op)"
                         + " SELECT gen_random_uuid(), 'seed', g, timestamptz '2024-01-01' + g *"
                         + " interval '1 hour', 10, 'c' FROM generate_series(0, 2800) g",
@@ -877,6 +883,51 @@ class BatchApplierITCase {
         assertThat(applier.insertOnlyApplies()).isZero();
         assertThat(rowsOf(A)).isOne();
         assertThat(target()).containsOnly(Map.entry(A, "a again@30/c"));
+    }
+
+    /**
+     * A fresh batch reads the target within the hours it touches, but a key deleted in soft mode
+     * keeps its marked row in the hour it had: when the key is inserted again in another month, the
+     * apply must still find that row and replace it, not add a second row for the key.
+     */
+    @Test
+    void inSoftDeleteModeAnInsertInAnotherMonthReplacesTheMarkedRow() throws Exception {
+        partitionedByMonth();
+        BatchApplier applier = applier(DeleteMode.SOFT);
+        stage(JOB, 1, 1, 0, A, "a", 1, "2024-01-15T08:30:00Z", 10, 'c');
+        stage(JOB, 1, 1, 1, B, "b", 1, "2024-01-20T10:00:00Z", 11, 'c');
+        applier.apply(c, committable(1, 1));
+        stage(JOB, 2, 2, 0, A, null, 1, "2024-01-15T08:30:00Z", 20, 'd');
+        stage(JOB, 2, 2, 1, B, null, 1, "2024-01-20T10:00:00Z", 21, 'd');
+        applier.apply(c, committable(2, 2));
+        assertThat(target())
+                .containsOnly(Map.entry(A, "a@20/d deleted"), Map.entry(B, "b@21/d deleted"));
+
+        // A comes back in April, B is deleted again after a new life in March (same batch), and C
+        // is new: the batch touches March and April only.
+        stage(JOB, 3, 3, 0, A, "a again", 2, "2024-04-20T09:00:00Z", 30, 'c');
+        stage(JOB, 3, 3, 1, B, "b again", 2, "2024-03-02T11:00:00Z", 31, 'c');
+        stage(JOB, 3, 3, 2, B, null, 2, "2024-03-02T11:00:00Z", 32, 'd');
+        stage(JOB, 3, 3, 3, C, "c", 2, "2024-04-21T09:00:00Z", 33, 'c');
+        BatchApplier.Result r = applier.apply(c, committable(3, 3));
+
+        assertThat(rowsOf(A)).isOne();
+        assertThat(rowsOf(B)).isOne();
+        assertThat(target())
+                .containsOnly(
+                        Map.entry(A, "a again@30/c"),
+                        Map.entry(B, "b@32/d deleted"),
+                        Map.entry(C, "c@33/c"));
+        assertThat(count("SELECT count(*) FROM public.items_2024_04")).isEqualTo(2);
+        assertThat(r.upserted()).isEqualTo(2);
+
+        // Deleted again and inserted once more, in January: one row still.
+        stage(JOB, 4, 4, 0, A, null, 2, "2024-04-20T09:00:00Z", 40, 'd');
+        applier.apply(c, committable(4, 4));
+        stage(JOB, 5, 5, 0, A, "a third", 3, "2024-01-02T00:00:00Z", 50, 'c');
+        applier.apply(c, committable(5, 5));
+        assertThat(rowsOf(A)).isOne();
+        assertThat(target()).containsEntry(A, "a third@50/c");
     }
 
     /** Two inserts of one key in a batch (a source without a key constraint): the latest lands. */

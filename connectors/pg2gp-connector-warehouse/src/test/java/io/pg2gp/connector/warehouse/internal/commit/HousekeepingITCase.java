@@ -116,12 +116,13 @@ class HousekeepingITCase {
                         "VACUUM " + bookkeeping.applyMatchTable(TABLE),
                         "VACUUM " + bookkeeping.touchedHours(),
                         "VACUUM " + bookkeeping.touchedKeys(),
+                        "VACUUM " + bookkeeping.softDeletedTable(TABLE),
                         "VACUUM pg_catalog.pg_statistic");
         // The regular round: the partitions are unchanged since their ANALYZE.
         assertThat(third.analyzed()).containsExactly("ANALYZE " + staging);
         // A purge of many staged rows brings the VACUUM forward.
         WarehouseHousekeeper.Report fourth = housekeeper.afterApply(c, 5000);
-        assertThat(fourth.vacuumed()).hasSize(6);
+        assertThat(fourth.vacuumed()).hasSize(7);
         assertThat(fourth.analyzed()).isEmpty();
         assertThat(count("SELECT count(*) FROM " + staging + " WHERE _pg2gp_tag = 7"))
                 .isEqualTo(200);

@@ -86,6 +86,34 @@ class BookkeepingTablesTest {
         assertThat(gp).noneMatch(d -> d.contains("TEMP"));
     }
 
+    /**
+     * The keys of rows marked deleted and their hours: by key, since a key's marked row and its new
+     * version may have different distribution values; indexed for the per-key lookup.
+     */
+    @Test
+    void softDeletedKeysAreDistributedAndIndexedByKey() {
+        List<String> gp =
+                new BookkeepingTables("pg2gp", WarehouseDialect.GREENPLUM_6)
+                        .createStatements(FACT).stream()
+                                .map(BookkeepingTables.Ddl::statement)
+                                .toList();
+        assertThat(gp)
+                .contains(
+                        "CREATE TABLE pg2gp.soft_deleted_public_facts (id uuid, hour timestamptz)"
+                                + " DISTRIBUTED BY (id)",
+                        "CREATE INDEX soft_deleted_public_facts_key ON"
+                                + " pg2gp.soft_deleted_public_facts (id)");
+        WarehouseTable noHour =
+                WarehouseTable.builder("public", "dim")
+                        .column("id", ColumnType.UUID)
+                        .key("id")
+                        .build();
+        assertThat(
+                        new BookkeepingTables("pg2gp", WarehouseDialect.GREENPLUM_6)
+                                .createStatements(noHour))
+                .noneMatch(d -> d.statement().contains("soft_deleted"));
+    }
+
     @Test
     void withoutADistributionKeyTheTableKeyIsUsed() {
         WarehouseTable dim =
