@@ -70,8 +70,32 @@ class ApplyStatementsTest {
         out.add(sql.restoreNestedLoops());
         out.add(sql.moveDeadLetters("job", BATCHES, 7));
         out.add(sql.ledgerInsert());
-        out.add(sql.purgeStaged("job", 3));
         return out;
+    }
+
+    @Test
+    void insertOnlyRecordsTouchedKeysFromTheInsertWhereWritableCtesExist() {
+        assertThat(statements(DeleteMode.MIRROR).insertStagedRecordingKeys("job", 7, BATCHES))
+                .as("Greenplum: touched keys read from staging by their own statement")
+                .isNull();
+        WarehouseTable keyed =
+                WarehouseTable.builder("public", "facts")
+                        .column("id", ColumnType.UUID)
+                        .column("user_id", ColumnType.UUID)
+                        .key("id")
+                        .touchedKeyColumn("user_id")
+                        .build();
+        ApplyStatements postgres =
+                new ApplyStatements(
+                        keyed,
+                        new BookkeepingTables("pg2gp", WarehouseDialect.POSTGRES),
+                        DeleteMode.MIRROR,
+                        WarehouseDialect.POSTGRES,
+                        true);
+        assertThat(postgres.insertStagedRecordingKeys("job", 7, BATCHES))
+                .startsWith("WITH ins AS (" + postgres.insertStaged("job", BATCHES) + " RETURNING")
+                .contains("FROM ins")
+                .endsWith("SELECT count(*) FROM ins");
     }
 
     @Test
@@ -141,9 +165,16 @@ class ApplyStatementsTest {
                         "SET LOCAL enable_seqscan = off");
         assertThat(sql.restoreSeqScans()).isEqualTo("RESET enable_seqscan");
         assertThat(sql.keyLookups(false)).isEmpty();
+        WarehouseTable keyed =
+                WarehouseTable.builder("public", "facts")
+                        .column("id", ColumnType.UUID)
+                        .column("user_id", ColumnType.UUID)
+                        .key("id")
+                        .touchedKeyColumn("user_id")
+                        .build();
         ApplyStatements postgres =
                 new ApplyStatements(
-                        FACT,
+                        keyed,
                         new BookkeepingTables("pg2gp", WarehouseDialect.POSTGRES),
                         DeleteMode.MIRROR,
                         WarehouseDialect.POSTGRES,
