@@ -229,7 +229,14 @@ public final class BatchApplier {
     private long[] insertOnlyOnTrust(
             Connection c, Statement s, WarehouseCommittable committable, long commitSeq)
             throws SQLException {
-        String insert = sql.insertStagedReturningStats(job, commitSeq, committable.batchIds());
+        // Read from the batches' slots only: a row outside them would show as a count below the
+        // committable's, and the batch would go the way that reads all of staging.
+        String insert =
+                sql.insertStagedReturningStats(
+                        job,
+                        commitSeq,
+                        committable.batchIds(),
+                        committable.batches().stream().map(StagedBatch::tag).toList());
         if (insert == null || !sql.insertOnlyAllowed() || !keyUnique(c)) {
             expectInsertOnly = false;
             return null;

@@ -405,7 +405,7 @@ public final class ApplyStatements {
      * a savepoint when they say otherwise. Null where the dialect has no writable CTEs.
      */
     public String insertStagedReturningStats(
-            String job, long commitSeq, Collection<Long> batchIds) {
+            String job, long commitSeq, Collection<Long> batchIds, Collection<Long> tags) {
         if (!dialect.writableCtes()) {
             return null;
         }
@@ -414,6 +414,7 @@ public final class ApplyStatements {
         StringBuilder q =
                 new StringBuilder("WITH ins AS (")
                         .append(insertStaged(job, batchIds))
+                        .append(inSlots("s.", tags))
                         .append(" RETURNING _cdc_lsn AS lsn, _cdc_op AS op")
                         .append(k == null ? "" : ", " + k + " AS k")
                         .append(h == null ? "" : ", date_trunc('hour', " + h + ") AS h")
@@ -432,6 +433,25 @@ public final class ApplyStatements {
                         " SELECT count(*), coalesce(min(lsn), 0), count(*) FILTER (WHERE op <> 'c')"
                                 + " FROM ins")
                 .toString();
+    }
+
+    /**
+     * Where staging has slots, a filter on the slots of {@code tags} (the batches' checkpoint tags,
+     * which every row of a batch carries) that lets the planner read those slots only, not the ones
+     * the writers are filling for later checkpoints; empty otherwise.
+     */
+    private String inSlots(String alias, Collection<Long> tags) {
+        int slots = dialect.stagingSlots();
+        if (slots == 0 || tags.isEmpty()) {
+            return "";
+        }
+        return " AND ("
+                + alias
+                + "_pg2gp_tag % "
+                + slots
+                + ") IN "
+                + SqlLiterals.longList(
+                        tags.stream().map(t -> Math.floorMod(t, (long) slots)).distinct().toList());
     }
 
     /**

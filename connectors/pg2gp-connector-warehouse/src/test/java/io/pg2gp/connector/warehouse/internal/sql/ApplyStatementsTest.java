@@ -96,6 +96,16 @@ class ApplyStatementsTest {
                 .startsWith("WITH ins AS (" + postgres.insertStaged("job", BATCHES) + " RETURNING")
                 .contains("FROM ins")
                 .endsWith("SELECT count(*) FROM ins");
+        // The insert on trust reads only the slots of the batches' checkpoint tags.
+        assertThat(postgres.insertStagedReturningStats("job", 7, BATCHES, List.of(5L, 9L, 6L)))
+                .contains("_pg2gp_batch IN (11,12) AND (s._pg2gp_tag % 4) IN (1,2)")
+                .endsWith(
+                        " SELECT count(*), coalesce(min(lsn), 0), count(*) FILTER (WHERE op <>"
+                                + " 'c') FROM ins");
+        assertThat(
+                        statements(DeleteMode.MIRROR)
+                                .insertStagedReturningStats("job", 7, BATCHES, List.of(5L)))
+                .isNull();
     }
 
     @Test
