@@ -72,6 +72,7 @@ public final class RolePrivileges {
         Map<String, String> tables = new LinkedHashMap<>();
         tables.put(bookkeeping.stagingTable(target), "SELECT, INSERT, DELETE");
         tables.put(bookkeeping.stagedDeadLetters(), "SELECT, INSERT, DELETE");
+        tables.put(bookkeeping.stagedTags(), "SELECT, INSERT, DELETE");
         tables.put(bookkeeping.applyBatchTable(target), "SELECT, INSERT, DELETE");
         tables.put(bookkeeping.applyMatchTable(target), "SELECT, INSERT, DELETE");
         if (target.hourColumn() != null) {

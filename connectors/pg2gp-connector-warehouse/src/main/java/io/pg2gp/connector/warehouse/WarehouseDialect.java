@@ -109,6 +109,33 @@ public interface WarehouseDialect {
         return true;
     }
 
+    /**
+     * Staging slots: staging is partitioned by checkpoint tag modulo this number, so the rows of an
+     * applied checkpoint go with a {@code TRUNCATE} of their slot instead of a {@code DELETE} (no
+     * dead rows, no VACUUM of staging, no autovacuum passes over it). 0 where staging is one plain
+     * table (Greenplum: its own partitioning, kept to the tested form).
+     */
+    default int stagingSlots() {
+        return 0;
+    }
+
+    /**
+     * Whether the server vacuums dead rows by itself (PostgreSQL's autovacuum): then the
+     * housekeeping refreshes statistics only and leaves dead rows to it.
+     */
+    default boolean vacuumsByItself() {
+        return false;
+    }
+
+    /**
+     * Whether an {@code INSERT ... RETURNING} can feed another statement in one query (a writable
+     * CTE): the insert-only apply then records the touched keys from the rows it inserts instead of
+     * reading staging again.
+     */
+    default boolean writableCtes() {
+        return false;
+    }
+
     /** Whether {@code table} is partitioned (only then do literal hour bounds help the apply). */
     boolean isPartitioned(Connection c, String table) throws SQLException;
 

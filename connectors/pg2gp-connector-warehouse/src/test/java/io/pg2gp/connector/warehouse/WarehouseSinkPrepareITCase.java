@@ -97,8 +97,9 @@ class WarehouseSinkPrepareITCase {
             }
             assertThat(sink.prepare()).isEmpty();
             assertThat(count(admin, "SELECT count(*) FROM pg_tables WHERE schemaname = 'pg2gp'"))
-                    .as("bookkeeping tables created by prepare")
-                    .isEqualTo(8);
+                    .as(
+                            "bookkeeping tables created by prepare (with staging's four slots and stage_tags)")
+                    .isEqualTo(13);
 
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");

@@ -49,12 +49,18 @@ public final class BatchApplier {
     private Boolean keyUnique;
     private long insertOnlyApplies;
 
+    /** Whether the last batch was insert-only: then the next is tried as one first. */
+    private boolean expectInsertOnly = true;
+
+    private final StagingPurge purge;
+
     public BatchApplier(
             String job, WarehouseTable target, ApplyStatements sql, String applyMemory) {
         this.job = job;
         this.target = target;
         this.sql = sql;
         this.applyMemory = applyMemory;
+        this.purge = new StagingPurge(job, target, sql.bookkeeping());
     }
 
     public Result apply(Connection c, WarehouseCommittable committable) throws SQLException {
@@ -72,13 +78,17 @@ public final class BatchApplier {
             var batchIds = committable.batchIds();
             if (committable.rows() > 0) {
                 executeAll(s, sql.plannerSettings());
-                BatchStats stats = batchStats(s, committable);
-                long[] applied = null;
-                if (insertOnly(c, s, committable, stats)) {
-                    applied = applyInsertOnly(c, s, stats, commitSeq);
-                }
+                long[] applied =
+                        expectInsertOnly ? insertOnlyOnTrust(c, s, committable, commitSeq) : null;
                 if (applied == null) {
-                    applied = applyGeneral(c, s, stats, commitSeq);
+                    BatchStats stats = batchStats(s, committable);
+                    expectInsertOnly = insertOnly(c, s, committable, stats);
+                    if (expectInsertOnly) {
+                        applied = applyInsertOnly(c, s, stats, commitSeq);
+                    }
+                    if (applied == null) {
+                        applied = applyGeneral(c, s, stats, commitSeq);
+                    }
                 }
                 upserted = applied[0];
                 deleted = applied[1];
@@ -103,7 +113,7 @@ public final class BatchApplier {
                 p.setLong(12, millis);
                 p.executeUpdate();
             }
-            s.executeUpdate(sql.purgeStaged(job, committable.checkpointId()));
+            purge.purge(c, s, committable.checkpointId());
             s.executeUpdate(sql.purgeStagedDeadLetters(job, committable.checkpointId()));
             c.commit();
             if (lastAppliedLsn != null) {
@@ -177,11 +187,17 @@ public final class BatchApplier {
             if (hours != null) {
                 s.executeUpdate(hours);
             }
-            String keys = sql.recordTouchedKeysStaged(job, commitSeq, batchIds);
-            if (keys != null) {
-                s.executeUpdate(keys);
+            long inserted;
+            String insertRecordingKeys = sql.insertStagedRecordingKeys(job, commitSeq, batchIds);
+            if (insertRecordingKeys != null) {
+                inserted = count(s, insertRecordingKeys);
+            } else {
+                String keys = sql.recordTouchedKeysStaged(job, commitSeq, batchIds);
+                if (keys != null) {
+                    s.executeUpdate(keys);
+                }
+                inserted = s.executeUpdate(sql.insertStaged(job, batchIds));
             }
-            long inserted = s.executeUpdate(sql.insertStaged(job, batchIds));
             c.releaseSavepoint(before);
             insertOnlyApplies++;
             return new long[] {inserted, 0};
@@ -198,6 +214,65 @@ public final class BatchApplier {
                     e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The insert-only path without the pass over staging that decides it ({@link #batchStats}):
+     * taken while the batches before were insert-only (a stream of new rows stays one), where a
+     * unique key refuses a key staged twice and the dialect returns what it inserted ({@link
+     * ApplyStatements#insertStagedReturningStats}). The inserted rows then prove the batch was what
+     * {@link #insertOnly} requires (every staged row, all inserts, every LSN above the last
+     * applied); if not, or a key is refused, everything it did is rolled back to its savepoint,
+     * null is returned and the batch is decided from its statistics as always. A wrong guess costs
+     * one undone insert, and the next batch is decided from statistics again.
+     */
+    private long[] insertOnlyOnTrust(
+            Connection c, Statement s, WarehouseCommittable committable, long commitSeq)
+            throws SQLException {
+        // Read from the batches' slots only: a row outside them would show as a count below the
+        // committable's, and the batch would go the way that reads all of staging.
+        String insert =
+                sql.insertStagedReturningStats(
+                        job,
+                        commitSeq,
+                        committable.batchIds(),
+                        committable.batches().stream().map(StagedBatch::tag).toList());
+        if (insert == null || !sql.insertOnlyAllowed() || !keyUnique(c)) {
+            expectInsertOnly = false;
+            return null;
+        }
+        long floor = lastAppliedLsnAnyJob(c);
+        Savepoint before = c.setSavepoint();
+        try {
+            long inserted;
+            long minLsn;
+            long notInserts;
+            try (ResultSet rs = s.executeQuery(insert)) {
+                rs.next();
+                inserted = rs.getLong(1);
+                minLsn = rs.getLong(2);
+                notInserts = rs.getLong(3);
+            }
+            if (inserted == committable.rows() && notInserts == 0 && minLsn > floor) {
+                c.releaseSavepoint(before);
+                insertOnlyApplies++;
+                return new long[] {inserted, 0};
+            }
+        } catch (SQLException e) {
+            // A key the target holds, or a row that is no insert (a delete's staged row may miss
+            // values the target requires): the general path decides, and reports what is real.
+            String state = e.getSQLState();
+            if (state == null || !(state.startsWith("22") || state.startsWith("23"))) {
+                throw e;
+            }
+        }
+        c.rollback(before);
+        expectInsertOnly = false;
+        LOG.debug(
+                "checkpoint {} of {} was not insert-only after all; applying it per key",
+                committable.checkpointId(),
+                target.qualifiedName());
+        return null;
     }
 
     /**
@@ -497,6 +572,11 @@ public final class BatchApplier {
             }
         }
         return keyIndexed;
+    }
+
+    /** Staging slots emptied by TRUNCATE so far (for tests). */
+    public long stagingTruncations() {
+        return purge.truncations();
     }
 
     /** Applies that took the insert-only path so far (for logs and tests). */

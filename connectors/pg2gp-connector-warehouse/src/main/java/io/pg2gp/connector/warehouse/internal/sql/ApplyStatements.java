@@ -72,6 +72,11 @@ public final class ApplyStatements {
                         .collect(Collectors.joining(" AND "));
     }
 
+    /** The bookkeeping tables the statements use. */
+    public BookkeepingTables bookkeeping() {
+        return bookkeeping;
+    }
+
     /** The deduplicated batch (a permanent work table, empty outside an apply). */
     public String batchTable() {
         return batchTable;
@@ -367,6 +372,86 @@ public final class ApplyStatements {
                 + bookkeeping.stagingTable(target)
                 + " s WHERE "
                 + stageFilter("s.", job, batchIds);
+    }
+
+    /**
+     * {@link #insertStaged} that also records the touched keys from the rows it inserts (a writable
+     * CTE), instead of another pass over staging; returns the rows inserted as one row, one column.
+     * Null where the dialect has no writable CTEs or the table tracks no key.
+     */
+    public String insertStagedRecordingKeys(String job, long commitSeq, Collection<Long> batchIds) {
+        String k = target.touchedKeyColumn();
+        if (k == null || !dialect.writableCtes()) {
+            return null;
+        }
+        return "WITH ins AS ("
+                + insertStaged(job, batchIds)
+                + " RETURNING "
+                + k
+                + "), keys AS ("
+                + touchedKeysInsert(job, commitSeq)
+                + "x.k::text FROM (SELECT DISTINCT "
+                + k
+                + " AS k FROM ins WHERE "
+                + k
+                + " IS NOT NULL) x) SELECT count(*) FROM ins";
+    }
+
+    /**
+     * The insert-only path taken on trust, with no pass over staging before it: {@link
+     * #insertStaged}, recording the touched keys and hours from the rows it inserts (writable
+     * CTEs), and returning one row of what decides whether the batch was insert-only after all:
+     * rows inserted, lowest LSN, rows that are not inserts ({@code c}). The caller rolls it back to
+     * a savepoint when they say otherwise. Null where the dialect has no writable CTEs.
+     */
+    public String insertStagedReturningStats(
+            String job, long commitSeq, Collection<Long> batchIds, Collection<Long> tags) {
+        if (!dialect.writableCtes()) {
+            return null;
+        }
+        String k = target.touchedKeyColumn();
+        String h = target.hourColumn();
+        StringBuilder q =
+                new StringBuilder("WITH ins AS (")
+                        .append(insertStaged(job, batchIds))
+                        .append(inSlots("s.", tags))
+                        .append(" RETURNING _cdc_lsn AS lsn, _cdc_op AS op")
+                        .append(k == null ? "" : ", " + k + " AS k")
+                        .append(h == null ? "" : ", date_trunc('hour', " + h + ") AS h")
+                        .append(")");
+        if (k != null) {
+            q.append(", keys AS (")
+                    .append(touchedKeysInsert(job, commitSeq))
+                    .append("x.k::text FROM (SELECT DISTINCT k FROM ins WHERE k IS NOT NULL) x)");
+        }
+        if (h != null) {
+            q.append(", hours AS (")
+                    .append(touchedHoursInsert(job, commitSeq))
+                    .append("h FROM ins WHERE isfinite(h))");
+        }
+        return q.append(
+                        " SELECT count(*), coalesce(min(lsn), 0), count(*) FILTER (WHERE op <> 'c')"
+                                + " FROM ins")
+                .toString();
+    }
+
+    /**
+     * Where staging has slots, a filter on the slots of {@code tags} (the batches' checkpoint tags,
+     * which every row of a batch carries) that lets the planner read those slots only, not the ones
+     * the writers are filling for later checkpoints; empty otherwise.
+     */
+    private String inSlots(String alias, Collection<Long> tags) {
+        int slots = dialect.stagingSlots();
+        if (slots == 0 || tags.isEmpty()) {
+            return "";
+        }
+        return " AND ("
+                + alias
+                + "_pg2gp_tag % "
+                + slots
+                + ") IN "
+                + SqlLiterals.longList(
+                        tags.stream().map(t -> Math.floorMod(t, (long) slots)).distinct().toList());
     }
 
     /**
@@ -895,19 +980,6 @@ public final class ApplyStatements {
 
     public String nextCommitSeq() {
         return "SELECT nextval('" + bookkeeping.commitSequence() + "')";
-    }
-
-    /**
-     * Drops every staged row this job tagged with a checkpoint up to {@code checkpointId}: the
-     * applied batches and whatever a failed attempt staged and never committed.
-     */
-    public String purgeStaged(String job, long checkpointId) {
-        return "DELETE FROM "
-                + bookkeeping.stagingTable(target)
-                + " WHERE _pg2gp_job = "
-                + SqlLiterals.string(job)
-                + " AND _pg2gp_tag <= "
-                + checkpointId;
     }
 
     public String purgeStagedDeadLetters(String job, long checkpointId) {

@@ -96,6 +96,22 @@ public final class BookkeepingTables {
     }
 
     /**
+     * Slot {@code i} of a partitioned staging table: the rows tagged {@code i} modulo the slots.
+     */
+    public String stagingSlot(WarehouseTable target, int i) {
+        return stagingTable(target) + "_p" + i;
+    }
+
+    /**
+     * The checkpoint tags writers stage into a partitioned staging table: a writer records (job,
+     * table, tag) before the first rows of each tag and the committer truncates a slot only when
+     * none of the slot's recorded tags is of another job or of a checkpoint not applied yet.
+     */
+    public String stagedTags() {
+        return schema + ".stage_tags";
+    }
+
+    /**
      * Bookkeeping tables whose Greenplum distribution changed since the first release (both were
      * distributed by {@code job}, a single value that put every row on one segment), with the
      * distribution they have now; {@link WarehouseSetup} redistributes old ones.
@@ -351,6 +367,7 @@ public final class BookkeepingTables {
                                 + " text NOT NULL, cdc_lsn bigint, cdc_op text, payload text,"
                                 + " staged_at timestamptz NOT NULL DEFAULT now())"
                                 + dialect.distributedRandomly()));
+        int slots = dialect.stagingSlots();
         ddl.add(
                 new Ddl(
                         stagingTable(target),
@@ -359,8 +376,33 @@ public final class BookkeepingTables {
                                 + " ("
                                 + stagingColumnDefinitions(target, true)
                                 + ")"
-                                + dialect.distributedBy(
-                                        String.join(", ", target.distributionColumns()))));
+                                + (slots > 0
+                                        ? " PARTITION BY LIST ((_pg2gp_tag % " + slots + "))"
+                                        : dialect.distributedBy(
+                                                String.join(", ", target.distributionColumns())))));
+        if (slots > 0) {
+            // Slots are truncated, so they hold no dead rows; their statistics come from the
+            // housekeeping (autovacuum's ANALYZE of these wide rows cost up to 3 CPU-s per 1M).
+            for (int i = 0; i < slots; i++) {
+                ddl.add(
+                        new Ddl(
+                                stagingSlot(target, i),
+                                "CREATE TABLE "
+                                        + stagingSlot(target, i)
+                                        + " PARTITION OF "
+                                        + stagingTable(target)
+                                        + " FOR VALUES IN ("
+                                        + i
+                                        + ") WITH (autovacuum_enabled = false)"));
+            }
+            ddl.add(
+                    new Ddl(
+                            stagedTags(),
+                            "CREATE TABLE "
+                                    + stagedTags()
+                                    + " (job text NOT NULL, target_table text NOT NULL, tag bigint"
+                                    + " NOT NULL)"));
+        }
         applyWorkTables(target, ddl);
         softDeletedTable(target, ddl);
         return ddl;

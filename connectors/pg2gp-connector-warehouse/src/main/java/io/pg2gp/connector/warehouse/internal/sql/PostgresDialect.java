@@ -39,6 +39,22 @@ public final class PostgresDialect implements WarehouseDialect {
         return false;
     }
 
+    /** Four slots: the committer trails the writers by one or two checkpoints when all is well. */
+    @Override
+    public int stagingSlots() {
+        return 4;
+    }
+
+    @Override
+    public boolean vacuumsByItself() {
+        return true;
+    }
+
+    @Override
+    public boolean writableCtes() {
+        return true;
+    }
+
     @Override
     public String distributedBy(String columns) {
         return "";

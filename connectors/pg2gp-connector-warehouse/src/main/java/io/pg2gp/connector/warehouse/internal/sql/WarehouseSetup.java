@@ -2,6 +2,7 @@ package io.pg2gp.connector.warehouse.internal.sql;
 
 import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.MissingTableException;
+import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import org.apache.flink.annotation.Internal;
@@ -150,8 +151,15 @@ public final class WarehouseSetup {
             current = "SELECT pg_advisory_xact_lock(hashtext('pg2gp bookkeeping'))";
             s.execute(current);
             boolean softDeletedCreated = false;
+            String staging = tables.stagingTable(target);
             for (BookkeepingTables.Ddl ddl : tables.createStatements(target)) {
-                if (!exists(c, tables.schema(), ddl.relation())) {
+                // A staging table of an earlier release is one plain table: it keeps it (it may
+                // hold staged rows of a completed checkpoint) and the DELETE purge.
+                boolean slotOfPlainStaging =
+                        ddl.relation() != null
+                                && ddl.relation().startsWith(staging + "_p")
+                                && !stagingSlotted(c, staging);
+                if (!slotOfPlainStaging && !exists(c, tables.schema(), ddl.relation())) {
                     current = ddl.statement();
                     s.execute(current);
                     softDeletedCreated |= tables.softDeletedTable(target).equals(ddl.relation());
@@ -176,6 +184,23 @@ public final class WarehouseSetup {
                     e);
         } finally {
             c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * Whether {@code stagingTable} is partitioned into slots by checkpoint tag ({@link
+     * WarehouseDialect#stagingSlots()}), so applied rows go with a {@code TRUNCATE} of their slot.
+     */
+    public static boolean stagingSlotted(Connection c, String stagingTable) throws SQLException {
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "SELECT count(*) FROM pg_class WHERE oid = to_regclass(?) AND relkind ="
+                                + " 'p'")) {
+            p.setString(1, stagingTable);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
         }
     }
 

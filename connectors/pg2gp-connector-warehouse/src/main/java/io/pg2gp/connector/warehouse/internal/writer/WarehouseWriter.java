@@ -8,6 +8,7 @@ import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.commit.StagedBatch;
 import io.pg2gp.connector.warehouse.internal.load.StagingLoader;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
+import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -59,6 +60,12 @@ public final class WarehouseWriter<IN>
     private final Connection connection;
     private final StagingLoader loader;
     private final String deadLetterInsert;
+    private final BookkeepingTables bookkeeping;
+
+    /** Whether staging has slots whose tags are recorded; null until the first row asks. */
+    private Boolean recordsTags;
+
+    private long recordedTag = -1;
     private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
 
     private final ByteBuf buffer;
@@ -103,6 +110,7 @@ public final class WarehouseWriter<IN>
                 table.columns().stream().map(WarehouseTable.Column::name).toArray(String[]::new);
         this.connection = connection;
         this.loader = loader;
+        this.bookkeeping = bookkeeping;
         this.deadLetterInsert =
                 "INSERT INTO "
                         + bookkeeping.stagedDeadLetters()
@@ -135,6 +143,7 @@ public final class WarehouseWriter<IN>
             return;
         }
         if (rowPrefix == null) {
+            recordTag();
             rowPrefix = (job + '\t' + batchId + '\t' + tag + '\t').getBytes(StandardCharsets.UTF_8);
         }
         int mark = buffer.size();
@@ -182,6 +191,42 @@ public final class WarehouseWriter<IN>
         addRow(buffer.size(), rec.lsn(), rec.op().code());
         if (buffer.size() >= chunkBytes) {
             stageChunk();
+        }
+    }
+
+    /**
+     * Records the tag of the rows that follow before the first of them is staged (committed on its
+     * own), where staging has slots: the committer truncates a slot only when no recorded tag in it
+     * belongs to a checkpoint it has not applied, so rows staged later than this record are never
+     * truncated with it (see {@code StagingPurge}).
+     */
+    private void recordTag() throws IOException {
+        if (tag == recordedTag) {
+            return;
+        }
+        try {
+            if (recordsTags == null) {
+                recordsTags =
+                        bookkeeping.dialect().stagingSlots() > 0
+                                && WarehouseSetup.stagingSlotted(
+                                        connection, bookkeeping.stagingTable(table));
+            }
+            if (recordsTags) {
+                try (PreparedStatement p =
+                        connection.prepareStatement(
+                                "INSERT INTO "
+                                        + bookkeeping.stagedTags()
+                                        + " (job, target_table, tag) VALUES (?, ?, ?)")) {
+                    p.setString(1, job);
+                    p.setString(2, table.qualifiedName());
+                    p.setLong(3, tag);
+                    p.executeUpdate();
+                }
+            }
+            recordedTag = tag;
+        } catch (SQLException e) {
+            throw new IOException(
+                    "recording staged checkpoint " + tag + " for " + table.qualifiedName(), e);
         }
     }
 

@@ -56,6 +56,9 @@ class BatchApplierITCase {
     private static final UUID A = UUID.fromString("00000000-0000-0000-0000-00000000000a");
     private static final UUID B = UUID.fromString("00000000-0000-0000-0000-00000000000b");
     private static final UUID C = UUID.fromString("00000000-0000-0000-0000-00000000000c");
+    private static final UUID D = UUID.fromString("00000000-0000-0000-0000-00000000000d");
+    private static final UUID E = UUID.fromString("00000000-0000-0000-0000-00000000000e");
+    private static final UUID F = UUID.fromString("00000000-0000-0000-0000-00000000000f");
 
     private static final String T1015 = "2024-05-01T10:15:00Z";
     private static final String T1340 = "2024-05-01T13:40:00Z";
@@ -152,6 +155,17 @@ class BatchApplierITCase {
                     previousCreatedAt == null
                             ? null
                             : Timestamp.from(Instant.parse(previousCreatedAt)));
+            p.executeUpdate();
+        }
+        // As a writer records each checkpoint tag before staging its rows (staging slots).
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "INSERT INTO "
+                                + bookkeeping.stagedTags()
+                                + " (job, target_table, tag) VALUES (?, ?, ?)")) {
+            p.setString(1, job);
+            p.setString(2, TARGET);
+            p.setLong(3, tag);
             p.executeUpdate();
         }
         if (job.equals(JOB)) {
@@ -419,6 +433,50 @@ class BatchApplierITCase {
         assertThat(touchedKeys(deleted.commitSeq())).containsExactly("3");
     }
 
+    /**
+     * After an insert-only batch the next one is inserted on trust, with no pass over staging
+     * first; when its inserted rows show it was not insert-only, all of it is undone (the touched
+     * keys and hours it recorded too) and the batch is applied per key.
+     */
+    @Test
+    void aBatchInsertedOnTrustThatWasNotInsertOnlyIsUndoneAndAppliedPerKey() throws Exception {
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(JOB, 1, 1, 0, A, "a", 1, T1015, 10, 'c');
+        applier.apply(c, committable(1, 1));
+        assertThat(applier.insertOnlyApplies()).isOne();
+
+        // No key the target holds, so the insert succeeds; but C's row is an update.
+        stage(JOB, 2, 2, 0, B, "b", 2, T1015, 20, 'c');
+        stage(JOB, 2, 2, 1, C, "c updated", 3, T1340, 21, 'u');
+        BatchApplier.Result r = applier.apply(c, committable(2, 2));
+
+        assertThat(applier.insertOnlyApplies()).isOne();
+        assertThat(target())
+                .containsOnly(
+                        Map.entry(A, "a@10/c"),
+                        Map.entry(B, "b@20/c"),
+                        Map.entry(C, "c updated@21/u"));
+        assertThat(touchedKeys(r.commitSeq())).containsExactly("2", "3");
+        assertThat(touchedHours(r.commitSeq()))
+                .containsExactly("2024-05-01 10:00", "2024-05-01 13:00");
+
+        // Inserts again: decided from the batch statistics, then inserted on trust after that.
+        stage(JOB, 3, 3, 0, D, "d", 4, T1015, 30, 'c');
+        applier.apply(c, committable(3, 3));
+        stage(JOB, 4, 4, 0, E, "e", 5, T1015, 40, 'c');
+        BatchApplier.Result last = applier.apply(c, committable(4, 4));
+        assertThat(applier.insertOnlyApplies()).isEqualTo(3);
+        assertThat(touchedKeys(last.commitSeq())).containsExactly("5");
+        assertThat(touchedHours(last.commitSeq())).containsExactly("2024-05-01 10:00");
+
+        // The insert on trust reads the batches' slots only (by their tag): a row staged under
+        // another tag is missed there, the count shows it, and the batch is applied all the same.
+        stage(JOB, 5, 6, 0, F, "f", 6, T1015, 50, 'c');
+        applier.apply(c, committable(5, 5));
+        assertThat(applier.insertOnlyApplies()).isEqualTo(4);
+        assertThat(rowsOf(F)).isOne();
+    }
+
     private List<String> touchedKeys(long commitSeq) throws SQLException {
         List<String> keys = new ArrayList<>();
         try (Statement s = c.createStatement();
@@ -477,9 +535,12 @@ class BatchApplierITCase {
         stageDeadLetter(JOB, 12, 6, "dead letter of 6");
         stageDeadLetter("other-job", 13, 1, "other job's dead letter");
 
-        BatchApplier.Result r = applier(DeleteMode.MIRROR).apply(c, committable(5, 11));
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        BatchApplier.Result r = applier.apply(c, committable(5, 11));
 
         assertThat(target()).containsOnly(Map.entry(A, "a@10/c"));
+        // Slot 3 held only the orphan: truncated; slot 1 holds the other job's row: DELETE.
+        assertThat(applier.stagingTruncations()).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM " + STAGE + " WHERE _pg2gp_job = '" + JOB + "'"))
                 .isEqualTo(1);
         assertThat(count("SELECT _pg2gp_tag FROM " + STAGE + " WHERE _pg2gp_job = '" + JOB + "'"))
@@ -512,6 +573,29 @@ class BatchApplierITCase {
             assertThat(rs.getString(6)).isEqualTo("u");
             assertThat(rs.next()).isFalse();
         }
+    }
+
+    @Test
+    void aSlotOfOnlyAppliedRowsIsTruncatedAndOneHoldingALaterCheckpointIsNot() throws Exception {
+        assertThat(WarehouseSetup.stagingSlotted(c, STAGE)).isTrue();
+        stage(11, 5, 0, A, "a", 10, 'c'); // slot 5 % 4 = 1
+        stage(12, 6, 0, B, "b", 20, 'c'); // slot 2: the next checkpoint, staged already
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+
+        applier.apply(c, committable(5, 11));
+
+        assertThat(applier.stagingTruncations()).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM " + bookkeeping.stagingSlot(TABLE, 1))).isZero();
+        assertThat(count("SELECT _pg2gp_tag FROM " + STAGE)).isEqualTo(6);
+        // The writers ran ahead: checkpoint 10's rows share checkpoint 6's slot, and stay.
+        stage(13, 10, 0, C, "c", 30, 'c');
+
+        applier.apply(c, committable(6, 12));
+
+        assertThat(applier.stagingTruncations()).isEqualTo(1);
+        assertThat(count("SELECT _pg2gp_tag FROM " + STAGE)).isEqualTo(10);
+        assertThat(count("SELECT tag FROM " + bookkeeping.stagedTags())).isEqualTo(10);
+        assertThat(target()).containsOnly(Map.entry(A, "a@10/c"), Map.entry(B, "b@20/c"));
     }
 
     @Test

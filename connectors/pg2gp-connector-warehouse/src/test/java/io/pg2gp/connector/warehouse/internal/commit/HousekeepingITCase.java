@@ -67,6 +67,12 @@ class HousekeepingITCase {
 
     @Test
     void vacuumsAndAnalysesOnScheduleAndKeepsUnappliedStagedRows() throws Exception {
+        HousekeepingStatements statements =
+                new HousekeepingStatements(TABLE, bookkeeping, WarehouseDialect.POSTGRES);
+        // Statistics of the columns the apply's plans read only (not the payload).
+        String analyzeStaging = statements.analyzeStaging();
+        assertThat(analyzeStaging)
+                .startsWith("ANALYZE " + bookkeeping.stagingTable(TABLE) + " (_pg2gp_job,");
         WarehouseHousekeeper housekeeper =
                 new WarehouseHousekeeper(
                         HousekeepingOptions.builder()
@@ -74,7 +80,7 @@ class HousekeepingITCase {
                                 .vacuumAfterRows(1000)
                                 .analyzeEveryApplies(2)
                                 .build(),
-                        new HousekeepingStatements(TABLE, bookkeeping, WarehouseDialect.POSTGRES));
+                        statements);
         String staging = bookkeeping.stagingTable(TABLE);
         execute(
                 "INSERT INTO public.events SELECT g, '2024-01-01 00:00+00'::timestamptz + g *"
@@ -99,12 +105,13 @@ class HousekeepingITCase {
         // The ANALYZEs replaced rows of pg_statistic: it is vacuumed after them.
         assertThat(first.vacuumed()).containsExactly("VACUUM pg_catalog.pg_statistic");
         // Both partitions changed and have no statistics yet (one is empty: analysed too).
-        assertThat(first.analyzed().get(0)).isEqualTo("ANALYZE " + staging);
+        assertThat(first.analyzed().get(0)).isEqualTo(analyzeStaging);
         assertThat(first.analyzed())
                 .containsExactlyInAnyOrder(
-                        "ANALYZE " + staging,
-                        "VACUUM ANALYZE public.events_2024_01",
-                        "VACUUM ANALYZE public.events_2024_02");
+                        analyzeStaging,
+                        // PostgreSQL's autovacuum frees dead rows: statistics only.
+                        "ANALYZE public.events_2024_01",
+                        "ANALYZE public.events_2024_02");
         assertThat(reltuples("public.events_2024_01")).isEqualTo(2000);
         assertThat(housekeeper.afterApply(c, 10).isEmpty()).isTrue();
         WarehouseHousekeeper.Report third = housekeeper.afterApply(c, 10);
@@ -119,16 +126,17 @@ class HousekeepingITCase {
                         "VACUUM " + bookkeeping.softDeletedTable(TABLE),
                         "VACUUM pg_catalog.pg_statistic");
         // The regular round: the partitions are unchanged since their ANALYZE.
-        assertThat(third.analyzed()).containsExactly("ANALYZE " + staging);
+        assertThat(third.analyzed()).containsExactly(analyzeStaging);
         // A purge of many staged rows brings the VACUUM forward.
         WarehouseHousekeeper.Report fourth = housekeeper.afterApply(c, 5000);
-        assertThat(fourth.vacuumed()).hasSize(7);
+        // Staging's slots are truncated by the apply: vacuumed with the ANALYZE rounds only.
+        assertThat(fourth.vacuumed()).hasSize(6).doesNotContain("VACUUM " + staging);
         assertThat(fourth.analyzed()).isEmpty();
         assertThat(count("SELECT count(*) FROM " + staging + " WHERE _pg2gp_tag = 7"))
                 .isEqualTo(200);
         // Few changes since the last ANALYZE: the partitions are left alone.
         execute("UPDATE public.events SET _cdc_op = 'u' WHERE id <= 10");
-        assertThat(housekeeper.afterApply(c, 10).analyzed()).containsExactly("ANALYZE " + staging);
+        assertThat(housekeeper.afterApply(c, 10).analyzed()).containsExactly(analyzeStaging);
     }
 
     private double reltuples(String table) throws SQLException {

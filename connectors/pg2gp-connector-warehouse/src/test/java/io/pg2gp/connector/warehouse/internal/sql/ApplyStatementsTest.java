@@ -70,8 +70,42 @@ class ApplyStatementsTest {
         out.add(sql.restoreNestedLoops());
         out.add(sql.moveDeadLetters("job", BATCHES, 7));
         out.add(sql.ledgerInsert());
-        out.add(sql.purgeStaged("job", 3));
         return out;
+    }
+
+    @Test
+    void insertOnlyRecordsTouchedKeysFromTheInsertWhereWritableCtesExist() {
+        assertThat(statements(DeleteMode.MIRROR).insertStagedRecordingKeys("job", 7, BATCHES))
+                .as("Greenplum: touched keys read from staging by their own statement")
+                .isNull();
+        WarehouseTable keyed =
+                WarehouseTable.builder("public", "facts")
+                        .column("id", ColumnType.UUID)
+                        .column("user_id", ColumnType.UUID)
+                        .key("id")
+                        .touchedKeyColumn("user_id")
+                        .build();
+        ApplyStatements postgres =
+                new ApplyStatements(
+                        keyed,
+                        new BookkeepingTables("pg2gp", WarehouseDialect.POSTGRES),
+                        DeleteMode.MIRROR,
+                        WarehouseDialect.POSTGRES,
+                        true);
+        assertThat(postgres.insertStagedRecordingKeys("job", 7, BATCHES))
+                .startsWith("WITH ins AS (" + postgres.insertStaged("job", BATCHES) + " RETURNING")
+                .contains("FROM ins")
+                .endsWith("SELECT count(*) FROM ins");
+        // The insert on trust reads only the slots of the batches' checkpoint tags.
+        assertThat(postgres.insertStagedReturningStats("job", 7, BATCHES, List.of(5L, 9L, 6L)))
+                .contains("_pg2gp_batch IN (11,12) AND (s._pg2gp_tag % 4) IN (1,2)")
+                .endsWith(
+                        " SELECT count(*), coalesce(min(lsn), 0), count(*) FILTER (WHERE op <>"
+                                + " 'c') FROM ins");
+        assertThat(
+                        statements(DeleteMode.MIRROR)
+                                .insertStagedReturningStats("job", 7, BATCHES, List.of(5L)))
+                .isNull();
     }
 
     @Test
@@ -141,9 +175,16 @@ class ApplyStatementsTest {
                         "SET LOCAL enable_seqscan = off");
         assertThat(sql.restoreSeqScans()).isEqualTo("RESET enable_seqscan");
         assertThat(sql.keyLookups(false)).isEmpty();
+        WarehouseTable keyed =
+                WarehouseTable.builder("public", "facts")
+                        .column("id", ColumnType.UUID)
+                        .column("user_id", ColumnType.UUID)
+                        .key("id")
+                        .touchedKeyColumn("user_id")
+                        .build();
         ApplyStatements postgres =
                 new ApplyStatements(
-                        FACT,
+                        keyed,
                         new BookkeepingTables("pg2gp", WarehouseDialect.POSTGRES),
                         DeleteMode.MIRROR,
                         WarehouseDialect.POSTGRES,
