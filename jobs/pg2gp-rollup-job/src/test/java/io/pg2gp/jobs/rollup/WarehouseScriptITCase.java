@@ -62,6 +62,8 @@ class WarehouseScriptITCase {
                         "rollup_hourly_agent_stats_hour i ",
                         "rollup_hourly_user_activity r DISTRIBUTED BY (user_id)",
                         "rollup_hourly_user_activity_hour i ",
+                        "user_feature_days r DISTRIBUTED BY (user_id)",
+                        "user_feature_days_user_day i ",
                         "user_features r DISTRIBUTED BY (user_id)",
                         "user_features_user i ",
                         "user_features_v1 v ",
@@ -103,6 +105,7 @@ class WarehouseScriptITCase {
                         "requests_analytical r",
                         "rollup_hourly_agent_stats r",
                         "rollup_hourly_user_activity r",
+                        "user_feature_days r",
                         "user_features r",
                         "user_features_v1 v",
                         "users_dim r");
