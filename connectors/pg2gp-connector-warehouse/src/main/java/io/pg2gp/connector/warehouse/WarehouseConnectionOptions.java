@@ -55,7 +55,10 @@ public final class WarehouseConnectionOptions implements Serializable {
         return passwordEnvVar;
     }
 
-    /** Opens a connection with the session settings the sink relies on (UTC, autocommit on). */
+    /**
+     * Opens a connection with the session settings the sink relies on (UTC, floats printed exactly,
+     * autocommit on).
+     */
     public Connection open(String applicationName) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
@@ -71,6 +74,12 @@ public final class WarehouseConnectionOptions implements Serializable {
         try (var s = c.createStatement()) {
             // Hours and dates are computed in UTC; GP6 and PG accept the same SET.
             s.execute("SET TIME ZONE 'UTC'");
+            // pgjdbc asks for 3 in its start-up packet, which Greenplum 6 does not pass on to the
+            // segments; a SET it does. There ANALYZE (ours, or gp_autostats inside an INSERT)
+            // ships sample rows as text, and at the default 0 a double precision of
+            // ±1.7976931348623157e308 prints as 1.79769313486232e+308, which overflows when the
+            // coordinator reads it back: the apply failed on every retry (greenplum-db/gpdb#15159).
+            s.execute("SET extra_float_digits = 3");
         }
         return c;
     }
