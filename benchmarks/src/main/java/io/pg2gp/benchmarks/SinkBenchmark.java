@@ -92,8 +92,9 @@ final class SinkBenchmark {
             printCostSummary(e.getKey(), e.getValue());
         }
         Report.line("load average at end: %s", SinkCost.loadAverage());
-        Report.ratio("pg2gp sink / raw COPY", pg2gp.median() / copy.median(), 0.6);
-        Report.ratio("pg2gp sink / Flink JdbcSink", pg2gp.median() / jdbc.median(), 3.0);
+        // Issue 17's targets: JdbcSink is at-least-once and not transactional, COPY the ceiling.
+        Report.ratio("pg2gp sink / raw COPY", pg2gp.median() / copy.median(), 0.8);
+        Report.ratio("pg2gp sink / Flink JdbcSink", pg2gp.median() / jdbc.median(), 1.0);
         Report.line(
                 "(pg2gp and JdbcSink: from job submission until the job finished; pg2gp commits the"
                         + " last rows at the final checkpoint after end of input, so up to one"
