@@ -82,7 +82,10 @@ final class FeatureBenchmark {
             try (Connection c = gp.connect(db)) {
                 measure(c, WarehouseDialect.GREENPLUM_6, "Greenplum 6 (" + gp + ")");
             } finally {
-                BenchServers.dropDatabase(gp, db);
+                // -Dpg2gp.bench.keep=true keeps the filled database for EXPLAIN by hand.
+                if (!Boolean.getBoolean("pg2gp.bench.keep")) {
+                    BenchServers.dropDatabase(gp, db);
+                }
             }
         } else {
             try (PostgresServer wh = BenchServers.warehouse("bench-feature-warehouse")) {
