@@ -16,10 +16,11 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 /**
  * A Flink CDC incremental source with every reader behind a {@link StreamSplitCommitFilter}: what
  * {@link CommitFilteredPostgresCdcTableFactory} hands the planner. Splits, state and serializers
- * are the wrapped source's own, so checkpoints and savepoints of either are interchangeable.
+ * are the wrapped source's own, so checkpoints and savepoints of either are interchangeable. The
+ * ingest job's {@link HeartbeatingSource} adds its heartbeat to the readers made here.
  */
 @PublicEvolving
-final class CommitFilteredSource<T>
+class CommitFilteredSource<T>
         implements Source<T, SourceSplitBase, PendingSplitsState>, ResultTypeQueryable<T> {
 
     private static final long serialVersionUID = 1L;

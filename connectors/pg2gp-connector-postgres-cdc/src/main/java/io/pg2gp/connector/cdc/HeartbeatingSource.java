@@ -1,18 +1,10 @@
 package io.pg2gp.connector.cdc;
 
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.source.Boundedness;
-import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.api.connector.source.SplitEnumerator;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
-import org.apache.flink.cdc.connectors.base.source.assigner.state.PendingSplitsState;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * The Flink CDC source with a {@link HeartbeatWriter} in its first reader (when the options name a
@@ -20,61 +12,25 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * serializers are the wrapped source's own, so checkpoints and savepoints are unchanged.
  */
 @PublicEvolving
-final class HeartbeatingSource<T>
-        implements Source<T, SourceSplitBase, PendingSplitsState>, ResultTypeQueryable<T> {
+final class HeartbeatingSource<T> extends CommitFilteredSource<T> {
 
     private static final long serialVersionUID = 1L;
 
-    private final PostgresIncrementalSource<T> source;
     private final PostgresCdcOptions options;
 
     HeartbeatingSource(PostgresIncrementalSource<T> source, PostgresCdcOptions options) {
-        this.source = source;
+        super(source);
         this.options = options;
-    }
-
-    @Override
-    public Boundedness getBoundedness() {
-        return source.getBoundedness();
     }
 
     @Override
     public SourceReader<T, SourceSplitBase> createReader(SourceReaderContext context)
             throws Exception {
-        SourceReader<T, SourceSplitBase> reader =
-                new StreamSplitCommitFilter<>(source.createReader(context));
+        SourceReader<T, SourceSplitBase> reader = super.createReader(context);
         // one writer per job: the first subtask's reader
         return context.getIndexOfSubtask() == 0 && options.heartbeatTable() != null
                 ? new Reader<>(reader, options)
                 : reader;
-    }
-
-    @Override
-    public SplitEnumerator<SourceSplitBase, PendingSplitsState> createEnumerator(
-            SplitEnumeratorContext<SourceSplitBase> context) throws Exception {
-        return source.createEnumerator(context);
-    }
-
-    @Override
-    public SplitEnumerator<SourceSplitBase, PendingSplitsState> restoreEnumerator(
-            SplitEnumeratorContext<SourceSplitBase> context, PendingSplitsState state)
-            throws Exception {
-        return source.restoreEnumerator(context, state);
-    }
-
-    @Override
-    public SimpleVersionedSerializer<SourceSplitBase> getSplitSerializer() {
-        return source.getSplitSerializer();
-    }
-
-    @Override
-    public SimpleVersionedSerializer<PendingSplitsState> getEnumeratorCheckpointSerializer() {
-        return source.getEnumeratorCheckpointSerializer();
-    }
-
-    @Override
-    public TypeInformation<T> getProducedType() {
-        return source.getProducedType();
     }
 
     /** The wrapped reader, plus the heartbeat from its start to its close. */
