@@ -119,13 +119,7 @@ final class RollupWarehouseSetup {
                         schema + ".requests_analytical", "SELECT", "the facts rollups read"));
         for (FeatureDefinition f : features.features()) {
             for (String table : List.of(f.table(schema), f.dayTable(schema))) {
-                if (privileges.exists(table)) {
-                    missing.addAll(
-                            privileges.missingOnTable(
-                                    table, "SELECT, INSERT, DELETE", "recomputing " + table));
-                } else {
-                    createsInSchema = true;
-                }
+                createsInSchema |= !recomputable(privileges, table, missing);
             }
             // CREATE INDEX on the fact table takes its owner, not a grant
             for (FeatureDefinition.ForeignIndex index : f.foreignIndexes(schema)) {
@@ -146,14 +140,7 @@ final class RollupWarehouseSetup {
             }
         }
         for (RollupDefinition r : rollups) {
-            String table = r.table(schema);
-            if (privileges.exists(table)) {
-                missing.addAll(
-                        privileges.missingOnTable(
-                                table, "SELECT, INSERT, DELETE", "recomputing " + table));
-            } else {
-                createsInSchema = true;
-            }
+            createsInSchema |= !recomputable(privileges, r.table(schema), missing);
         }
         List<String> statementsWithViews = new ArrayList<>(views.values());
         // only the view's name is read from it, the same in both dialects
@@ -178,5 +165,20 @@ final class RollupWarehouseSetup {
         }
         missing.removeIf(Objects::isNull);
         return missing;
+    }
+
+    /**
+     * Adds what the role lacks to recompute the existing {@code table} to {@code missing}; false
+     * when the table does not exist yet (the job creates it, which takes CREATE on the schema).
+     */
+    private static boolean recomputable(
+            RolePrivileges privileges, String table, List<RolePrivileges.Missing> missing)
+            throws SQLException {
+        if (!privileges.exists(table)) {
+            return false;
+        }
+        missing.addAll(
+                privileges.missingOnTable(table, "SELECT, INSERT, DELETE", "recomputing " + table));
+        return true;
     }
 }

@@ -94,27 +94,30 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
 
         /** Day rows to recompute: of these day-table rows ({@code day} the day column). */
         String dayRows(String key) {
-            List<String> terms = new ArrayList<>();
-            if (!wholeUsers.isEmpty()) {
-                terms.add(inList(key, List.copyOf(wholeUsers)));
-            }
-            days.forEach(
-                    (user, ds) ->
-                            terms.add(
-                                    "("
-                                            + key
-                                            + " = "
-                                            + literal(user)
-                                            + " AND day IN ("
-                                            + ds.stream()
-                                                    .map(d -> "DATE '" + d + "'")
-                                                    .collect(Collectors.joining(", "))
-                                            + "))"));
-            return String.join(" OR ", terms);
+            return rows(
+                    key,
+                    ds ->
+                            "day IN ("
+                                    + ds.stream()
+                                            .map(d -> "DATE '" + d + "'")
+                                            .collect(Collectors.joining(", "))
+                                    + ")");
         }
 
         /** ... from these fact rows ({@code time} their timestamp column): the same days. */
         String factRows(String key, String time) {
+            return rows(
+                    key,
+                    ds ->
+                            "("
+                                    + ds.stream()
+                                            .map(d -> dayRange(time, d))
+                                            .collect(Collectors.joining(" OR "))
+                                    + ")");
+        }
+
+        /** The whole users' rows, or one user's rows on the days {@code onDays} selects. */
+        private String rows(String key, Function<Set<LocalDate>, String> onDays) {
             List<String> terms = new ArrayList<>();
             if (!wholeUsers.isEmpty()) {
                 terms.add(inList(key, List.copyOf(wholeUsers)));
@@ -126,11 +129,9 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
                                             + key
                                             + " = "
                                             + literal(user)
-                                            + " AND ("
-                                            + ds.stream()
-                                                    .map(d -> dayRange(time, d))
-                                                    .collect(Collectors.joining(" OR "))
-                                            + "))"));
+                                            + " AND "
+                                            + onDays.apply(ds)
+                                            + ")"));
             return String.join(" OR ", terms);
         }
 
