@@ -291,31 +291,35 @@ LEFT JOIN (
 LEFT JOIN (
     -- the seed's ARRAY_AGG(... ORDER BY created_at DESC LIMIT 10), which no SQL accepts: the ten
     -- newest by row_number (ties broken by id, so the result is deterministic), read from the
-    -- facts only from the latest day on which every user of the group has ten newer requests
-    -- (from the day rows): a few days of rows per user instead of the year
-    SELECT user_id,
-           array_agg(query ORDER BY created_at DESC, id DESC) AS recent_queries,
-           array_agg(execution_time_ms ORDER BY created_at DESC, id DESC) AS recent_latencies
+    -- facts only from the latest day on which the user has ten newer requests (from the day
+    -- rows): a few days of rows per user instead of the year. The bound is joined per user, not
+    -- a scalar subquery: Greenplum runs an uncorrelated subquery before its plan starts, for all
+    -- the users the branch could touch, even when the view reads one valid stored row.
+    SELECT ranked.user_id,
+           array_agg(ranked.query ORDER BY ranked.created_at DESC, ranked.id DESC) AS recent_queries,
+           array_agg(ranked.execution_time_ms ORDER BY ranked.created_at DESC, ranked.id DESC) AS recent_latencies
     FROM (
-        SELECT user_id, id, query, execution_time_ms, created_at,
-               row_number() OVER (PARTITION BY user_id ORDER BY created_at DESC, id DESC) AS recency
-        FROM {{schema}}.requests_analytical
-        WHERE {{keys}} AND user_id IS NOT NULL AND NOT _deleted AND isfinite(created_at)
-          AND created_at >= now() - interval '1 year'
-          AND created_at >= (
-              SELECT coalesce(min(coalesce(from_day::timestamp AT TIME ZONE 'UTC', '-infinity')), 'infinity')
-              FROM (
-                  SELECT c.user_id, max(CASE WHEN c.newer >= 10 THEN c.day END) AS from_day
-                  FROM (
-                      SELECT w.user_id, w.day,
-                             sum(w.requests) OVER (PARTITION BY w.user_id ORDER BY w.day DESC) AS newer
-                      FROM {{window}} w
-                  ) c
-                  GROUP BY c.user_id
-              ) cut)
+        SELECT r.user_id, r.id, r.query, r.execution_time_ms, r.created_at,
+               row_number() OVER (PARTITION BY r.user_id ORDER BY r.created_at DESC, r.id DESC) AS recency
+        FROM (
+            SELECT user_id, id, query, execution_time_ms, created_at
+            FROM {{schema}}.requests_analytical
+            WHERE {{keys}} AND user_id IS NOT NULL AND NOT _deleted AND isfinite(created_at)
+              AND created_at >= now() - interval '1 year'
+        ) r
+        JOIN (
+            SELECT c.user_id,
+                   coalesce(max(CASE WHEN c.newer >= 10 THEN c.day END)::timestamp AT TIME ZONE 'UTC', '-infinity') AS from_at
+            FROM (
+                SELECT w.user_id, w.day,
+                       sum(w.requests) OVER (PARTITION BY w.user_id ORDER BY w.day DESC) AS newer
+                FROM {{window}} w
+            ) c
+            GROUP BY c.user_id
+        ) cut ON cut.user_id = r.user_id AND r.created_at >= cut.from_at
     ) ranked
-    WHERE recency <= 10
-    GROUP BY user_id
+    WHERE ranked.recency <= 10
+    GROUP BY ranked.user_id
 ) q ON q.user_id = a.user_id
 
 -- @valid
