@@ -28,9 +28,15 @@ final class BenchServers {
                 .start();
     }
 
-    /** A warehouse server (plain PostgreSQL, the embedded default of the sink). */
+    /**
+     * A warehouse server (plain PostgreSQL, the embedded default of the sink), with
+     * pg_stat_statements preloaded so a benchmark can print where the server's time went.
+     */
     static PostgresServer warehouse(String name) {
-        return PostgresServer.builder(name).sharedBuffers(SHARED_BUFFERS).start();
+        return PostgresServer.builder(name)
+                .sharedBuffers(SHARED_BUFFERS)
+                .setting("shared_preload_libraries=pg_stat_statements")
+                .start();
     }
 
     static String version(PostgresServer s) {

@@ -7,6 +7,7 @@ import io.pg2gp.testutils.PostgresServer;
 import org.apache.flink.core.execution.JobClient;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The whole pipeline: the source benchmark's backlog (users, N inserts, N updates) through CDC,
@@ -118,6 +119,9 @@ final class EndToEndBenchmark {
         long recvNanos = PgRecvLogical.stream(src, srcDb, recvSlot, backlog.lsnAfterUpdates());
         recv.add(users + 2 * n, recvNanos, "slot confirmed " + backlog.lsnAfterUpdates());
 
+        SinkCost cost = wh instanceof PostgresServer pg ? startCost(pg) : null;
+        JvmThreadCpu threads = JvmThreadCpu.start();
+        Map<String, Double> threadsBefore = threads == null ? Map.of() : threads.seconds();
         JobClient job =
                 Pipelines.start(Pipelines.settings(src, srcDb, wh, whDb, slot, "committed"));
         long start = System.nanoTime();
@@ -135,13 +139,45 @@ final class EndToEndBenchmark {
             String check = check(ledger, n, users);
             e2e.add(users + 2 * n, done - start, check);
             Report.line("  %s", ledger.applySummary("requests_analytical"));
+            if (cost != null) {
+                printCost(cost.stop(users + 2 * n));
+            }
+            if (threads != null) {
+                Report.line(
+                        "    this JVM's CPU-s per 1M changes by thread: %s",
+                        JvmThreadCpu.perMillion(threadsBefore, threads.seconds(), users + 2 * n));
+            }
         } finally {
             FlinkJobs.cancel(job);
+            if (threads != null) {
+                threads.close();
+            }
         }
         BenchServers.dropSlot(src, srcDb, slot);
         BenchServers.dropSlot(src, srcDb, recvSlot);
         BenchServers.dropDatabase(src, srcDb);
         dropDatabase(wh, whDb);
+    }
+
+    private static SinkCost startCost(PostgresServer wh) throws Exception {
+        SinkCost.prepare(wh);
+        return SinkCost.start(wh);
+    }
+
+    /**
+     * The warehouse's side of the run (WAL and CPU per million changes; this JVM's CPU is the whole
+     * pipeline's, source included) and the statements that took its time: where the apply goes.
+     */
+    private static void printCost(SinkCost.Figures f) {
+        Report.line("    warehouse: %s (per 1M changes)", f.describe());
+        Report.line(
+                "    warehouse statement time: staging %.1f s in %,d calls, the rest %.1f s; top:",
+                f.statements().stagingMillis() / 1000,
+                f.statements().stagingCalls(),
+                f.statements().otherMillis() / 1000);
+        for (String line : f.statements().top()) {
+            Report.line("      %s", line);
+        }
     }
 
     /** Every request present and completed, every user present, nothing dead-lettered. */

@@ -155,8 +155,10 @@ final class SinkCost {
         try (ResultSet rs =
                 s.executeQuery(
                         "SELECT calls, total_exec_time, wal_bytes, rows,"
-                                + " left(regexp_replace(query, '\\s+', ' ', 'g'), 90) FROM"
-                                + " pg_stat_statements WHERE query !~* 'pg_stat_statements|"
+                                + " CASE WHEN length(q) <= 150 THEN q ELSE left(q, 75) || ' ... ' ||"
+                                + " right(q, 70) END FROM (SELECT *, regexp_replace(query, '\\s+',"
+                                + " ' ', 'g') AS q FROM pg_stat_statements) p"
+                                + " WHERE query !~* 'pg_stat_statements|"
                                 + "pg_current_wal_lsn' ORDER BY total_exec_time DESC LIMIT 14")) {
             while (rs.next()) {
                 out.add(
