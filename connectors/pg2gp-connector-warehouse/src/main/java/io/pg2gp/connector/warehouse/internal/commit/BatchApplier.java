@@ -2,7 +2,9 @@ package io.pg2gp.connector.warehouse.internal.commit;
 
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
+import io.pg2gp.connector.warehouse.internal.sql.BatchBoundsStatements;
 import io.pg2gp.connector.warehouse.internal.sql.HourRanges;
+import io.pg2gp.connector.warehouse.internal.sql.InsertOnlyStatements;
 
 import org.apache.flink.annotation.Internal;
 
@@ -95,10 +97,11 @@ public final class BatchApplier {
             }
             long deadLetters = 0;
             if (committable.deadLetters() > 0) {
-                deadLetters = s.executeUpdate(sql.moveDeadLetters(job, batchIds, commitSeq));
+                deadLetters =
+                        s.executeUpdate(sql.ledger().moveDeadLetters(job, batchIds, commitSeq));
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
-            try (PreparedStatement p = c.prepareStatement(sql.ledgerInsert())) {
+            try (PreparedStatement p = c.prepareStatement(sql.ledger().ledgerInsert())) {
                 p.setString(1, job);
                 p.setString(2, target.qualifiedName());
                 p.setLong(3, committable.commitId());
@@ -114,7 +117,7 @@ public final class BatchApplier {
                 p.executeUpdate();
             }
             purge.purge(c, s, committable.checkpointId());
-            s.executeUpdate(sql.purgeStagedDeadLetters(job, committable.checkpointId()));
+            s.executeUpdate(sql.ledger().purgeStagedDeadLetters(job, committable.checkpointId()));
             c.commit();
             if (lastAppliedLsn != null) {
                 lastAppliedLsn = Math.max(lastAppliedLsn, committable.maxLsn());
@@ -144,7 +147,7 @@ public final class BatchApplier {
     }
 
     private Long ledgerEntry(Connection c, long commitId) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(sql.ledgerLookup())) {
+        try (PreparedStatement p = c.prepareStatement(sql.ledger().ledgerLookup())) {
             p.setString(1, job);
             p.setString(2, target.qualifiedName());
             p.setLong(3, commitId);
@@ -155,7 +158,7 @@ public final class BatchApplier {
     }
 
     private long nextSeq(Statement s) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql.nextCommitSeq())) {
+        try (ResultSet rs = s.executeQuery(sql.ledger().nextCommitSeq())) {
             rs.next();
             return rs.getLong(1);
         }
@@ -183,20 +186,22 @@ public final class BatchApplier {
         Savepoint before = c.setSavepoint();
         try {
             // All inserts: the new values' hours are every hour touched, and the stats have them.
-            String hours = sql.recordTouchedHoursFromStats(job, commitSeq, stats.newHours());
+            String hours =
+                    sql.touched().recordTouchedHoursFromStats(job, commitSeq, stats.newHours());
             if (hours != null) {
                 s.executeUpdate(hours);
             }
             long inserted;
-            String insertRecordingKeys = sql.insertStagedRecordingKeys(job, commitSeq, batchIds);
+            String insertRecordingKeys =
+                    sql.insertOnly().insertStagedRecordingKeys(job, commitSeq, batchIds);
             if (insertRecordingKeys != null) {
                 inserted = count(s, insertRecordingKeys);
             } else {
-                String keys = sql.recordTouchedKeysStaged(job, commitSeq, batchIds);
+                String keys = sql.touched().recordTouchedKeysStaged(job, commitSeq, batchIds);
                 if (keys != null) {
                     s.executeUpdate(keys);
                 }
-                inserted = s.executeUpdate(sql.insertStaged(job, batchIds));
+                inserted = s.executeUpdate(sql.insertOnly().insertStaged(job, batchIds));
             }
             c.releaseSavepoint(before);
             insertOnlyApplies++;
@@ -232,12 +237,13 @@ public final class BatchApplier {
         // Read from the batches' slots only: a row outside them would show as a count below the
         // committable's, and the batch would go the way that reads all of staging.
         String insert =
-                sql.insertStagedReturningStats(
-                        job,
-                        commitSeq,
-                        committable.batchIds(),
-                        committable.batches().stream().map(StagedBatch::tag).toList());
-        if (insert == null || !sql.insertOnlyAllowed() || !keyUnique(c)) {
+                sql.insertOnly()
+                        .insertStagedReturningStats(
+                                job,
+                                commitSeq,
+                                committable.batchIds(),
+                                committable.batches().stream().map(StagedBatch::tag).toList());
+        if (insert == null || !sql.insertOnly().insertOnlyAllowed() || !keyUnique(c)) {
             expectInsertOnly = false;
             return null;
         }
@@ -289,7 +295,7 @@ public final class BatchApplier {
         // Soft mode: the keys with a row marked deleted outside the batch's hours (rare: a key
         // deleted and inserted again) are looked up there too, by a second match of those keys.
         String marked = null;
-        if (!bounds.isEmpty() && sql.tracksSoftDeleted()) {
+        if (!bounds.isEmpty() && sql.softDelete().tracksSoftDeleted()) {
             executeAll(s, lookups); // an index probe per key, as the match (soft: no month split)
             marked = markedHours(s);
             if (marked == null) {
@@ -308,14 +314,15 @@ public final class BatchApplier {
                             sql.createMatchesOfMarked(batch, HourRanges.of(marked), stats.hours()));
             // The delete and the mark find what the match found: within these hours too.
             bounds =
-                    sql.targetBounds(
-                            HourRanges.of(stats.newHours(), stats.previousHours(), marked));
+                    sql.bounds()
+                            .targetBounds(
+                                    HourRanges.of(stats.newHours(), stats.previousHours(), marked));
         }
-        String hours = sql.recordTouchedHours(job, commitSeq, batch);
+        String hours = sql.touched().recordTouchedHours(job, commitSeq, batch);
         if (hours != null) {
             s.executeUpdate(hours);
         }
-        String keys = sql.recordTouchedKeys(job, commitSeq, batch);
+        String keys = sql.touched().recordTouchedKeys(job, commitSeq, batch);
         if (keys != null) {
             s.executeUpdate(keys);
         }
@@ -335,13 +342,13 @@ public final class BatchApplier {
             s.execute(sql.restoreSeqScans());
         }
         if (matched > 0) {
-            String soft = sql.markSoftDeleted(batch, bounds);
+            String soft = sql.softDelete().markSoftDeleted(batch, bounds);
             if (soft != null) {
                 deleted += s.executeUpdate(soft);
             }
-            if (sql.tracksSoftDeleted()) {
-                s.executeUpdate(sql.forgetSoftDeleted());
-                s.executeUpdate(sql.rememberSoftDeleted(batch));
+            if (sql.softDelete().tracksSoftDeleted()) {
+                s.executeUpdate(sql.softDelete().forgetSoftDeleted());
+                s.executeUpdate(sql.softDelete().rememberSoftDeleted(batch));
             }
         }
         s.execute(sql.disableNestedLoops());
@@ -365,7 +372,7 @@ public final class BatchApplier {
      * epoch seconds, empty when none of its keys has one; null when such a row has no finite hour.
      */
     private String markedHours(Statement s) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql.softDeletedHours(sql.batchTable()))) {
+        try (ResultSet rs = s.executeQuery(sql.softDelete().softDeletedHours(sql.batchTable()))) {
             rs.next();
             String marked = rs.getString(1);
             return rs.getLong(2) > 0 ? null : marked == null ? "" : marked;
@@ -380,23 +387,29 @@ public final class BatchApplier {
      */
     private List<String> matchBounds(Statement s, BatchStats stats, String bounds)
             throws SQLException {
-        if (bounds.isEmpty() || !sql.splitsMatchByMonth()) {
+        if (bounds.isEmpty() || !sql.bounds().splitsMatchByMonth()) {
             return List.of(bounds);
         }
         List<String> perMonth = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery(sql.monthMoves(job, stats.committable().batchIds()))) {
+        try (ResultSet rs =
+                s.executeQuery(sql.bounds().monthMoves(job, stats.committable().batchIds()))) {
             rs.next();
             if (rs.getLong(1) == stats.committable().rows() && rs.getLong(2) == 0) {
                 for (YearMonth month : stats.hours().months()) {
-                    perMonth.add(sql.monthBounds(month, sql.batchHour()));
+                    perMonth.add(sql.bounds().monthBounds(month, sql.bounds().batchHour()));
                 }
                 return perMonth.isEmpty() ? List.of(bounds) : perMonth;
             }
         }
         long spanning = 0;
-        try (ResultSet rs = s.executeQuery(sql.keyMonths(job, stats.committable().batchIds()))) {
+        try (ResultSet rs =
+                s.executeQuery(sql.bounds().keyMonths(job, stats.committable().batchIds()))) {
             while (rs.next()) {
-                perMonth.add(sql.monthBounds(YearMonth.parse(rs.getString(1)), sql.batchHour()));
+                perMonth.add(
+                        sql.bounds()
+                                .monthBounds(
+                                        YearMonth.parse(rs.getString(1)),
+                                        sql.bounds().batchHour()));
                 spanning += rs.getLong(2);
             }
         }
@@ -409,23 +422,26 @@ public final class BatchApplier {
      * without a finite hour; else the batch's bounds.
      */
     private List<String> deleteBounds(Statement s, String bounds) throws SQLException {
-        if (!sql.splitsByMonth()) {
+        if (!sql.bounds().splitsByMonth()) {
             return List.of(bounds);
         }
         List<String> perMonth = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery(sql.replacedMonths())) {
+        try (ResultSet rs = s.executeQuery(sql.bounds().replacedMonths())) {
             while (rs.next()) {
                 String month = rs.getString(1);
                 perMonth.add(
                         month == null
-                                ? bounds + sql.withoutFiniteOldHour()
-                                : sql.monthBounds(YearMonth.parse(month), sql.matchedHour()));
+                                ? bounds + sql.bounds().withoutFiniteOldHour()
+                                : sql.bounds()
+                                        .monthBounds(
+                                                YearMonth.parse(month),
+                                                sql.bounds().matchedHour()));
             }
         }
         return perMonth;
     }
 
-    /** One pass over the batch's staged rows: see {@link ApplyStatements#batchStats}. */
+    /** One pass over the batch's staged rows: see {@link BatchBoundsStatements#batchStats}. */
     private record BatchStats(
             WarehouseCommittable committable,
             long minLsn,
@@ -440,7 +456,7 @@ public final class BatchApplier {
             throws SQLException {
         long staged;
         BatchStats stats;
-        try (ResultSet rs = s.executeQuery(sql.batchStats(job, committable.batchIds()))) {
+        try (ResultSet rs = s.executeQuery(sql.bounds().batchStats(job, committable.batchIds()))) {
             rs.next();
             staged = rs.getLong(1);
             stats =
@@ -473,8 +489,8 @@ public final class BatchApplier {
 
     /**
      * Whether the batch may skip deduplication and the match and go straight from staging into the
-     * target ({@link ApplyStatements#insertStaged}). It may when it cannot meet a version already
-     * in the target and holds each key once:
+     * target ({@link InsertOnlyStatements#insertStaged}). It may when it cannot meet a version
+     * already in the target and holds each key once:
      *
      * <ul>
      *   <li>mirror delete mode: a key's delete removes its row, so nothing of an earlier life of
@@ -499,20 +515,21 @@ public final class BatchApplier {
     private boolean insertOnly(
             Connection c, Statement s, WarehouseCommittable committable, BatchStats stats)
             throws SQLException {
-        if (!sql.insertOnlyAllowed()
+        if (!sql.insertOnly().insertOnlyAllowed()
                 || stats.notInserts() > 0
                 || stats.reads() > 0
                 || stats.minLsn() <= lastAppliedLsnAnyJob(c)) {
             return false;
         }
-        return keyUnique(c) || count(s, sql.repeatedKeys(job, committable.batchIds())) == 0;
+        return keyUnique(c)
+                || count(s, sql.insertOnly().repeatedKeys(job, committable.batchIds())) == 0;
     }
 
     /** Asked once per committer, as {@link #keyIndexed}. */
     private boolean keyUnique(Connection c) throws SQLException {
         if (keyUnique == null) {
             try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery(sql.keyUnique())) {
+                    ResultSet rs = s.executeQuery(sql.insertOnly().keyUnique())) {
                 keyUnique = rs.next() && rs.getBoolean(1);
             }
         }
@@ -534,7 +551,7 @@ public final class BatchApplier {
         var batchIds = stats.committable().batchIds();
         boolean fresh =
                 stats.reads() == 0 && stats.untimed() == 0 && stats.minLsn() > lastAppliedLsn(c);
-        String bounds = fresh ? sql.targetBounds(stats.hours()) : "";
+        String bounds = fresh ? sql.bounds().targetBounds(stats.hours()) : "";
         // Always a deduplicated table, even when no key was staged twice: reading the staged rows
         // in place made the end-to-end update workload 3x slower (staging is scanned several
         // times, with churn-skewed statistics). It is narrow, so staging is read once more only,
@@ -591,7 +608,8 @@ public final class BatchApplier {
      */
     private long lastAppliedLsnAnyJob(Connection c) throws SQLException {
         if (lastAppliedLsnAnyJob == null) {
-            try (PreparedStatement p = c.prepareStatement(sql.lastAppliedLsnAnyJob())) {
+            try (PreparedStatement p =
+                    c.prepareStatement(sql.insertOnly().lastAppliedLsnAnyJob())) {
                 p.setString(1, target.qualifiedName());
                 try (ResultSet rs = p.executeQuery()) {
                     rs.next();
@@ -605,7 +623,7 @@ public final class BatchApplier {
     /** Read from the ledger once per committer, then kept up to date by each apply. */
     private long lastAppliedLsn(Connection c) throws SQLException {
         if (lastAppliedLsn == null) {
-            try (PreparedStatement p = c.prepareStatement(sql.lastAppliedLsn())) {
+            try (PreparedStatement p = c.prepareStatement(sql.ledger().lastAppliedLsn())) {
                 p.setString(1, job);
                 p.setString(2, target.qualifiedName());
                 try (ResultSet rs = p.executeQuery()) {

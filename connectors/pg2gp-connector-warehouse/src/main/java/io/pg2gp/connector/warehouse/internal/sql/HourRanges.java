@@ -26,8 +26,9 @@ public record HourRanges(List<long[]> ranges) {
     static final long MERGED_GAP = 24 * HOUR;
 
     /**
-     * From comma-separated epoch seconds of whole hours (as {@link ApplyStatements#batchStats}
-     * returns them; null or blank parts are skipped). Empty when there is no hour.
+     * From comma-separated epoch seconds of whole hours (as {@link
+     * BatchBoundsStatements#batchStats} returns them; null or blank parts are skipped). Empty when
+     * there is no hour.
      */
     public static HourRanges of(String... epochHourLists) {
         TreeSet<Long> hours = new TreeSet<>();

@@ -96,7 +96,7 @@ class BatchApplierGreenplumITCase {
                     s.executeQuery(
                             "EXPLAIN "
                                     + sql.createMatches(
-                                            sql.batchTable(), sql.targetBounds(hours)))) {
+                                            sql.batchTable(), sql.bounds().targetBounds(hours)))) {
                 while (rs.next()) {
                     plan.add(rs.getString(1));
                 }
@@ -266,6 +266,7 @@ class BatchApplierGreenplumITCase {
                         s.executeQuery(
                                 "EXPLAIN "
                                         + gp.statements(DeleteMode.MIRROR)
+                                                .insertOnly()
                                                 .insertStaged(
                                                         GreenplumApplyFixture.JOB,
                                                         first.batchIds()))) {
@@ -556,11 +557,13 @@ class BatchApplierGreenplumITCase {
         gp.stage(2, sub0);
         gp.stage(2, sub1);
         ApplyStatements sql = gp.statements(DeleteMode.MIRROR);
-        assertThat(sql.splitsMatchByMonth()).isTrue();
+        assertThat(sql.bounds().splitsMatchByMonth()).isTrue();
         long months = 0;
         try (Statement s = gp.c.createStatement();
                 ResultSet rs =
-                        s.executeQuery(sql.keyMonths(GreenplumApplyFixture.JOB, List.of(3L, 4L)))) {
+                        s.executeQuery(
+                                sql.bounds()
+                                        .keyMonths(GreenplumApplyFixture.JOB, List.of(3L, 4L)))) {
             while (rs.next()) {
                 assertThat(rs.getLong(2)).as("keys spanning months").isZero();
                 months++;
@@ -597,7 +600,8 @@ class BatchApplierGreenplumITCase {
         gp.stage(3, once);
         try (Statement s = gp.c.createStatement();
                 ResultSet rs =
-                        s.executeQuery(sql.monthMoves(GreenplumApplyFixture.JOB, List.of(5L)))) {
+                        s.executeQuery(
+                                sql.bounds().monthMoves(GreenplumApplyFixture.JOB, List.of(5L)))) {
             rs.next();
             assertThat(rs.getLong(2)).as("updates moving between months").isZero();
         }

@@ -670,7 +670,7 @@ class BatchApplierITCase {
                 for (String statement :
                         List.of(
                                 sql.insertNewVersions(JOB, committable.batchIds(), batch, true),
-                                sql.recordTouchedHours(JOB, 1, batch))) {
+                                sql.touched().recordTouchedHours(JOB, 1, batch))) {
                     leavesTargetAlone.put(statement, explain(s, statement));
                 }
             }
@@ -805,6 +805,7 @@ class BatchApplierITCase {
                                         DeleteMode.MIRROR,
                                         WarehouseDialect.POSTGRES,
                                         false)
+                                .bounds()
                                 .targetBounds("2024-01-01 00:00:00+00", "2024-01-01 01:00:00+00"))
                 .isEmpty();
         BatchApplier applier = applier(DeleteMode.MIRROR);
@@ -817,7 +818,7 @@ class BatchApplierITCase {
         String[] bounds = new String[2];
         c.setAutoCommit(false); // the batch table lives for one transaction
         try (Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery(sql.batchStats(JOB, first.batchIds()))) {
+            try (ResultSet rs = s.executeQuery(sql.bounds().batchStats(JOB, first.batchIds()))) {
                 rs.next();
                 bounds[0] = rs.getString(5);
                 bounds[1] = rs.getString(6);
@@ -828,7 +829,8 @@ class BatchApplierITCase {
                     explain(
                             s,
                             sql.createMatches(
-                                    sql.batchTable(), sql.targetBounds(bounds[0], bounds[1])));
+                                    sql.batchTable(),
+                                    sql.bounds().targetBounds(bounds[0], bounds[1])));
         } finally {
             c.rollback();
             c.setAutoCommit(true);

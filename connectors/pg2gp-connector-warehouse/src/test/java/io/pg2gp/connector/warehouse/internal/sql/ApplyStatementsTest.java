@@ -44,38 +44,42 @@ class ApplyStatementsTest {
 
     private static List<String> all(ApplyStatements sql) {
         String batch = sql.batchTable();
-        String bounds = sql.targetBounds("2025-03-01 00:00:00+00", "2025-03-01 02:00:00+00");
+        String bounds =
+                sql.bounds().targetBounds("2025-03-01 00:00:00+00", "2025-03-01 02:00:00+00");
         List<String> out = new ArrayList<>();
         out.addAll(sql.plannerSettings());
-        out.add(sql.batchStats("job", BATCHES));
+        out.add(sql.bounds().batchStats("job", BATCHES));
         out.add(sql.createDeduplicatedBatch("job", BATCHES));
         out.add(sql.analyzeBatch());
         out.add(sql.keyIndexed());
         out.addAll(sql.keyLookups(true));
         out.add(sql.createMatches(batch, bounds));
-        out.add(sql.keyMonths("job", BATCHES));
-        out.add(sql.monthMoves("job", BATCHES));
-        out.add(sql.replacedMonths());
-        out.add(sql.recordTouchedHours("job", 7, batch));
+        out.add(sql.bounds().keyMonths("job", BATCHES));
+        out.add(sql.bounds().monthMoves("job", BATCHES));
+        out.add(sql.bounds().replacedMonths());
+        out.add(sql.touched().recordTouchedHours("job", 7, batch));
         out.add(sql.deleteReplaced(bounds));
         out.add(sql.countReplacedWithNullDistribution());
         out.add(sql.deleteReplacedWithNullDistribution(bounds));
-        if (sql.markSoftDeleted(batch, bounds) != null) {
-            out.add(sql.markSoftDeleted(batch, bounds));
+        if (sql.softDelete().markSoftDeleted(batch, bounds) != null) {
+            out.add(sql.softDelete().markSoftDeleted(batch, bounds));
         }
         out.add(sql.disableNestedLoops());
         out.add(sql.restoreHashJoins());
         out.add(sql.restoreSeqScans());
         out.add(sql.insertNewVersions("job", BATCHES, batch, true));
         out.add(sql.restoreNestedLoops());
-        out.add(sql.moveDeadLetters("job", BATCHES, 7));
-        out.add(sql.ledgerInsert());
+        out.add(sql.ledger().moveDeadLetters("job", BATCHES, 7));
+        out.add(sql.ledger().ledgerInsert());
         return out;
     }
 
     @Test
     void insertOnlyRecordsTouchedKeysFromTheInsertWhereWritableCtesExist() {
-        assertThat(statements(DeleteMode.MIRROR).insertStagedRecordingKeys("job", 7, BATCHES))
+        assertThat(
+                        statements(DeleteMode.MIRROR)
+                                .insertOnly()
+                                .insertStagedRecordingKeys("job", 7, BATCHES))
                 .as("Greenplum: touched keys read from staging by their own statement")
                 .isNull();
         WarehouseTable keyed =
@@ -92,18 +96,24 @@ class ApplyStatementsTest {
                         DeleteMode.MIRROR,
                         WarehouseDialect.POSTGRES,
                         true);
-        assertThat(postgres.insertStagedRecordingKeys("job", 7, BATCHES))
-                .startsWith("WITH ins AS (" + postgres.insertStaged("job", BATCHES) + " RETURNING")
+        assertThat(postgres.insertOnly().insertStagedRecordingKeys("job", 7, BATCHES))
+                .startsWith(
+                        "WITH ins AS ("
+                                + postgres.insertOnly().insertStaged("job", BATCHES)
+                                + " RETURNING")
                 .contains("FROM ins")
                 .endsWith("SELECT count(*) FROM ins");
         // The insert on trust reads only the slots of the batches' checkpoint tags.
-        assertThat(postgres.insertStagedReturningStats("job", 7, BATCHES, List.of(5L, 9L, 6L)))
+        assertThat(
+                        postgres.insertOnly()
+                                .insertStagedReturningStats("job", 7, BATCHES, List.of(5L, 9L, 6L)))
                 .contains("_pg2gp_batch IN (11,12) AND (s._pg2gp_tag % 4) IN (1,2)")
                 .endsWith(
                         " SELECT count(*), coalesce(min(lsn), 0), count(*) FILTER (WHERE op <>"
                                 + " 'c') FROM ins");
         assertThat(
                         statements(DeleteMode.MIRROR)
+                                .insertOnly()
                                 .insertStagedReturningStats("job", 7, BATCHES, List.of(5L)))
                 .isNull();
     }
@@ -229,10 +239,10 @@ class ApplyStatementsTest {
     @Test
     void onGreenplumKeysAreLookedUpOneMonthAtATime() {
         ApplyStatements sql = statements(DeleteMode.MIRROR);
-        assertThat(sql.splitsByMonth()).isTrue();
-        assertThat(sql.splitsMatchByMonth()).isTrue();
-        assertThat(statements(DeleteMode.SOFT).splitsByMonth()).isTrue();
-        assertThat(statements(DeleteMode.SOFT).splitsMatchByMonth()).isFalse();
+        assertThat(sql.bounds().splitsByMonth()).isTrue();
+        assertThat(sql.bounds().splitsMatchByMonth()).isTrue();
+        assertThat(statements(DeleteMode.SOFT).bounds().splitsByMonth()).isTrue();
+        assertThat(statements(DeleteMode.SOFT).bounds().splitsMatchByMonth()).isFalse();
         assertThat(
                         new ApplyStatements(
                                         FACT,
@@ -240,6 +250,7 @@ class ApplyStatementsTest {
                                         DeleteMode.MIRROR,
                                         WarehouseDialect.POSTGRES,
                                         true)
+                                .bounds()
                                 .splitsByMonth())
                 .isFalse();
         assertThat(
@@ -250,28 +261,33 @@ class ApplyStatementsTest {
                                         DeleteMode.MIRROR,
                                         WarehouseDialect.GREENPLUM_6,
                                         false)
+                                .bounds()
                                 .splitsByMonth())
                 .isFalse();
-        assertThat(sql.monthBounds(YearMonth.of(2025, 12), sql.batchHour()))
+        assertThat(sql.bounds().monthBounds(YearMonth.of(2025, 12), sql.bounds().batchHour()))
                 .isEqualTo(
                         " AND t.created_at >= timestamptz '2025-12-01T00:00:00Z' AND t.created_at"
                                 + " < timestamptz '2026-01-01T00:00:00Z' AND b.created_at >="
                                 + " timestamptz '2025-12-01T00:00:00Z' AND b.created_at <"
                                 + " timestamptz '2026-01-01T00:00:00Z'");
-        assertThat(sql.deleteReplaced(sql.monthBounds(YearMonth.of(2025, 3), sql.matchedHour())))
+        assertThat(
+                        sql.deleteReplaced(
+                                sql.bounds()
+                                        .monthBounds(
+                                                YearMonth.of(2025, 3), sql.bounds().matchedHour())))
                 .endsWith(
                         " AND m.replaces AND t.created_at >= timestamptz '2025-03-01T00:00:00Z'"
                                 + " AND t.created_at < timestamptz '2025-04-01T00:00:00Z' AND"
                                 + " m.old_hour >= timestamptz '2025-03-01T00:00:00Z' AND"
                                 + " m.old_hour < timestamptz '2025-04-01T00:00:00Z'");
-        assertThat(sql.monthMoves("job", BATCHES))
+        assertThat(sql.bounds().monthMoves("job", BATCHES))
                 .isEqualTo(
                         "SELECT (SELECT count(*) FROM pg2gp.apply_batch_public_facts), (SELECT"
                                 + " count(*) FROM pg2gp.stage_public_facts WHERE _pg2gp_job ="
                                 + " 'job' AND _pg2gp_batch IN (11,12) AND _cdc_op = 'u' AND"
                                 + " date_trunc('month', created_at AT TIME ZONE 'UTC') <>"
                                 + " date_trunc('month', _cdc_prev_hour AT TIME ZONE 'UTC'))");
-        assertThat(sql.keyMonths("job", BATCHES))
+        assertThat(sql.bounds().keyMonths("job", BATCHES))
                 .isEqualTo(
                         "SELECT to_char(k.lo, 'YYYY-MM'), sum(CASE WHEN k.lo <> k.hi THEN 1 ELSE 0"
                                 + " END) FROM (SELECT min(date_trunc('month', least(created_at,"
@@ -285,7 +301,7 @@ class ApplyStatementsTest {
     @Test
     void softDeletesStillFindWhatTheyNeedInTheNarrowBatch() {
         ApplyStatements sql = statements(DeleteMode.SOFT);
-        String soft = sql.markSoftDeleted(sql.batchTable(), "");
+        String soft = sql.softDelete().markSoftDeleted(sql.batchTable(), "");
         assertThat(soft).contains("b._cdc_lsn", "b._cdc_committed_at", "b._cdc_op = 'd'");
         assertThat(statements(DeleteMode.SOFT).insertNewVersions("job", BATCHES, "b0", false))
                 .contains(", _deleted) SELECT ", ", now(), false FROM ");
