@@ -27,6 +27,13 @@ class DocumentationLinksTest {
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
     private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.+?)\\s*$");
 
+    /** Where the README diagram's column of class names starts. */
+    private static final int DIAGRAM_CLASS_COLUMN = 56;
+
+    /** A class name: capitalised words run together (at least two). */
+    private static final Pattern CLASS_NAME =
+            Pattern.compile("\\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\\b");
+
     @Test
     void relativeLinksAndAnchorsResolve() throws IOException {
         List<Path> pages = new ArrayList<>();
@@ -59,6 +66,47 @@ class DocumentationLinksTest {
         }
         assertThat(checked).as("links checked").isGreaterThan(5);
         assertThat(broken).as("broken links").isEmpty();
+    }
+
+    /**
+     * The README's diagram maps each stage to its classes (the right-hand column): a class renamed
+     * or split must not leave the map pointing at nothing.
+     */
+    @Test
+    void classesInTheReadmeDiagramExist() throws IOException {
+        Set<String> sources = new HashSet<>();
+        try (Stream<Path> files = Files.walk(REPO)) {
+            files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> !f.toString().contains("/target/"))
+                    .forEach(f -> sources.add(f.getFileName().toString().replace(".java", "")));
+        }
+        List<String> lines = Files.readAllLines(REPO.resolve("README.md"));
+        int start = lines.indexOf("## How it works");
+        assertThat(start).as("the README's \"How it works\" section").isNotNegative();
+        List<String> missing = new ArrayList<>();
+        int named = 0;
+        boolean fenced = false;
+        for (String line : lines.subList(start, lines.size())) {
+            if (line.startsWith("```")) {
+                if (fenced) {
+                    break;
+                }
+                fenced = true;
+                continue;
+            }
+            if (!fenced || line.length() <= DIAGRAM_CLASS_COLUMN) {
+                continue;
+            }
+            Matcher m = CLASS_NAME.matcher(line.substring(DIAGRAM_CLASS_COLUMN));
+            while (m.find()) {
+                named++;
+                if (!sources.contains(m.group())) {
+                    missing.add(m.group());
+                }
+            }
+        }
+        assertThat(named).as("classes named in the diagram").isGreaterThan(10);
+        assertThat(missing).as("classes the diagram names that do not exist").isEmpty();
     }
 
     @Test

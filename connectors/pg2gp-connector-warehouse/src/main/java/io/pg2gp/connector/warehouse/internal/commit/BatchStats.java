@@ -5,6 +5,8 @@ import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.BatchBoundsStatements;
 import io.pg2gp.connector.warehouse.internal.sql.HourRanges;
 
+import org.apache.flink.annotation.Internal;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,6 +16,7 @@ import java.sql.Statement;
  * snapshot reads, rows without a finite hour, the hours it touches and its rows that are not
  * inserts; what decides the path of its apply and the bounds on the target.
  */
+@Internal
 record BatchStats(
         WarehouseCommittable committable,
         long minLsn,

@@ -4,6 +4,8 @@ import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.HourRanges;
 
+import org.apache.flink.annotation.Internal;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +20,7 @@ import java.util.List;
  * in the target (within the hours or months it can touch), delete what it replaces (or mark it, in
  * soft mode), record the touched hours and keys, insert the winners.
  */
+@Internal
 final class GeneralApply {
 
     private final String job;

@@ -4,6 +4,8 @@ import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
 import io.pg2gp.connector.warehouse.internal.sql.InsertOnlyStatements;
 
+import org.apache.flink.annotation.Internal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,7 @@ import java.sql.Statement;
  * proved it; and what it remembers between applies (whether to trust the next batch, the target's
  * unique key, the highest LSN any job applied).
  */
+@Internal
 final class InsertOnlyApply {
 
     private static final Logger LOG = LoggerFactory.getLogger(InsertOnlyApply.class);

@@ -4,6 +4,8 @@ import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 
+import org.apache.flink.annotation.Internal;
+
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -12,6 +14,7 @@ import java.util.stream.Collectors;
  * What the statement groups of one target's apply share: the target, its bookkeeping tables, the
  * dialect and delete mode, and the column lists and joins derived from them once.
  */
+@Internal
 final class ApplyContext {
 
     final WarehouseTable target;
