@@ -27,7 +27,7 @@ record BatchStats(
         String newHours,
         String previousHours) {
 
-    /** Reads the statistics; fails when staging holds fewer rows than the writers staged. */
+    /** Reads the statistics; fails when staging does not hold the rows the writers staged. */
     static BatchStats read(
             Statement s,
             ApplyStatements sql,

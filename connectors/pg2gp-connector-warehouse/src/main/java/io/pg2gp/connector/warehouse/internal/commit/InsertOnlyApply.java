@@ -215,7 +215,7 @@ final class InsertOnlyApply {
                         == 0;
     }
 
-    /** Asked once per committer, as the key index (the target's indexes are created with it). */
+    /** Asked once per committer: indexes are created with the table, not while it is loaded. */
     private boolean keyUnique(Connection c) throws SQLException {
         if (keyUnique == null) {
             try (Statement s = c.createStatement();
@@ -239,8 +239,7 @@ final class InsertOnlyApply {
      */
     private long lastAppliedLsnAnyJob(Connection c) throws SQLException {
         if (lastAppliedLsnAnyJob == null) {
-            try (PreparedStatement p =
-                    c.prepareStatement(sql.insertOnly().lastAppliedLsnAnyJob())) {
+            try (PreparedStatement p = c.prepareStatement(sql.ledger().lastAppliedLsnAnyJob())) {
                 p.setString(1, target.qualifiedName());
                 try (ResultSet rs = p.executeQuery()) {
                     rs.next();

@@ -23,6 +23,10 @@ final class ApplyContext {
     final WarehouseDialect dialect;
     final boolean partitioned;
     final String dataColumns;
+
+    /** The data columns as read from staging (alias {@code s}). */
+    final String stagedColumns;
+
     final String keyColumns;
     final String keyJoin;
     final String batchColumns;
@@ -45,6 +49,10 @@ final class ApplyContext {
         this.dataColumns =
                 target.columns().stream()
                         .map(WarehouseTable.Column::name)
+                        .collect(Collectors.joining(", "));
+        this.stagedColumns =
+                target.columns().stream()
+                        .map(col -> "s." + col.name())
                         .collect(Collectors.joining(", "));
         this.keyColumns = String.join(", ", target.keyColumns());
         this.batchColumns = String.join(", ", BookkeepingTables.applyBatchColumns(target));

@@ -313,9 +313,7 @@ public final class ApplyStatements {
                 + ", _cdc_lsn, _cdc_op, _cdc_committed_at, _synced_at"
                 + softColumn
                 + ") SELECT "
-                + c.target.columns().stream()
-                        .map(c -> "s." + c.name())
-                        .collect(Collectors.joining(", "))
+                + c.stagedColumns
                 + ", b._cdc_lsn, b._cdc_op, b._cdc_committed_at, now()"
                 + softValue
                 + " FROM "

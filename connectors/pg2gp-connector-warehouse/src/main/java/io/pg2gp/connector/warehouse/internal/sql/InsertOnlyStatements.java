@@ -66,17 +66,6 @@ public final class InsertOnlyStatements {
     }
 
     /**
-     * The highest source LSN any job applied to the table: the insert-only path must not trust a
-     * job's own ledger alone, since a renamed pipeline replaying changes another name applied would
-     * see none of them there.
-     */
-    public String lastAppliedLsnAnyJob() {
-        return "SELECT coalesce(max(max_lsn), 0) FROM "
-                + c.bookkeeping.ledger()
-                + " WHERE target_table = ?";
-    }
-
-    /**
      * The insert-only path: the staged rows of the batches straight into the target, with no
      * deduplication, no work tables and no read of the target. Staging is distributed like the
      * target, so on Greenplum each segment inserts its own rows with no motion. Only for a batch
@@ -89,9 +78,7 @@ public final class InsertOnlyStatements {
                 + " ("
                 + c.dataColumns
                 + ", _cdc_lsn, _cdc_op, _cdc_committed_at, _synced_at) SELECT "
-                + c.target.columns().stream()
-                        .map(c -> "s." + c.name())
-                        .collect(Collectors.joining(", "))
+                + c.stagedColumns
                 + ", s._cdc_lsn, s._cdc_op, s._cdc_committed_at, now() FROM "
                 + c.bookkeeping.stagingTable(c.target)
                 + " s WHERE "

@@ -24,6 +24,17 @@ public final class LedgerStatements {
                 + " WHERE job = ? AND target_table = ?";
     }
 
+    /**
+     * The highest source LSN any job applied to the table: the insert-only path must not trust a
+     * job's own ledger alone, since a renamed pipeline replaying changes another name applied would
+     * see none of them there.
+     */
+    public String lastAppliedLsnAnyJob() {
+        return "SELECT coalesce(max(max_lsn), 0) FROM "
+                + c.bookkeeping.ledger()
+                + " WHERE target_table = ?";
+    }
+
     public String moveDeadLetters(String job, Collection<Long> batchIds, long commitSeq) {
         return "INSERT INTO "
                 + c.bookkeeping.deadLetters()

@@ -29,11 +29,12 @@ public final class SoftDeleteStatements {
 
     /**
      * The hours of the marked rows of the batch's keys, as comma-separated epoch seconds (as {@link
-     * #batchStats}), and the number of such rows without a finite hour (which leave the batch
-     * unbounded). A marked row stays in its hour, while a fresh batch reads the target within the
-     * hours it touches: a key inserted again in another hour would not find its marked row and
-     * would end up with two rows. Only keys deleted before have an entry, so for the common batch
-     * this is one index probe per key into a small table, and the bounds stay those of the batch.
+     * BatchBoundsStatements#batchStats}), and the number of such rows without a finite hour (which
+     * leave the batch unbounded). A marked row stays in its hour, while a fresh batch reads the
+     * target within the hours it touches: a key inserted again in another hour would not find its
+     * marked row and would end up with two rows. Only keys deleted before have an entry, so for the
+     * common batch this is one index probe per key into a small table, and the bounds stay those of
+     * the batch.
      */
     public String softDeletedHours(String batch) {
         return "SELECT "

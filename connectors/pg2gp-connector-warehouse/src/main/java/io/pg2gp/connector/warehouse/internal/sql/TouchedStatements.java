@@ -46,15 +46,7 @@ public final class TouchedStatements {
      * {@code INSERT INTO touched_hours ... SELECT DISTINCT job, table, seq, }: the hour follows.
      */
     String touchedHoursInsert(String job, long commitSeq) {
-        return "INSERT INTO "
-                + c.bookkeeping.touchedHours()
-                + " (job, target_table, commit_seq, hour) SELECT DISTINCT "
-                + SqlLiterals.string(job)
-                + ", "
-                + SqlLiterals.string(c.target.qualifiedName())
-                + ", "
-                + commitSeq
-                + ", ";
+        return touchedInsert(c.bookkeeping.touchedHours(), "hour", job, commitSeq);
     }
 
     /**
@@ -119,10 +111,17 @@ public final class TouchedStatements {
                 + " IS NOT NULL) x";
     }
 
+    /** As {@link #touchedHoursInsert}, into touched_keys: the key value follows. */
     String touchedKeysInsert(String job, long commitSeq) {
+        return touchedInsert(c.bookkeeping.touchedKeys(), "key_value", job, commitSeq);
+    }
+
+    private String touchedInsert(String table, String column, String job, long commitSeq) {
         return "INSERT INTO "
-                + c.bookkeeping.touchedKeys()
-                + " (job, target_table, commit_seq, key_value) SELECT DISTINCT "
+                + table
+                + " (job, target_table, commit_seq, "
+                + column
+                + ") SELECT DISTINCT "
                 + SqlLiterals.string(job)
                 + ", "
                 + SqlLiterals.string(c.target.qualifiedName())
