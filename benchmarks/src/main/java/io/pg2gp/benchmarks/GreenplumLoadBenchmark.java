@@ -156,8 +156,8 @@ final class GreenplumLoadBenchmark {
         Report.ratio("sink gpfdist / sink copy", sinkGpfdist.median() / sinkCopy.median(), 1.0);
         Report.line(
                 "(sinks and JdbcSink: from job submission (MiniCluster up) until the job finished, the last rows"
-                        + " committed at the final checkpoint, so up to one 5 s interval is"
-                        + " included. gpfdist binary: the INSERT ... SELECT alone, server running"
+                        + " committed at the final checkpoint, triggered when the input ends."
+                        + " gpfdist binary: the INSERT ... SELECT alone, server running"
                         + " and file written. COPY: the COPY alone.)");
         cpu.printSummary(binary, sinkGpfdist, copy, sinkCopy);
         upsertOnGreenplum();

@@ -97,8 +97,8 @@ final class SinkBenchmark {
         Report.ratio("pg2gp sink / Flink JdbcSink", pg2gp.median() / jdbc.median(), 1.0);
         Report.line(
                 "(pg2gp and JdbcSink: from job submission until the job finished; pg2gp commits the"
-                        + " last rows at the final checkpoint after end of input, so up to one"
-                        + " checkpoint interval is included. COPY: the COPY alone. CPU-s: this"
+                        + " last rows at the final checkpoint, triggered when the input ends (a stream"
+                        + " commits them at its next checkpoint). COPY: the COPY alone. CPU-s: this"
                         + " JVM (Flink MiniCluster, or the COPY client) and the warehouse server's"
                         + " processes, over the same interval; they survive a loaded machine far"
                         + " better than rows/s.)");

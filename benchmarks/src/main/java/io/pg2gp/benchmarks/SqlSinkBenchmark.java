@@ -179,7 +179,7 @@ final class SqlSinkBenchmark {
         Report.line(
                 "(each: from just before submission (SQL: executeSql, which plans the statement and"
                         + " prepares the warehouse) until the job finished; pg2gp commits the last"
-                        + " rows at the final checkpoint after end of input)");
+                        + " rows at the final checkpoint, triggered when the input ends)");
     }
 
     private String freshDatabase(String db, boolean pg2gpColumns) {
