@@ -11,6 +11,7 @@ import org.apache.flink.core.execution.PipelineExecutor;
 import org.apache.flink.core.execution.PipelineExecutorFactory;
 import org.apache.flink.core.execution.PipelineExecutorServiceLoader;
 import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionJobVertex;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
@@ -97,31 +98,42 @@ final class BenchCluster {
             return false;
         }
         long deadline = System.nanoTime() + timeoutNanos;
+        // Never blocks on the trigger: a checkpoint overtaken by the periodic one that became the
+        // final checkpoint may never complete its future, while the job ends.
+        CompletableFuture<?> pending = null;
         while (System.nanoTime() < deadline) {
             var graph = cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS);
             if (graph.getState().isGloballyTerminalState()) {
-                return false;
+                return completed(pending);
             }
-            boolean finished = true;
-            for (JobVertexID id : inputs) {
-                AccessExecutionJobVertex v = graph.getJobVertex(id);
-                finished &= v != null && v.getAggregateState() == ExecutionState.FINISHED;
-            }
-            if (finished) {
-                try {
-                    cluster.triggerCheckpoint(job).get(60, TimeUnit.SECONDS);
+            if (pending != null && pending.isDone()) {
+                if (completed(pending)) {
                     return true;
-                } catch (Exception e) {
-                    // Declined while a task was finishing (the coordinator still counted a source
-                    // as running, or a writer was between states): try again shortly; a periodic
-                    // checkpoint that became the final one ends the job, and the loop with it.
-                    Thread.sleep(50);
-                    continue;
                 }
+                // Declined while a task was finishing (the coordinator still counted a source as
+                // running, or a writer was closing): try again.
+                pending = null;
+            }
+            if (pending == null && sourcesFinished(graph, inputs)) {
+                pending = cluster.triggerCheckpoint(job);
             }
             Thread.sleep(20);
         }
         return false;
+    }
+
+    private static boolean completed(CompletableFuture<?> f) {
+        return f != null && f.isDone() && !f.isCompletedExceptionally();
+    }
+
+    private static boolean sourcesFinished(AccessExecutionGraph graph, Set<JobVertexID> inputs) {
+        for (JobVertexID id : inputs) {
+            AccessExecutionJobVertex v = graph.getJobVertex(id);
+            if (v == null || v.getAggregateState() != ExecutionState.FINISHED) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private final class Executors implements PipelineExecutorServiceLoader {
