@@ -2,6 +2,7 @@ package io.pg2gp.benchmarks;
 
 import io.pg2gp.testutils.GreenplumCluster;
 
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -68,8 +69,11 @@ final class Report {
     /** A ratio next to its target, with PASS or BELOW; a missed target is never a failure. */
     static void ratio(String label, double value, double target) {
         line(
-                "ratio %-40s %6.2fx   target >= %.1fx   %s",
-                label, value, target, value >= target ? "PASS" : "BELOW");
+                "ratio %-40s %6.2fx   target >= %sx   %s",
+                label,
+                value,
+                BigDecimal.valueOf(target).stripTrailingZeros().toPlainString(),
+                value >= target ? "PASS" : "BELOW");
     }
 
     /** A ratio that must stay small (e.g. a CPU share), with PASS or ABOVE. */

@@ -120,11 +120,19 @@ final class InsertOnlyApply {
      * The insert-only path without the pass over staging that decides it ({@link BatchStats}):
      * taken while the batches before were insert-only (a stream of new rows stays one), where a
      * unique key refuses a key staged twice and the dialect returns what it inserted ({@link
-     * ApplyStatements#insertStagedReturningStats}). The inserted rows then prove the batch was what
-     * {@link #insertOnly} requires (every staged row, all inserts, every LSN above the last
+     * InsertOnlyStatements#insertStagedReturningStats}). The inserted rows then prove the batch was
+     * what {@link #insertOnly} requires (every staged row, all inserts, every LSN above the last
      * applied); if not, or a key is refused, everything it did is rolled back to its savepoint,
      * null is returned and the batch is decided from its statistics as always. A wrong guess costs
      * one undone insert, and the next batch is decided from statistics again.
+     *
+     * <p>Snapshot reads ({@code r}) may come along here, and only here: a read replaces whatever
+     * the target holds for its key, whatever its LSN, so it is an insert exactly when the target
+     * holds no row of the key, which the unique key checks row by row (a key it holds fails the
+     * insert, and the general path replaces it). An initial snapshot into an empty table so goes
+     * straight from staging into the target; a re-snapshot over rows of an earlier run pays one
+     * undone insert, then goes per key until its reads are done ({@link #insertOnly} never decides
+     * reads: statistics cannot show which keys the target holds).
      */
     long[] insertOnlyOnTrust(
             Connection c, Statement s, WarehouseCommittable committable, long commitSeq)
@@ -146,15 +154,19 @@ final class InsertOnlyApply {
         Savepoint before = c.setSavepoint();
         try {
             long inserted;
-            long minLsn;
-            long notInserts;
+            long minInsertLsn;
+            boolean onlyReads;
+            long notInsertsOrReads;
             try (ResultSet rs = s.executeQuery(insert)) {
                 rs.next();
                 inserted = rs.getLong(1);
-                minLsn = rs.getLong(2);
-                notInserts = rs.getLong(3);
+                minInsertLsn = rs.getLong(2);
+                onlyReads = rs.wasNull();
+                notInsertsOrReads = rs.getLong(3);
             }
-            if (inserted == committable.rows() && notInserts == 0 && minLsn > floor) {
+            if (inserted == committable.rows()
+                    && notInsertsOrReads == 0
+                    && (onlyReads || minInsertLsn > floor)) {
                 c.releaseSavepoint(before);
                 insertOnlyApplies++;
                 return new long[] {inserted, 0};

@@ -112,8 +112,9 @@ public final class InsertOnlyStatements {
      * The insert-only path taken on trust, with no pass over staging before it: {@link
      * #insertStaged}, recording the touched keys and hours from the rows it inserts (writable
      * CTEs), and returning one row of what decides whether the batch was insert-only after all:
-     * rows inserted, lowest LSN, rows that are not inserts ({@code c}). The caller rolls it back to
-     * a savepoint when they say otherwise. Null where the dialect has no writable CTEs.
+     * rows inserted, the lowest LSN of its inserts ({@code c}; NULL when it has none), rows that
+     * are neither inserts nor snapshot reads ({@code r}). The caller rolls it back to a savepoint
+     * when they say otherwise. Null where the dialect has no writable CTEs.
      */
     public String insertStagedReturningStats(
             String job, long commitSeq, Collection<Long> batchIds, Collection<Long> tags) {
@@ -141,8 +142,8 @@ public final class InsertOnlyStatements {
                     .append("h FROM ins WHERE isfinite(h))");
         }
         return q.append(
-                        " SELECT count(*), coalesce(min(lsn), 0), count(*) FILTER (WHERE op <> 'c')"
-                                + " FROM ins")
+                        " SELECT count(*), min(lsn) FILTER (WHERE op = 'c'), count(*) FILTER"
+                                + " (WHERE op NOT IN ('c', 'r')) FROM ins")
                 .toString();
     }
 

@@ -937,8 +937,47 @@ class BatchApplierITCase {
         assertThat(rowsOf(B)).isOne();
     }
 
+    /**
+     * Where a unique key refuses a second row of a key, snapshot reads of keys the target does not
+     * hold go in on trust, like inserts; a read of a key it holds fails that insert, which is
+     * undone, and the general path replaces the row.
+     */
     @Test
-    void snapshotReadsNeverTakeTheInsertOnlyPath() throws Exception {
+    void snapshotReadsOfNewKeysGoInOnTrustAndReadsOfHeldKeysReplaceTheirRows() throws Exception {
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a", 0, 'r');
+        stage(1, 1, 1, B, "b", 0, 'r');
+        BatchApplier.Result first = applier.apply(c, committable(1, 1));
+        assertThat(applier.insertOnlyApplies()).isOne();
+        assertThat(first.upserted()).isEqualTo(2);
+        assertThat(touchedKeys(first.commitSeq())).hasSize(1); // both rows are user 1's
+        assertThat(touchedHours(first.commitSeq())).containsExactly("2024-05-01 10:00");
+
+        // The snapshot's last reads and the first streamed insert in one batch: on trust too.
+        stage(2, 2, 0, C, "c", 0, 'r');
+        stage(2, 2, 1, D, "d", 100, 'c');
+        applier.apply(c, committable(2, 2));
+        assertThat(applier.insertOnlyApplies()).isEqualTo(2);
+
+        // A re-snapshot reads A again next to a new key: A's insert is refused, and the batch is
+        // undone and applied per key.
+        stage(3, 3, 0, A, "a again", 0, 'r');
+        stage(3, 3, 1, E, "e", 0, 'r');
+        BatchApplier.Result again = applier.apply(c, committable(3, 3));
+        assertThat(applier.insertOnlyApplies()).isEqualTo(2);
+        assertThat(again.upserted()).isEqualTo(2);
+        assertThat(target())
+                .containsOnly(
+                        Map.entry(A, "a again@0/r"),
+                        Map.entry(B, "b@0/r"),
+                        Map.entry(C, "c@0/r"),
+                        Map.entry(D, "d@100/c"),
+                        Map.entry(E, "e@0/r"));
+        assertThat(rowsOf(A)).isOne();
+    }
+
+    @Test
+    void withoutAUniqueKeySnapshotReadsNeverTakeTheInsertOnlyPath() throws Exception {
         withoutUniqueKey();
         BatchApplier applier = applier(DeleteMode.MIRROR);
         stage(1, 1, 0, A, "a", 100, 'c');
