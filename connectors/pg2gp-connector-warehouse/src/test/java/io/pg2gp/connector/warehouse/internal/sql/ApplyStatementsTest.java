@@ -109,8 +109,8 @@ class ApplyStatementsTest {
                                 .insertStagedReturningStats("job", 7, BATCHES, List.of(5L, 9L, 6L)))
                 .contains("_pg2gp_batch IN (11,12) AND (s._pg2gp_tag % 4) IN (1,2)")
                 .endsWith(
-                        " SELECT count(*), coalesce(min(lsn), 0), count(*) FILTER (WHERE op <>"
-                                + " 'c') FROM ins");
+                        " SELECT count(*), min(lsn) FILTER (WHERE op = 'c'), count(*) FILTER"
+                                + " (WHERE op NOT IN ('c', 'r')) FROM ins");
         assertThat(
                         statements(DeleteMode.MIRROR)
                                 .insertOnly()
