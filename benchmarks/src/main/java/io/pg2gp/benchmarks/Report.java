@@ -48,8 +48,9 @@ final class Report {
     }
 
     private static final String FINAL_CHECKPOINT =
-            "A bounded job's final checkpoint is triggered when its sources finish, not at the"
-                    + " next 5 s tick: a stream commits those rows at its next checkpoint anyway.";
+            "A bounded job's final checkpoint is triggered when its sources finish, so its last"
+                    + " commit does not wait on checkpoint timing (a stream commits those rows at"
+                    + " its next checkpoint anyway).";
 
     static void title(String title) {
         System.out.println();
