@@ -62,6 +62,7 @@ final class SqlSinkBenchmark {
                         new LocalZonedTimestampType(6)
                     },
                     new String[] {"id", "customer", "amount", "note", "created_at"});
+    static final List<String> KEY = List.of("id");
     private static final String FLINK_COLUMNS =
             "id BIGINT NOT NULL, customer STRING, amount DECIMAL(12, 2), note STRING,"
                     + " created_at TIMESTAMP_LTZ(6)";
@@ -185,21 +186,25 @@ final class SqlSinkBenchmark {
     private String freshDatabase(String db, boolean pg2gpColumns) {
         dropDatabase(db);
         wh.createDatabase(db);
-        String distributed = args.greenplum() ? " DISTRIBUTED BY (id)" : "";
-        wh.execute(
-                db,
-                "CREATE TABLE public."
-                        + TABLE
-                        + " (id bigint NOT NULL, customer text, amount numeric(12, 2), note text,"
-                        + " created_at timestamptz"
-                        + (pg2gpColumns
-                                ? ", _cdc_lsn bigint NOT NULL, _cdc_op char(1) NOT NULL,"
-                                        + " _cdc_committed_at timestamptz, _synced_at timestamptz"
-                                        + " NOT NULL DEFAULT now()"
-                                : "")
-                        + ", PRIMARY KEY (id))"
-                        + distributed);
+        wh.execute(db, createTable(pg2gpColumns, args.greenplum()));
         return db;
+    }
+
+    /**
+     * The benchmark's table: the data columns, with pg2gp's metadata columns when it loads them.
+     */
+    static String createTable(boolean pg2gpColumns, boolean greenplum) {
+        return "CREATE TABLE public."
+                + TABLE
+                + " (id bigint NOT NULL, customer text, amount numeric(12, 2), note text,"
+                + " created_at timestamptz"
+                + (pg2gpColumns
+                        ? ", _cdc_lsn bigint NOT NULL, _cdc_op char(1) NOT NULL,"
+                                + " _cdc_committed_at timestamptz, _synced_at timestamptz"
+                                + " NOT NULL DEFAULT now()"
+                        : "")
+                + ", PRIMARY KEY (id))"
+                + (greenplum ? " DISTRIBUTED BY (id)" : "");
     }
 
     private void dropDatabase(String db) {
@@ -240,20 +245,9 @@ final class SqlSinkBenchmark {
         freshDatabase(db, true);
         StreamExecutionEnvironment env =
                 FlinkJobs.environment(FlinkJobs.configuration(SinkBenchmark.CHECKPOINT_INTERVAL));
-        List<String> key = List.of("id");
         rows(env)
-                .keyBy(WarehouseRowData.keySelector(ROW_TYPE, key))
-                .sinkTo(
-                        WarehouseSink.<RowData>builder()
-                                .connection(
-                                        new WarehouseConnectionOptions(
-                                                wh.jdbcUrl(db), wh.user(), passwordEnv))
-                                .table(
-                                        WarehouseRowData.table(
-                                                "public", TABLE, ROW_TYPE, key, Map.of()))
-                                .serializer(WarehouseRowData.serializer(ROW_TYPE, null, false))
-                                .pipelineName("bench-sql")
-                                .build())
+                .keyBy(WarehouseRowData.keySelector(ROW_TYPE, KEY))
+                .sinkTo(dataStreamSink(wh, db, passwordEnv, "bench-sql"))
                 .name("pg2gp WarehouseSink")
                 .uid("bench-sql-sink")
                 .setParallelism(PARALLELISM);
@@ -265,6 +259,17 @@ final class SqlSinkBenchmark {
         String cost = cpu.computeIfAbsent(m, k -> new PathCpu()).add(before, cpuNow(), rows);
         m.add(rows, nanos, rowsCheck(db) + cost + submitted);
         dropDatabase(db);
+    }
+
+    /** The DataStream face of the sink into the benchmark's table of {@code db}. */
+    static WarehouseSink<RowData> dataStreamSink(
+            DatabaseServer wh, String db, String passwordEnv, String pipeline) {
+        return WarehouseSink.<RowData>builder()
+                .connection(new WarehouseConnectionOptions(wh.jdbcUrl(db), wh.user(), passwordEnv))
+                .table(WarehouseRowData.table("public", TABLE, ROW_TYPE, KEY, Map.of()))
+                .serializer(WarehouseRowData.serializer(ROW_TYPE, null, false))
+                .pipelineName(pipeline)
+                .build();
     }
 
     private void measureSql(String db, Measurement m) throws Exception {

@@ -1,22 +1,17 @@
 package io.pg2gp.benchmarks;
 
-import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseRowData;
-import io.pg2gp.connector.warehouse.WarehouseSink;
 import io.pg2gp.testutils.PostgresServer;
 import io.pg2gp.testutils.SharedPostgres;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,38 +31,16 @@ class BenchClusterITCase {
         PostgresServer wh = SharedPostgres.warehouse();
         String db = SharedPostgres.uniqueDatabase("bench_cluster");
         wh.createDatabase(db);
-        wh.execute(
-                db,
-                "CREATE TABLE public."
-                        + SqlSinkBenchmark.TABLE
-                        + " (id bigint NOT NULL, customer text, amount numeric(12, 2), note text,"
-                        + " created_at timestamptz, _cdc_lsn bigint NOT NULL, _cdc_op char(1) NOT"
-                        + " NULL, _cdc_committed_at timestamptz, _synced_at timestamptz NOT NULL"
-                        + " DEFAULT now(), PRIMARY KEY (id))");
+        wh.execute(db, SqlSinkBenchmark.createTable(true, false));
         StreamExecutionEnvironment env =
                 FlinkJobs.environment(FlinkJobs.configuration(Duration.ofHours(1)));
-        List<String> key = List.of("id");
         env.fromSequence(0, ROWS - 1)
                 .map(new SqlSinkBenchmark.Generate())
                 .returns(InternalTypeInfo.of(SqlSinkBenchmark.ROW_TYPE))
-                .keyBy(WarehouseRowData.keySelector(SqlSinkBenchmark.ROW_TYPE, key))
-                .sinkTo(
-                        WarehouseSink.<RowData>builder()
-                                .connection(
-                                        new WarehouseConnectionOptions(
-                                                wh.jdbcUrl(db), wh.user(), null))
-                                .table(
-                                        WarehouseRowData.table(
-                                                "public",
-                                                SqlSinkBenchmark.TABLE,
-                                                SqlSinkBenchmark.ROW_TYPE,
-                                                key,
-                                                Map.of()))
-                                .serializer(
-                                        WarehouseRowData.serializer(
-                                                SqlSinkBenchmark.ROW_TYPE, null, false))
-                                .pipelineName("bench-cluster-it")
-                                .build())
+                .keyBy(
+                        WarehouseRowData.keySelector(
+                                SqlSinkBenchmark.ROW_TYPE, SqlSinkBenchmark.KEY))
+                .sinkTo(SqlSinkBenchmark.dataStreamSink(wh, db, null, "bench-cluster-it"))
                 .uid("bench-cluster-it-sink");
         JobClient job = FlinkJobs.submit(env, "bench cluster IT");
 
