@@ -5,7 +5,6 @@ import org.apache.flink.api.dag.Pipeline;
 import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.PipelineExecutor;
 import org.apache.flink.core.execution.PipelineExecutorFactory;
@@ -45,10 +44,11 @@ final class BenchCluster {
 
     private final MiniCluster cluster;
 
-    /** The input (source) vertices of each job submitted here, to see when they finish. */
+    /**
+     * The input (source) vertices of each checkpointed job submitted here and not yet awaited, to
+     * see when they finish.
+     */
     private final Map<JobID, Set<JobVertexID>> sources = new ConcurrentHashMap<>();
-
-    private final Map<JobID, Boolean> checkpointing = new ConcurrentHashMap<>();
 
     private BenchCluster(MiniCluster cluster) {
         this.cluster = cluster;
@@ -57,12 +57,9 @@ final class BenchCluster {
     /** Started on first use; lives as long as the benchmark JVM. */
     static synchronized BenchCluster get() throws Exception {
         if (shared == null) {
-            Configuration c = new Configuration();
-            c.set(TaskManagerOptions.NUM_TASK_SLOTS, SLOTS);
             MiniCluster cluster =
                     new MiniCluster(
                             new MiniClusterConfiguration.Builder()
-                                    .setConfiguration(c)
                                     .setNumTaskManagers(1)
                                     .setNumSlotsPerTaskManager(SLOTS)
                                     .build());
@@ -93,13 +90,14 @@ final class BenchCluster {
      * has no checkpoints or ended first).
      */
     boolean checkpointWhenSourcesFinish(JobID job, long timeoutNanos) throws Exception {
-        Set<JobVertexID> inputs = sources.get(job);
-        if (inputs == null || !checkpointing.getOrDefault(job, false)) {
+        Set<JobVertexID> inputs = sources.remove(job);
+        if (inputs == null) {
             return false;
         }
         long deadline = System.nanoTime() + timeoutNanos;
-        // Never blocks on the trigger: a checkpoint overtaken by the periodic one that became the
-        // final checkpoint may never complete its future, while the job ends.
+        // Never blocks on the trigger: its future may still be open when the job has ended (a
+        // first version that waited on it idled 60 s in one Greenplum load), so the job's state
+        // is polled alongside.
         CompletableFuture<?> pending = null;
         while (System.nanoTime() < deadline) {
             var graph = cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS);
@@ -167,13 +165,14 @@ final class BenchCluster {
             Pipeline pipeline, Configuration configuration, ClassLoader classLoader)
             throws Exception {
         JobGraph graph = PipelineExecutorUtils.getJobGraph(pipeline, configuration, classLoader);
-        sources.put(
-                graph.getJobID(),
-                graph.getVerticesSortedTopologicallyFromSources().stream()
-                        .filter(JobVertex::isInputVertex)
-                        .map(JobVertex::getID)
-                        .collect(Collectors.toSet()));
-        checkpointing.put(graph.getJobID(), graph.isCheckpointingEnabled());
+        if (graph.isCheckpointingEnabled()) {
+            sources.put(
+                    graph.getJobID(),
+                    graph.getVerticesSortedTopologicallyFromSources().stream()
+                            .filter(JobVertex::isInputVertex)
+                            .map(JobVertex::getID)
+                            .collect(Collectors.toSet()));
+        }
         return cluster.submitJob(graph)
                 .thenApply(
                         r ->

@@ -48,9 +48,9 @@ final class Report {
     }
 
     private static final String FINAL_CHECKPOINT =
-            "A bounded job's final checkpoint is triggered when its sources finish, so its last"
-                    + " commit does not wait on checkpoint timing (a stream commits those rows at"
-                    + " its next checkpoint anyway).";
+            "A bounded job's final checkpoint is triggered when its sources finish, rather than"
+                    + " its last commit being left to checkpoint timing (a stream commits those rows"
+                    + " at its next checkpoint anyway).";
 
     static void title(String title) {
         System.out.println();
