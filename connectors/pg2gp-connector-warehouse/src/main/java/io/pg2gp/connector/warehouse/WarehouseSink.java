@@ -2,6 +2,7 @@ package io.pg2gp.connector.warehouse;
 
 import io.pg2gp.connector.warehouse.internal.commit.BatchAggregatorOperator;
 import io.pg2gp.connector.warehouse.internal.commit.BatchApplier;
+import io.pg2gp.connector.warehouse.internal.commit.SingleCommitterStream;
 import io.pg2gp.connector.warehouse.internal.commit.StagedBatch;
 import io.pg2gp.connector.warehouse.internal.commit.StagedBatchSerializer;
 import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommittable;
@@ -272,19 +273,25 @@ public final class WarehouseSink<IN>
     public DataStream<CommittableMessage<WarehouseCommittable>> addPreCommitTopology(
             DataStream<CommittableMessage<StagedBatch>> staged) {
         String name = "Gather batches: " + options.table().qualifiedName();
-        return staged.global()
-                .transform(
-                        name,
-                        CommittableMessageTypeInfo.of(WarehouseCommittableSerializer::new),
-                        new BatchAggregatorOperator(options.table().qualifiedName()))
-                // A uid here makes Flink refuse a sinkTo(sink) without one (found by Flink's
-                // SinkTestSuiteBase); a fixed hash keeps the id stable, also for jobs that turn
-                // off pipeline.auto-generate-uids.
-                .setUidHash(gathererHash())
-                .setParallelism(1)
-                .setMaxParallelism(1)
-                // Every committable to committer subtask 0: one apply per table at a time.
-                .global();
+        DataStream<CommittableMessage<WarehouseCommittable>> gathered =
+                staged.global()
+                        .transform(
+                                name,
+                                CommittableMessageTypeInfo.of(WarehouseCommittableSerializer::new),
+                                new BatchAggregatorOperator(options.table().qualifiedName()))
+                        // A uid here makes Flink refuse a sinkTo(sink) without one (found by
+                        // Flink's
+                        // SinkTestSuiteBase); a fixed hash keeps the id stable, also for jobs that
+                        // turn
+                        // off pipeline.auto-generate-uids.
+                        .setUidHash(gathererHash())
+                        .setParallelism(1)
+                        .setMaxParallelism(1)
+                        // Not chained to the committer: a chain takes the gatherer's max
+                        // parallelism, which the committer's saved state does not have.
+                        .global();
+        // One committer subtask, which applies a table's batches one at a time.
+        return new SingleCommitterStream<>(gathered);
     }
 
     @Override
