@@ -165,16 +165,11 @@ public final class LocalPipeline {
         }
         String ingest = cluster.submit(repo.resolve(INGEST_JAR), args);
         String rollups = cluster.submit(repo.resolve(ROLLUP_JAR), args);
-        System.out.println(
-                "Flink web UI: http://localhost:"
-                        + s.webPort()
-                        + "  (ingest job "
-                        + ingest
-                        + ", rollup job "
-                        + rollups
-                        + "; CLI: deploy/local-cluster/flink list, with PG2GP_FLINK_HOME="
-                        + s.dir().resolve("flink")
-                        + ")");
+        System.out.println("Flink web UI: http://localhost:" + s.webPort());
+        System.out.println("  ingest job " + ingest);
+        System.out.println("  rollup job " + rollups);
+        System.out.println("  CLI: deploy/local-cluster/flink list");
+        System.out.println("       with PG2GP_FLINK_HOME=" + s.dir().resolve("flink"));
         FollowedJob ingestJob = new FollowedJob(cluster.jobName(ingest), ingest);
         FollowedJob rollupJob = new FollowedJob(cluster.jobName(rollups), rollups);
         return new Jobs() {

@@ -68,6 +68,14 @@ final class Progress {
         this.sourceRequests = config.get(Pg2gpOptions.SOURCE_REQUESTS_TABLE);
         this.requestsTable = config.get(Pg2gpOptions.WAREHOUSE_SCHEMA) + ".requests_analytical";
         this.jobStatus = jobStatus;
+        // Taken now, before the jobs' first checkpoint: the ledger dates a commit by the start of
+        // its transaction, and the first one (the snapshot) starts before the first print.
+        try (Connection c = warehouse.connect(warehouseDb);
+                Statement s = c.createStatement()) {
+            this.runStart = scalar(s, "SELECT now()::text");
+        } catch (SQLException e) {
+            // the first print takes it
+        }
     }
 
     void start(int everySeconds) {
@@ -94,10 +102,13 @@ final class Progress {
     /**
      * A small block that fits 80 columns: the jobs and the ingest job's last completed checkpoint,
      * one line per table (rows now, changes since the last print, versions written and removed
-     * since this run started), then freshness, dead letters and the slot.
+     * since this run started), the requests in warehouse and source, then freshness, dead letters
+     * and the slot.
      */
     private String render() throws Exception {
         StringBuilder out = new StringBuilder(TIME.format(LocalTime.now()));
+        String requests = "-";
+        String health = "";
         out.append(' ').append(jobStatus.call()).append('\n');
         try (Connection c = warehouse.connect(warehouseDb);
                 Statement s = c.createStatement()) {
@@ -133,19 +144,20 @@ final class Progress {
             if (!any) {
                 out.append("  warehouse: waiting for the first commit\n");
             }
-            out.append("  ");
             try (ResultSet rs =
                     s.executeQuery(
-                            "SELECT count(*), extract(epoch FROM max(_synced_at) -"
+                            "SELECT count(*) FILTER (WHERE NOT _deleted),"
+                                    + " extract(epoch FROM max(_synced_at) -"
                                     + " max(_cdc_committed_at)), (SELECT count(*) FROM "
                                     + bookkeeping.deadLetters()
                                     + ") FROM "
                                     + requestsTable)) {
                 rs.next();
-                out.append(
+                requests = String.format("%,d", rs.getLong(1));
+                health =
                         String.format(
-                                "warehouse %,d requests · freshness %.1fs · dead letters %d · ",
-                                rs.getLong(1), rs.getDouble(2), rs.getLong(3)));
+                                "freshness %.1fs · dead letters %d · ",
+                                rs.getDouble(2), rs.getLong(3));
             } catch (SQLException e) {
                 // the tables appear with the first commit
             }
@@ -162,8 +174,10 @@ final class Progress {
             rs.next();
             out.append(
                     String.format(
-                            "source %,d · slot lag %s%n",
+                            "  requests: warehouse %s · source %,d%n  %sslot lag %s%n",
+                            requests,
                             rs.getLong(1),
+                            health,
                             rs.getString(2) == null ? "(no slot yet)" : rs.getString(2)));
         }
         return out.toString();
