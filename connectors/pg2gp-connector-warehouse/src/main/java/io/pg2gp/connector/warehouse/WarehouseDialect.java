@@ -92,6 +92,14 @@ public interface WarehouseDialect {
     List<String> keyLookupSettings(boolean keyIndexed);
 
     /**
+     * Settings local to a transaction that recomputes what is derived from a few keys' rows (the
+     * feature store's recompute of a group of users), read through indexes led by the key.
+     */
+    default List<String> fewKeysRecomputeSettings() {
+        return List.of();
+    }
+
+    /**
      * Whether the planner prunes a partitioned target's partitions per key of a join (PostgreSQL 11
      * and later do at run time). Where it does not, the apply finds and deletes keys one month at a
      * time, so each key probes the partition it is in rather than every partition in the bounds.

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,9 +36,18 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
     private final List<FeatureDefinition> features;
     private final String schema;
 
+    private transient WarehouseDialect dialect;
+
     public FeatureRecomputer(List<FeatureDefinition> features, String schema) {
         this.features = new ArrayList<>(features);
         this.schema = schema;
+    }
+
+    private WarehouseDialect dialect(Connection c) throws SQLException {
+        if (dialect == null) {
+            dialect = WarehouseDialect.detect(c);
+        }
+        return dialect;
     }
 
     public List<FeatureDefinition> features() {
@@ -116,24 +126,31 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
                                     + ")");
         }
 
-        /** The whole users' rows, or one user's rows on the days {@code onDays} selects. */
+        /**
+         * The whole users' rows, or the users' rows on the days {@code onDays} selects. Users with
+         * the same days share one term (a commit's users are paired with all its days, so usually
+         * there is one): one index scan per day for all of them, where a term per user made
+         * Greenplum plan and run one bitmap index scan per user and day (400 of ~0.9 ms each for
+         * 100 users on 4 days).
+         */
         private String rows(String key, Function<Set<LocalDate>, String> onDays) {
             List<String> terms = new ArrayList<>();
             if (!wholeUsers.isEmpty()) {
                 terms.add(inList(key, List.copyOf(wholeUsers)));
             }
+            Map<SortedSet<LocalDate>, List<String>> usersByDays = new TreeMap<>(DAY_SETS);
             days.forEach(
                     (user, ds) ->
-                            terms.add(
-                                    "("
-                                            + key
-                                            + " = "
-                                            + literal(user)
-                                            + " AND "
-                                            + onDays.apply(ds)
-                                            + ")"));
+                            usersByDays.computeIfAbsent(ds, d -> new ArrayList<>()).add(user));
+            usersByDays.forEach(
+                    (ds, users) ->
+                            terms.add("(" + inList(key, users) + " AND " + onDays.apply(ds) + ")"));
             return String.join(" OR ", terms);
         }
+
+        /** Day sets in a fixed order, so the same keys always render the same SQL. */
+        private static final Comparator<SortedSet<LocalDate>> DAY_SETS =
+                (a, b) -> a.toString().compareTo(b.toString());
 
         private static String dayRange(String time, LocalDate d) {
             return "("
@@ -157,6 +174,7 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
         boolean dayRows = !k.wholeUsers().isEmpty() || !k.days().isEmpty();
         return run(
                 c,
+                dialect(c).fewKeysRecomputeSettings(),
                 k.users().size(),
                 f -> dayRows ? k.dayRows(f.keyColumn()) : null,
                 f -> dayRows ? k.factRows(f.keyColumn(), f.timeColumn()) : null,
@@ -169,7 +187,7 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
      * (without, PostgreSQL scanned the whole day table; Greenplum has no autoanalyze).
      */
     public Recomputed rebuild(Connection c) throws SQLException {
-        Recomputed r = run(c, 0, f -> "true", f -> "true", f -> "true");
+        Recomputed r = run(c, List.of(), 0, f -> "true", f -> "true", f -> "true");
         try (Statement s = c.createStatement()) {
             for (FeatureDefinition f : features) {
                 s.execute("ANALYZE " + f.dayTable(schema));
@@ -181,6 +199,7 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
 
     private Recomputed run(
             Connection c,
+            List<String> settings,
             int keys,
             Function<FeatureDefinition, String> dayRows,
             Function<FeatureDefinition, String> factRows,
@@ -190,6 +209,9 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
+            for (String setting : settings) {
+                s.execute(setting);
+            }
             long written = 0;
             for (FeatureDefinition f : features) {
                 String table = f.table(schema);

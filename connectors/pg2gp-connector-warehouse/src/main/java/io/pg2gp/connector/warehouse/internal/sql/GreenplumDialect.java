@@ -93,6 +93,22 @@ public final class GreenplumDialect implements WarehouseDialect {
     }
 
     /**
+     * Measured on GP6 (100 users on 4 days, 1M requests; `./pg2gp bench features --warehouse
+     * greenplum`): 1.75 s per recompute with GPORCA, which spent 150-630 ms planning each of its
+     * statements; 0.22 s with the Postgres planner, no hash aggregation (its HashAgg over the day
+     * rows' aggregates failed with "insufficient memory reserved for statement" at the default
+     * statement_mem) and PostgreSQL's default random_page_cost: Greenplum's 100 made it read the
+     * whole day table (1M rows, ~0.5 s) instead of the 100 users' rows by index.
+     */
+    @Override
+    public List<String> fewKeysRecomputeSettings() {
+        return List.of(
+                "SET LOCAL optimizer = off",
+                "SET LOCAL enable_hashagg = off",
+                "SET LOCAL random_page_cost = 4");
+    }
+
+    /**
      * No: GP6's Postgres planner prunes partitions from literals only, so a nested loop probes
      * every partition within the bounds for every key (measured: ~10 index probes per key of a
      * 10k-change batch over 3 months; the probes of the wrong partitions read index pages that grow
