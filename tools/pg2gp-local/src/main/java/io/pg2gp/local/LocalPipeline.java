@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -104,14 +105,23 @@ public final class LocalPipeline {
         overrides.add(0, "warehouse.url=" + warehouse.jdbcUrl("warehouse"));
         overrides.add(0, "pipeline.checkpoint-dir=" + s.dir().resolve("checkpoints").toUri());
         PipelineConfig config = PipelineConfig.load(s.config(), overrides);
+        // Made before the jobs start, so the run's totals count their first commits.
+        AtomicReference<Jobs> running = new AtomicReference<>();
+        Progress progress =
+                new Progress(
+                        source,
+                        "app",
+                        warehouse,
+                        "warehouse",
+                        config,
+                        () -> running.get().status(),
+                        s.webPort());
         Jobs jobs = s.embedded() ? embedded(config, s) : onSessionCluster(s, overrides);
+        running.set(jobs);
         System.out.println("source:    psql -h 127.0.0.1 -p " + source.port() + " -U pg2gp app");
         System.out.println(
                 "warehouse: psql -h 127.0.0.1 -p " + warehouse.port() + " -U pg2gp warehouse");
 
-        Progress progress =
-                new Progress(
-                        source, "app", warehouse, "warehouse", config, jobs::status, s.webPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(

@@ -12,7 +12,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -68,8 +70,8 @@ final class Progress {
         this.sourceRequests = config.get(Pg2gpOptions.SOURCE_REQUESTS_TABLE);
         this.requestsTable = config.get(Pg2gpOptions.WAREHOUSE_SCHEMA) + ".requests_analytical";
         this.jobStatus = jobStatus;
-        // Taken now, before the jobs' first checkpoint: the ledger dates a commit by the start of
-        // its transaction, and the first one (the snapshot) starts before the first print.
+        // Taken now, before the jobs start: the ledger dates a commit by the start of its
+        // transaction, and the first ones (the snapshot) start before the first print.
         try (Connection c = warehouse.connect(warehouseDb);
                 Statement s = c.createStatement()) {
             this.runStart = scalar(s, "SELECT now()::text");
@@ -92,30 +94,33 @@ final class Progress {
             return;
         }
         try {
-            System.out.print(render());
+            String block = render();
+            if (!stopped) {
+                System.out.print(block);
+            }
         } catch (Exception e) {
+            // a print under way when the run stops finds the databases going away
+            if (stopped) {
+                return;
+            }
             System.out.println(
                     TIME.format(LocalTime.now()) + " progress unavailable: " + shortMessage(e));
         }
     }
 
-    /**
-     * A small block that fits 80 columns: the jobs and the ingest job's last completed checkpoint,
-     * one line per table (rows now, changes since the last print, versions written and removed
-     * since this run started), the requests in warehouse and source, then freshness, dead letters
-     * and the slot.
-     */
+    /** Reads what the block shows, from Flink's REST API, the warehouse and the source. */
     private String render() throws Exception {
-        StringBuilder out = new StringBuilder(TIME.format(LocalTime.now()));
-        String requests = "-";
-        String health = "";
-        out.append(' ').append(jobStatus.call()).append('\n');
+        String time = TIME.format(LocalTime.now());
+        String jobs = jobStatus.call();
+        List<StatusBlock.TableLine> tables = new ArrayList<>();
+        Long requests = null;
+        double freshness = 0;
+        long deadLetters = 0;
         try (Connection c = warehouse.connect(warehouseDb);
                 Statement s = c.createStatement()) {
             if (runStart == null) {
                 runStart = scalar(s, "SELECT now()::text");
             }
-            boolean any = false;
             try (PreparedStatement ledger =
                             c.prepareStatement(
                                     "SELECT target_table, sum(rows_staged + dead_letters),"
@@ -125,24 +130,16 @@ final class Progress {
                                             + " GROUP BY 1 ORDER BY 1");
                     ResultSet rs = bind(ledger, job, runStart).executeQuery()) {
                 while (rs.next()) {
-                    any = true;
                     String table = rs.getString(1);
                     long changes = rs.getLong(2);
                     long before = lastChanges.getOrDefault(table, 0L);
                     lastChanges.put(table, changes);
-                    out.append(
-                            String.format(
-                                    "  %-20s +%-6d changes  written %,d  removed %,d%n",
-                                    table.replaceFirst("^public\\.", ""),
-                                    changes - before,
-                                    rs.getLong(3),
-                                    rs.getLong(4)));
+                    tables.add(
+                            new StatusBlock.TableLine(
+                                    table, changes - before, rs.getLong(3), rs.getLong(4)));
                 }
             } catch (SQLException e) {
                 // the ledger appears with the first commit
-            }
-            if (!any) {
-                out.append("  warehouse: waiting for the first commit\n");
             }
             try (ResultSet rs =
                     s.executeQuery(
@@ -153,11 +150,9 @@ final class Progress {
                                     + ") FROM "
                                     + requestsTable)) {
                 rs.next();
-                requests = String.format("%,d", rs.getLong(1));
-                health =
-                        String.format(
-                                "freshness %.1fs · dead letters %d · ",
-                                rs.getDouble(2), rs.getLong(3));
+                requests = rs.getLong(1);
+                freshness = rs.getDouble(2);
+                deadLetters = rs.getLong(3);
             } catch (SQLException e) {
                 // the tables appear with the first commit
             }
@@ -172,15 +167,17 @@ final class Progress {
                                         + " FROM pg_replication_slots WHERE slot_name = ?)");
                 ResultSet rs = bind(s, slot).executeQuery()) {
             rs.next();
-            out.append(
-                    String.format(
-                            "  requests: warehouse %s · source %,d%n  %sslot lag %s%n",
+            return new StatusBlock(
+                            time,
+                            jobs,
+                            tables,
                             requests,
+                            freshness,
+                            deadLetters,
                             rs.getLong(1),
-                            health,
-                            rs.getString(2) == null ? "(no slot yet)" : rs.getString(2)));
+                            rs.getString(2))
+                    .render();
         }
-        return out.toString();
     }
 
     private static PreparedStatement bind(PreparedStatement s, String... values)
