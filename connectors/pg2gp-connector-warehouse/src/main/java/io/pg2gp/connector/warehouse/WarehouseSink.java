@@ -280,10 +280,8 @@ public final class WarehouseSink<IN>
                                 CommittableMessageTypeInfo.of(WarehouseCommittableSerializer::new),
                                 new BatchAggregatorOperator(options.table().qualifiedName()))
                         // A uid here makes Flink refuse a sinkTo(sink) without one (found by
-                        // Flink's
-                        // SinkTestSuiteBase); a fixed hash keeps the id stable, also for jobs that
-                        // turn
-                        // off pipeline.auto-generate-uids.
+                        // Flink's SinkTestSuiteBase); a fixed hash keeps the id stable, also for
+                        // jobs that turn off pipeline.auto-generate-uids.
                         .setUidHash(gathererHash())
                         .setParallelism(1)
                         .setMaxParallelism(1)
