@@ -95,6 +95,17 @@ public class IngestPipelineITCase {
         if (!client.getJobStatus().get().isGloballyTerminalState()) {
             client.cancel().get();
         }
+        // cancel() returns once the cancel is accepted; the sources close after it.
+        PipelineTestEnvironment.await(
+                "the job to end",
+                CONVERGE,
+                () -> {
+                    try {
+                        return client.getJobStatus().get().isGloballyTerminalState();
+                    } catch (Exception e) {
+                        return true; // the cluster no longer knows the job: it ended
+                    }
+                });
     }
 
     @Test

@@ -255,20 +255,23 @@ public final class PipelineTestEnvironment implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        // A cancelled job's walsender can hold the slot a moment after the cancel returns, and a
+        // check of pg_replication_slots.active races the drop: retry the drop while the slot is in
+        // use (55006), and fail rather than leave the slot behind.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         try (Connection c = sourceConnection();
                 Statement s = c.createStatement()) {
-            for (int i = 0; i < 50; i++) {
-                try (ResultSet rs =
-                        s.executeQuery(
-                                "SELECT active FROM pg_replication_slots WHERE slot_name = '"
-                                        + slot
-                                        + "'")) {
-                    if (!rs.next()) {
-                        return;
-                    }
-                    if (!rs.getBoolean(1)) {
-                        s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
-                        return;
+            while (true) {
+                try {
+                    s.execute(
+                            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                                    + " WHERE slot_name = '"
+                                    + slot
+                                    + "'");
+                    return;
+                } catch (SQLException e) {
+                    if (!"55006".equals(e.getSQLState()) || System.nanoTime() > deadline) {
+                        throw e;
                     }
                 }
                 Thread.sleep(200);
