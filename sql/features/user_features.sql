@@ -19,8 +19,13 @@
 --      SELECT over the fact rows of {{keys}} and the predicate) for a partial day;
 --   4. after "-- @recompute": the SELECT producing the feature rows of the users {{keys}} selects,
 --      from {{window}} (part 3) and the fact table;
---   5. after "-- @valid": when a stored row is still exact at read time (alias f);
---   6. after "-- @view": the view; {{valid}} is part 5, {{recompute}} is part 4 for the users whose
+--   5. optionally, after "-- @since": a SELECT of one timestamp no later than any fact row part 4
+--      reads with "created_at >= {{since}}"; a recompute runs it first and puts the answer into
+--      part 4 as a constant (Greenplum's planner leaves out the partitions before a constant, but
+--      reads them all for a bound a join computes while running); elsewhere {{since}} is
+--      -infinity;
+--   6. after "-- @valid": when a stored row is still exact at read time (alias f);
+--   7. after "-- @view": the view; {{valid}} is part 6, {{recompute}} is part 4 for the users whose
 --      stored row is no longer valid (on PostgreSQL a LATERAL join from those rows, so that a read
 --      of one user with a valid row touches neither the facts nor the day rows).
 -- Adding a feature is adding its additive parts to the day table and its SELECT (if the existing
@@ -305,7 +310,7 @@ LEFT JOIN (
             SELECT user_id, id, query, execution_time_ms, created_at
             FROM {{schema}}.requests_analytical
             WHERE {{keys}} AND user_id IS NOT NULL AND NOT _deleted AND isfinite(created_at)
-              AND created_at >= now() - interval '1 year'
+              AND created_at >= now() - interval '1 year' AND created_at >= {{since}}
         ) r
         JOIN (
             SELECT c.user_id,
@@ -321,6 +326,21 @@ LEFT JOIN (
     WHERE ranked.recency <= 10
     GROUP BY ranked.user_id
 ) q ON q.user_id = a.user_id
+
+-- @since
+-- the oldest of the cuts above for the users {{keys}} selects (the same day rows, the same
+-- transaction): at 1M requests the recompute's last ten came from 3 monthly partitions instead of 13
+SELECT min(c.from_at)
+FROM (
+    SELECT c.user_id,
+           coalesce(max(CASE WHEN c.newer >= 10 THEN c.day END)::timestamp AT TIME ZONE 'UTC', '-infinity') AS from_at
+    FROM (
+        SELECT w.user_id, w.day,
+               sum(w.requests) OVER (PARTITION BY w.user_id ORDER BY w.day DESC) AS newer
+        FROM {{window}} w
+    ) c
+    GROUP BY c.user_id
+) c
 
 -- @valid
 f.oldest_request_at >= now() - interval '1 year' AND now() - interval '1 year' >= f.window_1y_from

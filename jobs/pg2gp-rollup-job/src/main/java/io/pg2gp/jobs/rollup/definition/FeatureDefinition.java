@@ -12,17 +12,25 @@ import java.util.regex.Pattern;
  * One per-key feature table from {@code sql/features/<name>.sql}: its DDL, the SELECT computing
  * per-(key, day) partial aggregates from fact rows ({@code -- @days <day table> <timestamp
  * column>}), the day rows a key's features merge ({@code -- @window}), the SELECT computing the
- * feature rows for the keys {@code {{keys}}} selects ({@code -- @recompute}), the test of a stored
- * row still being exact at read time ({@code -- @valid}) and the view that serves the table ({@code
+ * feature rows for the keys {@code {{keys}}} selects ({@code -- @recompute}), optionally a lower
+ * bound of the fact rows that SELECT reads ({@code -- @since}), the test of a stored row still
+ * being exact at read time ({@code -- @valid}) and the view that serves the table ({@code
  * -- @view}). The table's first column is its key (the user), which the day table and the fact
  * table name alike. See {@code sql/features/user_features.sql}.
  */
 public final class FeatureDefinition implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    private static final String[] SECTIONS = {"days", "window", "recompute", "valid", "view"};
+    private static final String[] SECTIONS = {
+        "days", "window", "recompute", "since", "valid", "view"
+    };
+    private static final int SINCE = 4; // its index in the parts: the DDL is part 0
     private static final Pattern SECTION =
-            Pattern.compile("(?m)^-- @(days|window|recompute|valid|view)[ \\t]*([^\\n]*)$");
+            Pattern.compile("(?m)^-- @(days|window|recompute|since|valid|view)[ \\t]*([^\\n]*)$");
+
+    /** What {@code {{since}}} is where no bound was computed: no bound. */
+    private static final String NO_BOUND = "TIMESTAMPTZ '-infinity'";
+
     private static final Pattern DAYS_HEADER =
             Pattern.compile("([a-z_][a-z0-9_]*)\\s+([a-z_][a-z0-9_]*)");
 
@@ -54,6 +62,7 @@ public final class FeatureDefinition implements Serializable {
     private final String days;
     private final String window;
     private final String select;
+    private final String since;
     private final String valid;
     private final String view;
 
@@ -73,41 +82,49 @@ public final class FeatureDefinition implements Serializable {
         this.days = parts[1];
         this.window = parts[2];
         this.select = parts[3];
-        this.valid = parts[4];
-        this.view = parts[5];
+        this.since = parts[SINCE];
+        this.valid = parts[5];
+        this.view = parts[6];
     }
 
     /** Parses a feature file; {@code name} is the file name without {@code .sql}. */
     public static FeatureDefinition parse(String name, String text) {
         Matcher m = SECTION.matcher(text);
-        String[] parts = new String[SECTIONS.length + 1];
+        List<String> names = new ArrayList<>();
+        List<String> bodies = new ArrayList<>(); // the DDL, then each section's text
         String daysHeader = "";
         int at = 0;
-        int part = 0;
         while (m.find()) {
-            if (part == SECTIONS.length || !m.group(1).equals(SECTIONS[part])) {
-                throw new IllegalArgumentException(
-                        "feature "
-                                + name
-                                + ": sections must be -- @days, -- @window, -- @recompute,"
-                                + " -- @valid, -- @view");
-            }
-            if (part == 0) {
+            if (names.isEmpty()) {
                 daysHeader = m.group(2).trim();
             }
-            parts[part++] = text.substring(at, m.start());
+            bodies.add(text.substring(at, m.start()));
+            names.add(m.group(1));
             at = m.end();
         }
-        if (part != SECTIONS.length) {
+        bodies.add(text.substring(at));
+        List<String> expected = new ArrayList<>(List.of(SECTIONS));
+        if (!names.contains("since")) {
+            expected.remove("since"); // optional
+        }
+        if (!names.equals(expected)) {
             throw new IllegalArgumentException(
                     "feature "
                             + name
                             + ": needs the table DDL, then '-- @days <day table> <timestamp"
-                            + " column>', '-- @window', '-- @recompute', '-- @valid' and"
-                            + " '-- @view' sections");
+                            + " column>', '-- @window', '-- @recompute', (optionally '-- @since',)"
+                            + " '-- @valid' and '-- @view' sections, in this order; found "
+                            + names);
         }
-        parts[SECTIONS.length] = text.substring(at);
+        String[] parts = new String[SECTIONS.length + 1];
+        parts[0] = bodies.get(0);
+        for (int i = 0; i < names.size(); i++) {
+            parts[1 + List.of(SECTIONS).indexOf(names.get(i))] = bodies.get(i + 1);
+        }
         for (int i = 0; i < parts.length; i++) {
+            if (parts[i] == null) {
+                continue;
+            }
             parts[i] = RollupDefinition.stripComments(parts[i]).trim();
             if (i > 0 && parts[i].endsWith(";")) {
                 parts[i] = parts[i].substring(0, parts[i].length() - 1).trim();
@@ -136,7 +153,11 @@ public final class FeatureDefinition implements Serializable {
             throw new IllegalArgumentException(
                     "feature " + name + ": its @window and SELECT must filter with {{keys}}");
         }
-        if (!parts[5].contains("{{recompute}}") || !parts[5].contains("{{valid}}")) {
+        if ((parts[SINCE] != null) != parts[3].contains("{{since}}")) {
+            throw new IllegalArgumentException(
+                    "feature " + name + ": a -- @since section goes with {{since}} in the SELECT");
+        }
+        if (!parts[6].contains("{{recompute}}") || !parts[6].contains("{{valid}}")) {
             throw new IllegalArgumentException(
                     "feature " + name + ": its view must use {{valid}} and {{recompute}}");
         }
@@ -224,9 +245,35 @@ public final class FeatureDefinition implements Serializable {
 
     /** The SELECT computing the rows of the keys {@code keysPredicate} selects. */
     public String select(String schema, String keysPredicate) {
+        return select(schema, keysPredicate, NO_BOUND);
+    }
+
+    /**
+     * ... with {@code {{since}}} the constant {@code sinceLiteral}: the answer of {@link
+     * #since(String, String)} for the same keys, in the same transaction.
+     */
+    public String select(String schema, String keysPredicate, String sinceLiteral) {
         return select.replace("{{window}}", "(" + window(schema, keysPredicate) + ")")
                 .replace("{{keys}}", keysPredicate)
+                .replace("{{since}}", sinceLiteral)
                 .replace("{{schema}}", schema);
+    }
+
+    /**
+     * The SELECT of one timestamp (as text; NULL: no bound) no later than any fact row the SELECT
+     * of these keys reads by {@code {{since}}}, or null when the file has no {@code -- @since}. A
+     * recompute puts its answer into that SELECT as a constant: Greenplum's planner leaves out the
+     * fact table's partitions before a constant, not before a bound a join computes while running.
+     */
+    public String since(String schema, String keysPredicate) {
+        if (since == null) {
+            return null;
+        }
+        return "SELECT ("
+                + since.replace("{{window}}", "(" + window(schema, keysPredicate) + ")")
+                        .replace("{{keys}}", keysPredicate)
+                        .replace("{{schema}}", schema)
+                + ")::text";
     }
 
     /** Whether a stored row (alias {@code f}) is still exact now. */

@@ -4,6 +4,7 @@ import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.jobs.rollup.definition.FeatureDefinition;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
@@ -230,8 +231,12 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
                                     + ") d ORDER BY 1, 2");
                 }
                 String which = users.apply(f);
+                // the rebuild reads every user's facts: no bound to gain
+                String since = keys == 0 ? null : since(s, f.since(schema, which));
+                String select =
+                        since == null ? f.select(schema, which) : f.select(schema, which, since);
                 s.executeUpdate("DELETE FROM " + table + " WHERE " + which);
-                written += s.executeUpdate("INSERT INTO " + table + " " + f.select(schema, which));
+                written += s.executeUpdate("INSERT INTO " + table + " " + select);
             }
             c.commit();
             return new Recomputed(
@@ -244,6 +249,18 @@ public final class FeatureRecomputer implements KeyRecomputer<String> {
             throw e;
         } finally {
             c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** The answer of a feature's @since SELECT as a timestamptz literal; null: no bound. */
+    private static String since(Statement s, String query) throws SQLException {
+        if (query == null) {
+            return null;
+        }
+        try (ResultSet rs = s.executeQuery(query)) {
+            // the session's own text form: read back by the same session, it is the same instant
+            String at = rs.next() ? rs.getString(1) : null;
+            return at == null ? null : "TIMESTAMPTZ " + literal(at);
         }
     }
 

@@ -43,7 +43,19 @@ class FeatureDefinitionTest {
                 .contains("user_id IN ('a')")
                 .contains("row_number() OVER")
                 .doesNotContain("{{")
-                .doesNotContain("LIMIT");
+                .doesNotContain("LIMIT")
+                // no bound computed: none
+                .contains("created_at >= TIMESTAMPTZ '-infinity'");
+        // a recompute's bound: a constant, which Greenplum prunes partitions by
+        assertThat(f.select("wh", "user_id IN ('a')", "TIMESTAMPTZ '2026-10-28 00:00:00+00'"))
+                .contains("created_at >= TIMESTAMPTZ '2026-10-28 00:00:00+00'")
+                .doesNotContain("TIMESTAMPTZ '-infinity'");
+        assertThat(f.since("wh", "user_id IN ('a')"))
+                .startsWith("SELECT (SELECT min(c.from_at)")
+                .contains("FROM wh.user_feature_days d")
+                .contains("user_id IN ('a')")
+                .endsWith(")::text")
+                .doesNotContain("{{");
         assertThat(f.view("wh", WarehouseDialect.GREENPLUM_6))
                 .contains(
                         "user_id IN (SELECT f.user_id FROM wh.user_features f WHERE NOT"
@@ -95,5 +107,41 @@ class FeatureDefinitionTest {
                                                 + "-- @view\nCREATE VIEW v AS {{recompute}}"
                                                 + " {{valid}}\n"))
                 .hasMessageContaining("{{keys}}");
+    }
+
+    @Test
+    void aSinceSectionIsOptionalButGoesWithItsPlaceholder() {
+        String head =
+                "CREATE TABLE IF NOT EXISTS {{schema}}.x (k int);\n"
+                        + "-- @days d t\nSELECT 1 WHERE {{facts}}\n"
+                        + "-- @window\nSELECT 1 WHERE {{keys}}\n";
+        String tail = "-- @valid\ntrue\n-- @view\nCREATE VIEW v AS {{recompute}} {{valid}}\n";
+        FeatureDefinition without =
+                FeatureDefinition.parse("x", head + "-- @recompute\nSELECT {{keys}}\n" + tail);
+        assertThat(without.since("s", "true")).isNull();
+        assertThat(without.select("s", "true", "TIMESTAMPTZ '2026-01-01 00:00:00+00'"))
+                .isEqualTo("SELECT true");
+        assertThatThrownBy(
+                        () ->
+                                FeatureDefinition.parse(
+                                        "x",
+                                        head
+                                                + "-- @recompute\nSELECT {{keys}}\n"
+                                                + "-- @since\nSELECT now()\n"
+                                                + tail))
+                .hasMessageContaining("{{since}}");
+        assertThatThrownBy(
+                        () ->
+                                FeatureDefinition.parse(
+                                        "x",
+                                        head
+                                                + "-- @recompute\nSELECT {{keys}}\n"
+                                                + tail.replace(
+                                                                "-- @valid",
+                                                                "-- @since\nSELECT 1\n-- @valid")
+                                                        .replace(
+                                                                "-- @view",
+                                                                "-- @since\nx\n-- @view")))
+                .hasMessageContaining("in this order");
     }
 }
