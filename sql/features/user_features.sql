@@ -19,11 +19,11 @@
 --      SELECT over the fact rows of {{keys}} and the predicate) for a partial day;
 --   4. after "-- @recompute": the SELECT producing the feature rows of the users {{keys}} selects,
 --      from {{window}} (part 3) and the fact table;
---   5. optionally, after "-- @since": a SELECT of one timestamp no later than any fact row part 4
---      reads with "created_at >= {{since}}"; a recompute runs it first and puts the answer into
---      part 4 as a constant (Greenplum's planner leaves out the partitions before a constant, but
---      reads them all for a bound a join computes while running); elsewhere {{since}} is
---      -infinity;
+--   5. optionally, after "-- @since": per key of {{keys}}, the oldest fact row part 4 reads by
+--      time (key, timestamp), from {{window}}; part 4 joins it as {{since_by_key}} and filters with
+--      "created_at >= {{since}}": a recompute runs min(timestamp) first and puts it there as a
+--      constant (Greenplum's planner leaves out the partitions before a constant, but reads them
+--      all for a bound a join finds while running); elsewhere {{since}} is -infinity;
 --   6. after "-- @valid": when a stored row is still exact at read time (alias f);
 --   7. after "-- @view": the view; {{valid}} is part 6, {{recompute}} is part 4 for the users whose
 --      stored row is no longer valid (on PostgreSQL a LATERAL join from those rows, so that a read
@@ -297,9 +297,10 @@ LEFT JOIN (
     -- the seed's ARRAY_AGG(... ORDER BY created_at DESC LIMIT 10), which no SQL accepts: the ten
     -- newest by row_number (ties broken by id, so the result is deterministic), read from the
     -- facts only from the latest day on which the user has ten newer requests (from the day
-    -- rows): a few days of rows per user instead of the year. The bound is joined per user, not
-    -- a scalar subquery: Greenplum runs an uncorrelated subquery before its plan starts, for all
-    -- the users the branch could touch, even when the view reads one valid stored row.
+    -- rows, the @since section): a few days of rows per user instead of the year. The bound is
+    -- joined per user, not a scalar subquery: Greenplum runs an uncorrelated subquery before its
+    -- plan starts, for all the users the branch could touch, even when the view reads one valid
+    -- stored row.
     SELECT ranked.user_id,
            array_agg(ranked.query ORDER BY ranked.created_at DESC, ranked.id DESC) AS recent_queries,
            array_agg(ranked.execution_time_ms ORDER BY ranked.created_at DESC, ranked.id DESC) AS recent_latencies
@@ -312,35 +313,24 @@ LEFT JOIN (
             WHERE {{keys}} AND user_id IS NOT NULL AND NOT _deleted AND isfinite(created_at)
               AND created_at >= now() - interval '1 year' AND created_at >= {{since}}
         ) r
-        JOIN (
-            SELECT c.user_id,
-                   coalesce(max(CASE WHEN c.newer >= 10 THEN c.day END)::timestamp AT TIME ZONE 'UTC', '-infinity') AS from_at
-            FROM (
-                SELECT w.user_id, w.day,
-                       sum(w.requests) OVER (PARTITION BY w.user_id ORDER BY w.day DESC) AS newer
-                FROM {{window}} w
-            ) c
-            GROUP BY c.user_id
-        ) cut ON cut.user_id = r.user_id AND r.created_at >= cut.from_at
+        JOIN {{since_by_key}} cut ON cut.user_id = r.user_id AND r.created_at >= cut.from_at
     ) ranked
     WHERE ranked.recency <= 10
     GROUP BY ranked.user_id
 ) q ON q.user_id = a.user_id
 
 -- @since
--- the oldest of the cuts above for the users {{keys}} selects (the same day rows, the same
--- transaction): at 1M requests the recompute's last ten came from 3 monthly partitions instead of 13
-SELECT min(c.from_at)
+-- per user {{keys}} selects, the oldest fact row of the ten newest requests: the start of the
+-- latest day by which the user has ten newer requests (from the day rows); {{since_by_key}} above,
+-- and the oldest of them {{since}} (at 1M requests: 3 monthly partitions read instead of 13)
+SELECT c.user_id,
+       coalesce(max(CASE WHEN c.newer >= 10 THEN c.day END)::timestamp AT TIME ZONE 'UTC', '-infinity') AS from_at
 FROM (
-    SELECT c.user_id,
-           coalesce(max(CASE WHEN c.newer >= 10 THEN c.day END)::timestamp AT TIME ZONE 'UTC', '-infinity') AS from_at
-    FROM (
-        SELECT w.user_id, w.day,
-               sum(w.requests) OVER (PARTITION BY w.user_id ORDER BY w.day DESC) AS newer
-        FROM {{window}} w
-    ) c
-    GROUP BY c.user_id
+    SELECT w.user_id, w.day,
+           sum(w.requests) OVER (PARTITION BY w.user_id ORDER BY w.day DESC) AS newer
+    FROM {{window}} w
 ) c
+GROUP BY c.user_id
 
 -- @valid
 f.oldest_request_at >= now() - interval '1 year' AND now() - interval '1 year' >= f.window_1y_from

@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
  * One per-key feature table from {@code sql/features/<name>.sql}: its DDL, the SELECT computing
  * per-(key, day) partial aggregates from fact rows ({@code -- @days <day table> <timestamp
  * column>}), the day rows a key's features merge ({@code -- @window}), the SELECT computing the
- * feature rows for the keys {@code {{keys}}} selects ({@code -- @recompute}), optionally a lower
- * bound of the fact rows that SELECT reads ({@code -- @since}), the test of a stored row still
- * being exact at read time ({@code -- @valid}) and the view that serves the table ({@code
+ * feature rows for the keys {@code {{keys}}} selects ({@code -- @recompute}), optionally per key a
+ * lower bound of the fact rows that SELECT reads by time ({@code -- @since}), the test of a stored
+ * row still being exact at read time ({@code -- @valid}) and the view that serves the table ({@code
  * -- @view}). The table's first column is its key (the user), which the day table and the fact
  * table name alike. See {@code sql/features/user_features.sql}.
  */
@@ -153,9 +153,13 @@ public final class FeatureDefinition implements Serializable {
             throw new IllegalArgumentException(
                     "feature " + name + ": its @window and SELECT must filter with {{keys}}");
         }
-        if ((parts[SINCE] != null) != parts[3].contains("{{since}}")) {
+        if ((parts[SINCE] != null) != parts[3].contains("{{since}}")
+                || (parts[SINCE] == null && parts[3].contains("{{since_by_key}}"))) {
             throw new IllegalArgumentException(
-                    "feature " + name + ": a -- @since section goes with {{since}} in the SELECT");
+                    "feature "
+                            + name
+                            + ": a -- @since section goes with {{since}} (and perhaps"
+                            + " {{since_by_key}}) in the SELECT");
         }
         if (!parts[6].contains("{{recompute}}") || !parts[6].contains("{{valid}}")) {
             throw new IllegalArgumentException(
@@ -253,27 +257,33 @@ public final class FeatureDefinition implements Serializable {
      * #since(String, String)} for the same keys, in the same transaction.
      */
     public String select(String schema, String keysPredicate, String sinceLiteral) {
-        return select.replace("{{window}}", "(" + window(schema, keysPredicate) + ")")
+        String byKey = since == null ? "" : "(" + sinceByKey(schema, keysPredicate) + ")";
+        return select.replace("{{since_by_key}}", byKey)
+                .replace("{{window}}", "(" + window(schema, keysPredicate) + ")")
                 .replace("{{keys}}", keysPredicate)
                 .replace("{{since}}", sinceLiteral)
                 .replace("{{schema}}", schema);
     }
 
     /**
-     * The SELECT of one timestamp (as text; NULL: no bound) no later than any fact row the SELECT
-     * of these keys reads by {@code {{since}}}, or null when the file has no {@code -- @since}. A
-     * recompute puts its answer into that SELECT as a constant: Greenplum's planner leaves out the
-     * fact table's partitions before a constant, not before a bound a join computes while running.
+     * The SELECT of the oldest of the {@code -- @since} bounds of these keys, as text (NULL: no
+     * bound), or null when the file has no {@code -- @since}. A recompute puts its answer into the
+     * SELECT as the constant {@code {{since}}}: Greenplum's planner leaves out the fact table's
+     * partitions before a constant, not before the per-key bounds a join finds while running.
      */
     public String since(String schema, String keysPredicate) {
         if (since == null) {
             return null;
         }
-        return "SELECT ("
-                + since.replace("{{window}}", "(" + window(schema, keysPredicate) + ")")
-                        .replace("{{keys}}", keysPredicate)
-                        .replace("{{schema}}", schema)
-                + ")::text";
+        return "SELECT min(s.bound)::text FROM ("
+                + sinceByKey(schema, keysPredicate)
+                + ") s(k, bound)";
+    }
+
+    private String sinceByKey(String schema, String keysPredicate) {
+        return since.replace("{{window}}", "(" + window(schema, keysPredicate) + ")")
+                .replace("{{keys}}", keysPredicate)
+                .replace("{{schema}}", schema);
     }
 
     /** Whether a stored row (alias {@code f}) is still exact now. */

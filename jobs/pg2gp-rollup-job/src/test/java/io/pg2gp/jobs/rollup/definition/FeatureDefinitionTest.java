@@ -2,6 +2,7 @@ package io.pg2gp.jobs.rollup.definition;
 
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -51,10 +52,10 @@ class FeatureDefinitionTest {
                 .contains("created_at >= TIMESTAMPTZ '2026-10-28 00:00:00+00'")
                 .doesNotContain("TIMESTAMPTZ '-infinity'");
         assertThat(f.since("wh", "user_id IN ('a')"))
-                .startsWith("SELECT (SELECT min(c.from_at)")
+                .startsWith("SELECT min(s.bound)::text FROM (SELECT c.user_id,")
                 .contains("FROM wh.user_feature_days d")
                 .contains("user_id IN ('a')")
-                .endsWith(")::text")
+                .endsWith(") s(k, bound)")
                 .doesNotContain("{{");
         assertThat(f.view("wh", WarehouseDialect.GREENPLUM_6))
                 .contains(
@@ -110,38 +111,49 @@ class FeatureDefinitionTest {
     }
 
     @Test
-    void aSinceSectionIsOptionalButGoesWithItsPlaceholder() {
+    void aSinceSectionIsOptionalButGoesWithItsPlaceholders() {
         String head =
                 "CREATE TABLE IF NOT EXISTS {{schema}}.x (k int);\n"
                         + "-- @days d t\nSELECT 1 WHERE {{facts}}\n"
-                        + "-- @window\nSELECT 1 WHERE {{keys}}\n";
+                        + "-- @window\nSELECT k, t FROM w WHERE {{keys}}\n";
         String tail = "-- @valid\ntrue\n-- @view\nCREATE VIEW v AS {{recompute}} {{valid}}\n";
         FeatureDefinition without =
                 FeatureDefinition.parse("x", head + "-- @recompute\nSELECT {{keys}}\n" + tail);
         assertThat(without.since("s", "true")).isNull();
         assertThat(without.select("s", "true", "TIMESTAMPTZ '2026-01-01 00:00:00+00'"))
                 .isEqualTo("SELECT true");
-        assertThatThrownBy(
-                        () ->
-                                FeatureDefinition.parse(
-                                        "x",
-                                        head
-                                                + "-- @recompute\nSELECT {{keys}}\n"
-                                                + "-- @since\nSELECT now()\n"
-                                                + tail))
+        FeatureDefinition with =
+                FeatureDefinition.parse(
+                        "x",
+                        head
+                                + "-- @recompute\nSELECT * FROM f JOIN {{since_by_key}} b USING (k)"
+                                + " WHERE {{keys}} AND t >= {{since}}\n"
+                                + "-- @since\nSELECT k, min(t) FROM {{window}} w GROUP BY k\n"
+                                + tail);
+        assertThat(with.since("s", "k = 1"))
+                .isEqualTo(
+                        "SELECT min(s.bound)::text FROM (SELECT k, min(t) FROM (SELECT k, t FROM w"
+                                + " WHERE k = 1) w GROUP BY k) s(k, bound)");
+        assertThat(with.select("s", "k = 1", "TIMESTAMPTZ '2026-01-01 00:00:00+00'"))
+                .isEqualTo(
+                        "SELECT * FROM f JOIN (SELECT k, min(t) FROM (SELECT k, t FROM w WHERE k ="
+                                + " 1) w GROUP BY k) b USING (k) WHERE k = 1 AND t >= TIMESTAMPTZ"
+                                + " '2026-01-01 00:00:00+00'");
+        assertThat(with.select("s", "k = 1")).endsWith("t >= TIMESTAMPTZ '-infinity'");
+        rejected(head + "-- @recompute\nSELECT {{keys}}\n-- @since\nSELECT now()\n" + tail)
                 .hasMessageContaining("{{since}}");
-        assertThatThrownBy(
-                        () ->
-                                FeatureDefinition.parse(
-                                        "x",
-                                        head
-                                                + "-- @recompute\nSELECT {{keys}}\n"
-                                                + tail.replace(
-                                                                "-- @valid",
-                                                                "-- @since\nSELECT 1\n-- @valid")
-                                                        .replace(
-                                                                "-- @view",
-                                                                "-- @since\nx\n-- @view")))
+        rejected(head + "-- @recompute\nSELECT {{since_by_key}} WHERE {{keys}}\n" + tail)
+                .hasMessageContaining("{{since}}");
+        rejected(
+                        head
+                                + "-- @recompute\nSELECT {{keys}}\n"
+                                + tail.replace("-- @valid", "-- @since\nSELECT 1\n-- @valid")
+                                        .replace("-- @view", "-- @since\nx\n-- @view"))
                 .hasMessageContaining("in this order");
+    }
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> rejected(String file) {
+        return assertThatThrownBy(() -> FeatureDefinition.parse("x", file))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
