@@ -26,7 +26,7 @@ public final class FeatureDefinition implements Serializable {
     };
     private static final int SINCE = 4; // its index in the parts: the DDL is part 0
     private static final Pattern SECTION =
-            Pattern.compile("(?m)^-- @(days|window|recompute|since|valid|view)[ \\t]*([^\\n]*)$");
+            Pattern.compile("(?m)^-- @(" + String.join("|", SECTIONS) + ")[ \\t]*([^\\n]*)$");
 
     /** What {@code {{since}}} is where no bound was computed: no bound. */
     private static final String NO_BOUND = "TIMESTAMPTZ '-infinity'";
@@ -257,12 +257,9 @@ public final class FeatureDefinition implements Serializable {
      * #since(String, String)} for the same keys, in the same transaction.
      */
     public String select(String schema, String keysPredicate, String sinceLiteral) {
-        String byKey = since == null ? "" : "(" + sinceByKey(schema, keysPredicate) + ")";
-        return select.replace("{{since_by_key}}", byKey)
-                .replace("{{window}}", "(" + window(schema, keysPredicate) + ")")
-                .replace("{{keys}}", keysPredicate)
-                .replace("{{since}}", sinceLiteral)
-                .replace("{{schema}}", schema);
+        String byKey = since == null ? "" : "(" + render(since, schema, keysPredicate) + ")";
+        return render(select.replace("{{since_by_key}}", byKey), schema, keysPredicate)
+                .replace("{{since}}", sinceLiteral);
     }
 
     /**
@@ -276,12 +273,13 @@ public final class FeatureDefinition implements Serializable {
             return null;
         }
         return "SELECT min(s.bound)::text FROM ("
-                + sinceByKey(schema, keysPredicate)
+                + render(since, schema, keysPredicate)
                 + ") s(k, bound)";
     }
 
-    private String sinceByKey(String schema, String keysPredicate) {
-        return since.replace("{{window}}", "(" + window(schema, keysPredicate) + ")")
+    /** A SELECT over {@code {{window}}} of the keys {@code keysPredicate} selects. */
+    private String render(String template, String schema, String keysPredicate) {
+        return template.replace("{{window}}", "(" + window(schema, keysPredicate) + ")")
                 .replace("{{keys}}", keysPredicate)
                 .replace("{{schema}}", schema);
     }
