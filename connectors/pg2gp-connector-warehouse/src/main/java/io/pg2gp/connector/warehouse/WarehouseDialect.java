@@ -144,6 +144,17 @@ public interface WarehouseDialect {
         return false;
     }
 
+    /**
+     * Whether the general apply may update a replaced version in place instead of deleting it and
+     * inserting the new one, where the target allows it (see {@code InPlaceUpdateStatements}). On
+     * PostgreSQL an update writes one new row version, and no index entries when no indexed column
+     * changed (HOT); delete plus insert writes the new row, an entry in every index and the
+     * delete's marks. Greenplum keeps delete plus insert (its apply plans are measured that way).
+     */
+    default boolean updatesInPlace() {
+        return false;
+    }
+
     /** Whether {@code table} is partitioned (only then do literal hour bounds help the apply). */
     boolean isPartitioned(Connection c, String table) throws SQLException;
 

@@ -27,6 +27,11 @@ final class GeneralApply {
     private final WarehouseTable target;
     private final ApplyStatements sql;
     private Boolean keyIndexed;
+
+    /** Whether replaced versions are updated in place; whether that resets {@code _deleted}. */
+    private Boolean inPlace;
+
+    private boolean resetsDeleted;
     private Long lastAppliedLsn;
 
     GeneralApply(String job, WarehouseTable target, ApplyStatements sql) {
@@ -43,8 +48,10 @@ final class GeneralApply {
     }
 
     /**
-     * The general path: deduplicate, match the batch keys in the target, delete what they replace,
-     * insert the winners. Returns rows upserted and deleted.
+     * The general path: deduplicate, match the batch keys in the target, delete what they replace
+     * (or update it in place, where the target allows it), insert the winners. Returns rows
+     * upserted and deleted (a version replaced in place counts in both, as when it is deleted and
+     * inserted).
      */
     long[] apply(Connection c, Statement s, BatchStats stats, long commitSeq) throws SQLException {
         var batchIds = stats.committable().batchIds();
@@ -87,13 +94,22 @@ final class GeneralApply {
         if (keys != null) {
             s.executeUpdate(keys);
         }
+        boolean updates = matched > 0 && inPlace(c);
+        long updated = 0;
+        if (updates) {
+            updated =
+                    s.executeUpdate(
+                            sql.inPlace().updateReplaced(job, batchIds, batch, resetsDeleted));
+        }
         if (matched > 0) {
             for (String b : deleteBounds(s, bounds)) {
-                deleted += s.executeUpdate(sql.deleteReplaced(b));
+                String delete = sql.deleteReplaced(b);
+                deleted += s.executeUpdate(updates ? sql.deletesOnly(delete) : delete);
             }
             String nulls = sql.countReplacedWithNullDistribution();
             if (nulls != null && BatchApplier.count(s, nulls) > 0) {
-                deleted += s.executeUpdate(sql.deleteReplacedWithNullDistribution(bounds));
+                String delete = sql.deleteReplacedWithNullDistribution(bounds);
+                deleted += s.executeUpdate(updates ? sql.deletesOnly(delete) : delete);
             }
         }
         // Hash joins again: the soft-delete update also joins batch and match (no index on
@@ -113,13 +129,17 @@ final class GeneralApply {
             }
         }
         s.execute(sql.disableNestedLoops());
-        long upserted = s.executeUpdate(sql.insertNewVersions(job, batchIds, batch, matched > 0));
+        long upserted =
+                updated
+                        + s.executeUpdate(
+                                sql.insertNewVersions(job, batchIds, batch, matched > 0, updates));
+        deleted += updated;
         String nullNew = sql.countNewVersionsWithNullDistribution(batch);
         if (nullNew != null && BatchApplier.count(s, nullNew) > 0) {
             upserted +=
                     s.executeUpdate(
                             sql.insertNewVersionsWithNullDistribution(
-                                    job, batchIds, batch, matched > 0));
+                                    job, batchIds, batch, matched > 0, updates));
         }
         s.execute(sql.restoreNestedLoops());
         for (String clear : sql.clearWorkTables()) {
@@ -231,6 +251,22 @@ final class GeneralApply {
             s.execute(sql.analyzeBatch());
         }
         return bounds;
+    }
+
+    /** Asked once per committer, as {@link #keyIndexed}. */
+    private boolean inPlace(Connection c) throws SQLException {
+        if (inPlace == null) {
+            inPlace = false;
+            if (sql.inPlace().possible()) {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery(sql.inPlace().eligibility())) {
+                    rs.next();
+                    inPlace = rs.getBoolean(1);
+                    resetsDeleted = rs.getBoolean(2);
+                }
+            }
+        }
+        return inPlace;
     }
 
     /** Asked once per committer: indexes are created with the table, not while it is loaded. */

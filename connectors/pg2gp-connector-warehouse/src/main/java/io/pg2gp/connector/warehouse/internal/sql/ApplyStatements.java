@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * <p>They keep to what Greenplum 6 (PostgreSQL 9.4 kernel) accepts: no {@code ON CONFLICT}, no
  * {@code MERGE}, no {@code RETURNING}. An upsert is delete-then-insert, guarded by LSN so the
  * warehouse never goes backwards for a key; the batch is deduplicated first so every key appears
- * once, with its latest version. (PostgreSQL's writable CTEs are used where the dialect has them.)
+ * once, with its latest version. (PostgreSQL's writable CTEs are used where the dialect has them,
+ * and its updates in place where the target allows them: {@link #inPlace}.)
  *
  * <p>This class holds the general path (deduplicate, match, delete, insert) and the planner
  * settings around it; the rest comes in groups, one class each: {@link #bounds()} (batch statistics
@@ -41,6 +42,7 @@ public final class ApplyStatements {
     private final InsertOnlyStatements insertOnly;
     private final SoftDeleteStatements softDelete;
     private final LedgerStatements ledger;
+    private final InPlaceUpdateStatements inPlace;
 
     public ApplyStatements(
             WarehouseTable target,
@@ -54,6 +56,7 @@ public final class ApplyStatements {
         this.insertOnly = new InsertOnlyStatements(c, touched);
         this.softDelete = new SoftDeleteStatements(c);
         this.ledger = new LedgerStatements(c);
+        this.inPlace = new InPlaceUpdateStatements(c, insertOnly);
     }
 
     /** Batch statistics and the hour and month bounds on the target. */
@@ -79,6 +82,11 @@ public final class ApplyStatements {
     /** The commit ledger and dead letters. */
     public LedgerStatements ledger() {
         return ledger;
+    }
+
+    /** The update in place of replaced versions, where the target allows it. */
+    public InPlaceUpdateStatements inPlace() {
+        return inPlace;
     }
 
     /** The bookkeeping tables the statements use. */
@@ -188,6 +196,14 @@ public final class ApplyStatements {
     }
 
     /**
+     * {@code delete} ({@link #deleteReplaced} or {@link #deleteReplacedWithNullDistribution}) for
+     * the batch's deletes only: its other replacing rows were updated in place ({@link #inPlace}).
+     */
+    public String deletesOnly(String delete) {
+        return delete + " AND m.op = 'd'";
+    }
+
+    /**
      * Counts replaced versions whose distribution columns hold a NULL; null when the distribution
      * columns are key columns (never NULL).
      */
@@ -258,6 +274,19 @@ public final class ApplyStatements {
      */
     public String insertNewVersions(
             String job, Collection<Long> batchIds, String batch, boolean matched) {
+        return insertNewVersions(job, batchIds, batch, matched, false);
+    }
+
+    /**
+     * ... and with {@code newKeysOnly}, only keys the target does not hold at all: the versions
+     * they replace were updated in place ({@link #inPlace}).
+     */
+    public String insertNewVersions(
+            String job,
+            Collection<Long> batchIds,
+            String batch,
+            boolean matched,
+            boolean newKeysOnly) {
         return insertNewVersions(
                 job,
                 batchIds,
@@ -266,7 +295,8 @@ public final class ApplyStatements {
                 c.extraDistribution.stream()
                         .map(d -> " AND s." + d + " = b." + d)
                         .collect(Collectors.joining()),
-                "");
+                "",
+                newKeysOnly);
     }
 
     /**
@@ -285,9 +315,19 @@ public final class ApplyStatements {
 
     /** The new versions {@link #insertNewVersions} leaves: joined without the distribution. */
     public String insertNewVersionsWithNullDistribution(
-            String job, Collection<Long> batchIds, String batch, boolean matched) {
+            String job,
+            Collection<Long> batchIds,
+            String batch,
+            boolean matched,
+            boolean newKeysOnly) {
         return insertNewVersions(
-                job, batchIds, batch, matched, "", " AND " + anyNull().replace("m.", "b."));
+                job,
+                batchIds,
+                batch,
+                matched,
+                "",
+                " AND " + anyNull().replace("m.", "b."),
+                newKeysOnly);
     }
 
     /**
@@ -303,7 +343,8 @@ public final class ApplyStatements {
             String batch,
             boolean matched,
             String distribution,
-            String nulls) {
+            String nulls,
+            boolean newKeysOnly) {
         String softColumn = c.deleteMode == DeleteMode.SOFT ? ", _deleted" : "";
         String softValue = c.deleteMode == DeleteMode.SOFT ? ", false" : "";
         return "INSERT INTO "
@@ -334,7 +375,7 @@ public final class ApplyStatements {
                                 + c.matchTable
                                 + " m WHERE "
                                 + c.matchJoin("b")
-                                + " AND NOT m.replaces)"
+                                + (newKeysOnly ? ")" : " AND NOT m.replaces)")
                         : "");
     }
 

@@ -56,6 +56,11 @@ public final class PostgresDialect implements WarehouseDialect {
     }
 
     @Override
+    public boolean updatesInPlace() {
+        return true;
+    }
+
+    @Override
     public String distributedBy(String columns) {
         return "";
     }

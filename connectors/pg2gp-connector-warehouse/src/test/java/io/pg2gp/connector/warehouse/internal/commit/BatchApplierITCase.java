@@ -355,6 +355,184 @@ class BatchApplierITCase {
         assertThat(target()).containsOnly(Map.entry(A, "snapshot@0/r"));
     }
 
+    /** The statements an apply ran that write the target, by their first words. */
+    private List<String> targetWrites(BatchApplier applier, WarehouseCommittable committable)
+            throws SQLException {
+        List<String> writes = new ArrayList<>();
+        ObservedApply.apply(
+                applier,
+                c,
+                committable,
+                sql -> {
+                    for (String verb : List.of("UPDATE ", "DELETE FROM ", "INSERT INTO ")) {
+                        if (sql.startsWith(verb + TARGET + " ")) {
+                            writes.add(verb.trim());
+                        }
+                    }
+                });
+        return writes;
+    }
+
+    @Test
+    void replacedVersionsAreUpdatedInPlaceWhereTheTargetAllowsIt() throws Exception {
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a", 10, 'c');
+        stage(1, 1, 1, B, "b", 11, 'c');
+        stage(1, 1, 2, D, "d", 12, 'c');
+        applier.apply(c, committable(1, 1));
+
+        stage(2, 2, 0, A, "a2", 20, 'u'); // replaces: overwritten in place
+        stage(2, 2, 1, B, "b-old", 5, 'u'); // older than the target's version: ignored
+        stage(2, 2, 2, C, "c", 21, 'c'); // new key: inserted
+        stage(2, 2, 3, D, null, 22, 'd'); // delete: deleted
+        List<String> writes = new ArrayList<>();
+        BatchApplier.Result r =
+                ObservedApply.apply(
+                        applier,
+                        c,
+                        committable(2, 2),
+                        sql -> {
+                            if (sql.startsWith("UPDATE " + TARGET + " ")) {
+                                writes.add(sql);
+                            }
+                        });
+
+        assertThat(writes).hasSize(1);
+        // The ledger's counts as before: the replaced version counts as deleted and upserted.
+        assertThat(r.upserted()).isEqualTo(2);
+        assertThat(r.deleted()).isEqualTo(2);
+        assertThat(target())
+                .containsOnly(
+                        Map.entry(A, "a2@20/u"), Map.entry(B, "b@11/c"), Map.entry(C, "c@21/c"));
+    }
+
+    @Test
+    void aTargetWithAColumnTheSinkDoesNotWriteKeepsDeleteAndInsert() throws Exception {
+        execute("ALTER TABLE " + TARGET + " ADD COLUMN note text DEFAULT 'fresh'");
+        BatchApplier applier = applier(DeleteMode.MIRROR);
+        stage(1, 1, 0, A, "a", 10, 'c');
+        applier.apply(c, committable(1, 1));
+        execute("UPDATE " + TARGET + " SET note = 'by hand'");
+
+        stage(2, 2, 0, A, "a2", 20, 'u');
+        List<String> writes = targetWrites(applier, committable(2, 2));
+
+        // A new version is a new row: the column the sink does not write is back to its default.
+        assertThat(writes).doesNotContain("UPDATE").contains("DELETE FROM", "INSERT INTO");
+        assertThat(target()).containsOnly(Map.entry(A, "a2@20/u"));
+        assertThat(count("SELECT count(*) FROM " + TARGET + " WHERE note = 'fresh'")).isOne();
+    }
+
+    private static final WarehouseTable OWNED =
+            WarehouseTable.builder("public", "owned")
+                    .column("id", ColumnType.UUID)
+                    .column("user_id", ColumnType.UUID)
+                    .column("name", ColumnType.TEXT)
+                    .key("id")
+                    .distributedBy("user_id") // as requests_analytical: a key and a NULL-able user
+                    .build();
+
+    private void stageOwned(
+            long batch, long seq, UUID id, UUID user, String name, long lsn, char op)
+            throws SQLException {
+        try (PreparedStatement p =
+                c.prepareStatement(
+                        "INSERT INTO "
+                                + bookkeeping.stagingTable(OWNED)
+                                + " ("
+                                + BookkeepingTables.stagingColumnList(OWNED)
+                                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), NULL)")) {
+            p.setString(1, JOB);
+            p.setLong(2, batch);
+            p.setLong(3, batch);
+            p.setLong(4, seq);
+            p.setObject(5, id);
+            p.setObject(6, user);
+            p.setString(7, name);
+            p.setLong(8, lsn);
+            p.setString(9, String.valueOf(op));
+            p.executeUpdate();
+        }
+        execute(
+                "INSERT INTO "
+                        + bookkeeping.stagedTags()
+                        + " (job, target_table, tag) VALUES ('"
+                        + JOB
+                        + "', 'public.owned', "
+                        + batch
+                        + ")");
+        batchRows.merge(batch, 1, Integer::sum);
+        batchMaxLsn.merge(batch, lsn, Math::max);
+    }
+
+    private Map<UUID, String> owned() throws SQLException {
+        Map<UUID, String> rows = new HashMap<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT id, user_id, name, _cdc_lsn FROM public.owned")) {
+            while (rs.next()) {
+                rows.put(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(3) + "@" + rs.getLong(4) + " of " + rs.getString(2));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Rows whose distribution column is NULL take the delete and the insert by key alone; with
+     * updates in place those must leave the updated rows alone (neither delete nor insert them).
+     */
+    @Test
+    void rowsWithoutADistributionValueAreUpdatedInPlaceToo() throws Exception {
+        execute(
+                "CREATE TABLE public.owned (id uuid PRIMARY KEY, user_id uuid, name text, _cdc_lsn"
+                        + " bigint NOT NULL, _cdc_op char(1) NOT NULL, _cdc_committed_at"
+                        + " timestamptz, _synced_at timestamptz NOT NULL DEFAULT now(), _deleted"
+                        + " boolean NOT NULL DEFAULT false)");
+        WarehouseSetup.ensureBookkeeping(c, bookkeeping, OWNED);
+        BatchApplier applier =
+                new BatchApplier(
+                        JOB,
+                        OWNED,
+                        new ApplyStatements(
+                                OWNED,
+                                bookkeeping,
+                                DeleteMode.MIRROR,
+                                WarehouseDialect.POSTGRES,
+                                false),
+                        "64MB");
+        UUID u1 = UUID.fromString("00000000-0000-0000-0000-0000000000a1");
+        stageOwned(1, 0, A, null, "a", 10, 'c');
+        stageOwned(1, 1, B, null, "b", 11, 'c');
+        stageOwned(1, 2, D, u1, "d", 12, 'c');
+        applier.apply(c, committable(1, 1));
+
+        stageOwned(2, 0, A, null, "a2", 20, 'u');
+        stageOwned(2, 1, B, u1, "b to u1", 21, 'u');
+        stageOwned(2, 2, C, null, "c", 22, 'c');
+        stageOwned(2, 3, D, null, null, 23, 'd');
+        BatchApplier.Result r = applier.apply(c, committable(2, 2));
+        assertThat(r.upserted()).isEqualTo(3);
+        assertThat(r.deleted()).isEqualTo(3);
+        assertThat(owned())
+                .isEqualTo(
+                        Map.of(
+                                A, "a2@20 of null",
+                                B, "b to u1@21 of " + u1,
+                                C, "c@22 of null"));
+
+        stageOwned(3, 0, B, null, "b back", 30, 'u');
+        stageOwned(3, 1, A, null, "a stale", 15, 'u'); // a replay: loses
+        applier.apply(c, committable(3, 3));
+        assertThat(owned())
+                .isEqualTo(
+                        Map.of(
+                                A, "a2@20 of null",
+                                B, "b back@30 of null",
+                                C, "c@22 of null"));
+    }
+
     @Test
     void aDeleteRemovesTheRowInMirrorMode() throws Exception {
         BatchApplier applier = applier(DeleteMode.MIRROR);
@@ -667,6 +845,9 @@ class BatchApplierITCase {
                 s.executeUpdate(sql.createMatches(batch, ""));
                 s.execute("ANALYZE " + sql.matchTable());
                 readsTarget.put(sql.deleteReplaced(""), explain(s, sql.deleteReplaced("")));
+                String update =
+                        sql.inPlace().updateReplaced(JOB, committable.batchIds(), batch, true);
+                readsTarget.put(update, explain(s, update));
                 for (String statement :
                         List.of(
                                 sql.insertNewVersions(JOB, committable.batchIds(), batch, true),
@@ -678,7 +859,7 @@ class BatchApplierITCase {
             c.rollback();
             c.setAutoCommit(true);
         }
-        assertThat(readsTarget).hasSize(2);
+        assertThat(readsTarget).hasSize(3);
         readsTarget.forEach(
                 (statement, plan) ->
                         assertThat(plan)

@@ -161,7 +161,7 @@ class ApplyStatementsTest {
                                 + " 'd' AND (b.user_id IS NULL)");
         assertThat(
                         sql.insertNewVersionsWithNullDistribution(
-                                "job", BATCHES, sql.batchTable(), false))
+                                "job", BATCHES, sql.batchTable(), false, false))
                 .contains("b ON s.id = b.id AND s._pg2gp_batch = b._pg2gp_batch")
                 .endsWith(" AND b._cdc_op <> 'd' AND (b.user_id IS NULL)");
         assertThat(sql.insertNewVersions("job", BATCHES, sql.batchTable(), true))
