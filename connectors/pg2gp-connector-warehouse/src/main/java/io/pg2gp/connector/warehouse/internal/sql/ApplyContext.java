@@ -81,6 +81,25 @@ final class ApplyContext {
                 + SqlLiterals.longList(batchIds);
     }
 
+    /**
+     * Staging ({@code s}) joined to the deduplicated batch ({@code b}) on each key's winning staged
+     * row ({@code distribution}: more join terms), non-deletes only: where the insert and the
+     * update of new versions read them from.
+     */
+    String stagedWinners(String batch, String distribution, String job, Collection<Long> batchIds) {
+        return bookkeeping.stagingTable(target)
+                + " s JOIN "
+                + batch
+                + " b ON "
+                + target.keyColumns().stream()
+                        .map(k -> "s." + k + " = b." + k)
+                        .collect(Collectors.joining(" AND "))
+                + distribution
+                + " AND s._pg2gp_batch = b._pg2gp_batch AND s._pg2gp_seq = b._pg2gp_seq WHERE "
+                + stageFilter("s.", job, batchIds)
+                + " AND b._cdc_op <> 'd'";
+    }
+
     /** Equality of the key columns between {@code alias} and the match table ({@code m}). */
     String matchJoin(String alias) {
         return target.keyColumns().stream()

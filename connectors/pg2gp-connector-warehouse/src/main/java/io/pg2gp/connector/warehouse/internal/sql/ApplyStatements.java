@@ -358,17 +358,7 @@ public final class ApplyStatements {
                 + ", b._cdc_lsn, b._cdc_op, b._cdc_committed_at, now()"
                 + softValue
                 + " FROM "
-                + c.bookkeeping.stagingTable(c.target)
-                + " s JOIN "
-                + batch
-                + " b ON "
-                + c.target.keyColumns().stream()
-                        .map(k -> "s." + k + " = b." + k)
-                        .collect(Collectors.joining(" AND "))
-                + distribution
-                + " AND s._pg2gp_batch = b._pg2gp_batch AND s._pg2gp_seq = b._pg2gp_seq WHERE "
-                + c.stageFilter("s.", job, batchIds)
-                + " AND b._cdc_op <> 'd'"
+                + c.stagedWinners(batch, distribution, job, batchIds)
                 + nulls
                 + (matched
                         ? " AND NOT EXISTS (SELECT 1 FROM "

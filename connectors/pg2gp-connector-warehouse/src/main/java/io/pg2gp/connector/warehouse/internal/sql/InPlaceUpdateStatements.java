@@ -91,16 +91,8 @@ public final class InPlaceUpdateStatements {
                 + " b._cdc_committed_at, _synced_at = now()"
                 + (resetsDeleted ? ", _deleted = false" : "")
                 + " FROM "
-                + c.bookkeeping.stagingTable(c.target)
-                + " s JOIN "
-                + batch
-                + " b ON "
-                + c.target.keyColumns().stream()
-                        .map(k -> "s." + k + " = b." + k)
-                        .collect(Collectors.joining(" AND "))
-                + " AND s._pg2gp_batch = b._pg2gp_batch AND s._pg2gp_seq = b._pg2gp_seq WHERE "
-                + c.stageFilter("s.", job, batchIds)
-                + " AND b._cdc_op <> 'd' AND "
+                + c.stagedWinners(batch, "", job, batchIds)
+                + " AND "
                 + c.keyJoin
                 + " AND "
                 + ApplyStatements.REPLACES;
