@@ -1,10 +1,6 @@
 package io.pg2gp.benchmarks;
 
-import io.pg2gp.connector.gpfdist.ServedBatch;
-import io.pg2gp.connector.warehouse.WarehouseRecord;
-import io.pg2gp.connector.warehouse.internal.load.GpfdistStagingLoader;
-import io.pg2gp.connector.warehouse.internal.writer.ByteBuf;
-import io.pg2gp.connector.warehouse.internal.writer.CopyTextEncoder;
+import io.pg2gp.connector.warehouse.testutils.WriterEncodingHarness;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
 import io.pg2gp.jobs.settings.WarehouseTables;
@@ -60,23 +56,12 @@ final class EncodeBenchmark {
     /** What a writer does per row, and per 8 MiB chunk what the gpfdist loader does. */
     private static long encodePg2gp(EnrichedRequest[] rows, long n) {
         RequestRecordSerializer serializer = new RequestRecordSerializer();
-        CopyTextEncoder encoder = new CopyTextEncoder(WarehouseTables.requestsAnalytical("public"));
-        ByteBuf buf = new ByteBuf(9 << 20);
-        long total = 0;
+        WriterEncodingHarness writer =
+                new WriterEncodingHarness(WarehouseTables.requestsAnalytical("public"), 8 << 20);
         for (long i = 0; i < n; i++) {
-            WarehouseRecord r = serializer.serialize(rows[(int) (i % rows.length)]);
-            String error = encoder.encodeColumns(r.values(), buf);
-            if (error != null) {
-                throw new IllegalStateException(error);
-            }
-            buf.write('\n');
-            if (buf.size() >= 8 << 20 || i == n - 1) {
-                GpfdistStagingLoader.toBatch(ServedBatch.builder(), buf.array(), 0, buf.size());
-                total += buf.size();
-                buf.clear();
-            }
+            writer.add(serializer.serialize(rows[(int) (i % rows.length)]));
         }
-        return total;
+        return writer.finish();
     }
 
     private static long encodePlain(EnrichedRequest[] rows, long n) {

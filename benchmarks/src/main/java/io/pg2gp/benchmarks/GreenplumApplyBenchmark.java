@@ -4,12 +4,7 @@ import io.pg2gp.connector.warehouse.DeleteMode;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
-import io.pg2gp.connector.warehouse.internal.commit.BatchApplier;
-import io.pg2gp.connector.warehouse.internal.commit.StagedBatch;
-import io.pg2gp.connector.warehouse.internal.commit.WarehouseCommittable;
-import io.pg2gp.connector.warehouse.internal.sql.ApplyStatements;
-import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
-import io.pg2gp.connector.warehouse.internal.sql.WarehouseSetup;
+import io.pg2gp.connector.warehouse.testutils.CommitterApplyHarness;
 import io.pg2gp.jobs.ingest.sink.MonthlyPartitions;
 import io.pg2gp.jobs.settings.WarehouseDdl;
 import io.pg2gp.jobs.settings.WarehouseTables;
@@ -43,11 +38,12 @@ import java.util.regex.Pattern;
  * grow with the batch or with the table? The real {@code requests_analytical} (the job's DDL:
  * distributed by user_id, monthly partitions, index on id) is filled server-side with N and 10 x N
  * rows over 24 months and analysed; then batches of {@value #BATCH} seed-shaped changes (updates of
- * rows up to 60 days old, new rows, a few deletes) are staged and applied by the committer's {@link
- * BatchApplier}, one committed transaction each. Printed per table size: apply time p50 and the
- * time per statement; rows read from the fact table by the match and the delete (EXPLAIN ANALYZE of
- * the recorded statements of one more batch, rolled back), with the Postgres planner (what the
- * apply uses) and with GPORCA; and the ratio large/small against the target 1.5x.
+ * rows up to 60 days old, new rows, a few deletes) are staged and applied by the committer's apply
+ * (through {@link CommitterApplyHarness}), one committed transaction each. Printed per table size:
+ * apply time p50 and the time per statement; rows read from the fact table by the match and the
+ * delete (EXPLAIN ANALYZE of the recorded statements of one more batch, rolled back), with the
+ * Postgres planner (what the apply uses) and with GPORCA; and the ratio large/small against the
+ * target 1.5x.
  */
 final class GreenplumApplyBenchmark {
 
@@ -193,8 +189,7 @@ final class GreenplumApplyBenchmark {
         final long rows;
         final String db;
         final Connection c;
-        final ApplyStatements sql;
-        final BatchApplier applier;
+        final CommitterApplyHarness applier;
         final Stager stager;
         final List<Double> applyMillis = new ArrayList<>();
         final List<Reads> applyReads = new ArrayList<>();
@@ -215,19 +210,8 @@ final class GreenplumApplyBenchmark {
                     new WarehouseConnectionOptions(
                             gp.jdbcUrl(db), gp.user(), GreenplumCluster.ENV_PASSWORD);
             c = options.open("bench apply");
-            WarehouseDialect dialect = WarehouseDialect.detect(c);
-            BookkeepingTables bookkeeping = new BookkeepingTables("pg2gp", dialect);
-            WarehouseSetup.ensureBookkeeping(c, bookkeeping, table);
-            sql =
-                    new ApplyStatements(
-                            table,
-                            bookkeeping,
-                            DeleteMode.MIRROR,
-                            dialect,
-                            dialect.isPartitioned(c, table.qualifiedName()));
-            applier = new BatchApplier(JOB, table, sql, "64MB");
-            applier.prepareSession(c);
-            stager = new Stager(c, bookkeeping, g);
+            applier = CommitterApplyHarness.open(c, table, "pg2gp", JOB, DeleteMode.MIRROR, "64MB");
+            stager = new Stager(c, applier, g);
         }
 
         private void fill(Generator g) throws SQLException {
@@ -275,11 +259,11 @@ final class GreenplumApplyBenchmark {
 
         /** Stages and applies one batch (committed); measured unless a warm-up. */
         void applyOne(boolean measured) throws Exception {
-            WarehouseCommittable committable = stager.stage();
+            Staged batch = stager.stage();
             Map<String, Double> timed = new LinkedHashMap<>();
             Reads before = reads(c, db);
             long t0 = System.nanoTime();
-            BatchApplier.Result r = applier.apply(timing(c, timed, null), committable);
+            CommitterApplyHarness.Applied r = batch.apply(timing(c, timed, null));
             double ms = (System.nanoTime() - t0) / 1e6;
             Reads read = reads(c, db).minus(before);
             if (r.alreadyApplied() || r.upserted() == 0) {
@@ -303,15 +287,15 @@ final class GreenplumApplyBenchmark {
          * rolled back.
          */
         SizeResult explainAndResult() throws Exception {
-            WarehouseCommittable extra = stager.stage();
+            Staged extra = stager.stage();
             List<String> recorded = new ArrayList<>();
-            applier.apply(timing(c, new LinkedHashMap<>(), recorded), extra);
+            extra.apply(timing(c, new LinkedHashMap<>(), recorded));
             Reads r0 = reads(c, db);
             Map<String, Explained> postgres = explain(c, recorded, "off", null);
             Reads r1 = reads(c, db);
             Map<String, Explained> orca = explain(c, recorded, "on", null);
             Reads r2 = reads(c, db);
-            Map<String, Explained> analysed = explain(c, recorded, "off", sql.analyzeBatch());
+            Map<String, Explained> analysed = explain(c, recorded, "off", applier.analyzeBatch());
             Reads r3 = reads(c, db);
             return new SizeResult(
                     rows,
@@ -438,20 +422,20 @@ final class GreenplumApplyBenchmark {
      */
     private final class Stager {
         private final Connection c;
-        private final BookkeepingTables bookkeeping;
+        private final CommitterApplyHarness applier;
         private final Generator g;
         private final Random random = new Random(42);
         private long checkpoint;
         private long nextNew;
 
-        Stager(Connection c, BookkeepingTables bookkeeping, Generator g) {
+        Stager(Connection c, CommitterApplyHarness applier, Generator g) {
             this.c = c;
-            this.bookkeeping = bookkeeping;
+            this.applier = applier;
             this.g = g;
             this.nextNew = g.rows() + 1;
         }
 
-        WarehouseCommittable stage() throws SQLException {
+        Staged stage() throws SQLException {
             checkpoint++;
             long lsnBase = 1_000_000_000L + checkpoint * 100_000L;
             long recent = Math.max(1, g.rows() * TOUCHED_DAYS / (MONTHS * 30L));
@@ -481,9 +465,9 @@ final class GreenplumApplyBenchmark {
             String newAt = "timestamptz '" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "'";
             String stage =
                     "INSERT INTO "
-                            + bookkeeping.stagingTable(table)
+                            + applier.stagingTable()
                             + " ("
-                            + BookkeepingTables.stagingColumnList(table)
+                            + applier.stagingColumns()
                             + ") SELECT '"
                             + JOB
                             + "', "
@@ -514,17 +498,27 @@ final class GreenplumApplyBenchmark {
             try (Statement s = c.createStatement()) {
                 s.executeUpdate(stage);
             }
-            StagedBatch staged =
-                    new StagedBatch(
-                            table.qualifiedName(),
-                            batchId,
-                            checkpoint,
-                            0,
-                            elements.size(),
-                            0,
-                            lsnBase + elements.size());
-            return new WarehouseCommittable(
-                    random.nextLong(), checkpoint, table.qualifiedName(), List.of(staged));
+            return new Staged(
+                    applier,
+                    random.nextLong(),
+                    batchId,
+                    checkpoint,
+                    elements.size(),
+                    lsnBase + elements.size());
+        }
+    }
+
+    /** One staged batch, applied as the committer applies one writer's batch. */
+    private record Staged(
+            CommitterApplyHarness applier,
+            long commitId,
+            long batchId,
+            long checkpoint,
+            long rows,
+            long maxLsn) {
+
+        CommitterApplyHarness.Applied apply(Connection c) throws SQLException {
+            return applier.apply(c, commitId, batchId, checkpoint, rows, maxLsn);
         }
     }
 
