@@ -1,9 +1,8 @@
 package io.pg2gp.jobs.rollup;
 
+import io.pg2gp.connector.warehouse.BookkeepingSchema;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
-import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.jobs.settings.PipelineConfig;
-import io.pg2gp.jobs.settings.WarehouseTables;
 import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.SharedGreenplum;
 
@@ -59,20 +58,12 @@ class GreenplumRollupJobITCase {
                                 "warehouse.url", gp.jdbcUrl(db),
                                 "warehouse.user", gp.user(),
                                 "rollup.poll-interval", "500ms"));
-        BookkeepingTables bookkeeping =
-                new BookkeepingTables("pg2gp", WarehouseDialect.GREENPLUM_6);
+        BookkeepingSchema bookkeeping = IngestBookkeeping.SCHEMA;
         JobClient job = null;
         try (Connection c = gp.connect(db);
                 Statement s = c.createStatement()) {
             s.execute(WarehouseScript.render(WarehouseDialect.GREENPLUM_6, "public", null));
-            for (var ddl :
-                    bookkeeping.createStatements(WarehouseTables.requestsAnalytical("public"))) {
-                if (ddl.relation() == null
-                        || ddl.relation().equals(bookkeeping.touchedHours())
-                        || ddl.relation().equals(bookkeeping.touchedKeys())) {
-                    s.execute(ddl.statement());
-                }
-            }
+            IngestBookkeeping.prepare(config.warehouseConnection());
             s.execute(SeedFacts.SEED_ROWS);
             touched(c, bookkeeping, 1, SeedFacts.hours(s, "true"));
 
@@ -110,7 +101,7 @@ class GreenplumRollupJobITCase {
     }
 
     /** Records hours as the ingest committer does: one row per hour of commit {@code seq}. */
-    private static void touched(Connection c, BookkeepingTables b, long seq, List<Long> hours)
+    private static void touched(Connection c, BookkeepingSchema b, long seq, List<Long> hours)
             throws Exception {
         try (PreparedStatement p =
                 c.prepareStatement(

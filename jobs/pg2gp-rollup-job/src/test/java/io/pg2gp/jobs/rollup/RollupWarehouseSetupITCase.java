@@ -1,9 +1,8 @@
 package io.pg2gp.jobs.rollup;
 
+import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
-import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.jobs.settings.PipelineConfig;
-import io.pg2gp.jobs.settings.WarehouseTables;
 import io.pg2gp.testutils.GreenplumCluster;
 import io.pg2gp.testutils.SharedGreenplum;
 
@@ -37,16 +36,11 @@ class RollupWarehouseSetupITCase {
             // as on a warehouse the feature store has not been set up on: its index on the facts
             // is for the job to create, which takes the fact table's owner
             s.execute("DROP INDEX public.requests_analytical_user_created");
-            BookkeepingTables bookkeeping =
-                    new BookkeepingTables("pg2gp", WarehouseDialect.GREENPLUM_6);
-            for (var ddl :
-                    bookkeeping.createStatements(WarehouseTables.requestsAnalytical("public"))) {
-                if (ddl.relation() == null
-                        || ddl.relation().equals(bookkeeping.touchedHours())
-                        || ddl.relation().equals(bookkeeping.touchedKeys())) {
-                    s.execute(ddl.statement());
-                }
-            }
+            IngestBookkeeping.prepare(
+                    new WarehouseConnectionOptions(
+                            gp.jdbcUrl(db),
+                            gp.user(),
+                            WarehouseConnectionOptions.DEFAULT_PASSWORD_ENV));
             s.execute("DROP ROLE IF EXISTS " + role);
             s.execute("CREATE ROLE " + role + " LOGIN");
             try {
