@@ -7,15 +7,20 @@ import org.apache.flink.annotation.Internal;
 import java.sql.SQLException;
 
 /**
- * Moves encoded rows into a staging table of the warehouse. Rows arrive as whole COPY TEXT lines; a
- * call either stages all of them or none (one statement), so a rejected chunk can be split and
- * retried to find the row the warehouse refuses.
+ * Moves encoded rows into a staging table of the warehouse. Rows arrive whole (COPY TEXT lines, or
+ * COPY BINARY tuples where {@link #binaryRows()}); a call either stages all of them or none (one
+ * statement), so a rejected chunk can be split and retried to find the row the warehouse refuses.
  */
 @Internal
 public interface StagingLoader extends AutoCloseable {
 
-    /** Stages {@code rows} whole lines, {@code length} bytes starting at {@code offset}. */
+    /** Stages {@code rows} whole rows, {@code length} bytes starting at {@code offset}. */
     void load(byte[] buffer, int offset, int length, int rows) throws SQLException;
+
+    /** Whether rows are COPY BINARY tuples (without the format's header and trailer). */
+    default boolean binaryRows() {
+        return false;
+    }
 
     /** The path rows take: {@link LoaderKind#GPFDIST} or {@link LoaderKind#COPY}, never AUTO. */
     LoaderKind kind();

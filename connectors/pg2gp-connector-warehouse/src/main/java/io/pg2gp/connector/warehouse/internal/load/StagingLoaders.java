@@ -8,6 +8,7 @@ import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseTable;
 import io.pg2gp.connector.warehouse.internal.sql.BookkeepingTables;
 import io.pg2gp.connector.warehouse.internal.sql.ExternalTableStatements;
+import io.pg2gp.connector.warehouse.internal.writer.BinaryStagingRows;
 
 import org.apache.flink.annotation.Internal;
 
@@ -16,11 +17,14 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
  * Picks a writer's loader: gpfdist on Greenplum when the segments can reach the subtask (proved
- * with an empty load before any data depends on it), COPY through the coordinator otherwise.
+ * with an empty load before any data depends on it), COPY through the coordinator otherwise (in
+ * BINARY format on PostgreSQL where the table's types allow it).
  */
 @Internal
 public final class StagingLoaders {
@@ -45,7 +49,9 @@ public final class StagingLoaders {
                             + " has no external tables: use AUTO or COPY");
         }
         if (kind == LoaderKind.COPY || !dialect.hasExternalTables()) {
-            return copy(connection, bookkeeping, table);
+            CopyStagingLoader copy = copy(connection, dialect, bookkeeping, table);
+            LOG.info("subtask {} stages {} through {}", subtask, table, copy.describe());
+            return copy;
         }
         GpfdistServer server = start(gpfdist);
         ExternalTableStatements sql = new ExternalTableStatements(bookkeeping, table, job, subtask);
@@ -70,7 +76,7 @@ public final class StagingLoaders {
                     subtask,
                     table,
                     whyNotGpfdist(connection, e));
-            return copy(connection, bookkeeping, table);
+            return copy(connection, dialect, bookkeeping, table);
         }
     }
 
@@ -89,12 +95,59 @@ public final class StagingLoaders {
     }
 
     private static CopyStagingLoader copy(
-            Connection connection, BookkeepingTables bookkeeping, WarehouseTable table)
+            Connection connection,
+            WarehouseDialect dialect,
+            BookkeepingTables bookkeeping,
+            WarehouseTable table)
             throws SQLException {
+        String staging = bookkeeping.stagingTable(table);
         return new CopyStagingLoader(
                 connection,
-                bookkeeping.stagingTable(table),
-                BookkeepingTables.stagingColumnList(table));
+                staging,
+                BookkeepingTables.stagingColumnList(table),
+                dialect == WarehouseDialect.POSTGRES
+                        && BinaryStagingRows.supports(table)
+                        && stagingHasTypes(connection, staging, table));
+    }
+
+    /**
+     * Whether the staging table's columns have exactly the types the sink creates them with, as
+     * COPY BINARY needs (it reads each field with its column type's binary input); a staging table
+     * made otherwise (by hand, or by an older release) is staged as text.
+     */
+    private static boolean stagingHasTypes(
+            Connection connection, String staging, WarehouseTable table) throws SQLException {
+        String[] definitions = BookkeepingTables.stagingColumnDefinitions(table, false).split(", ");
+        String[] names = new String[definitions.length];
+        String[] types = new String[definitions.length];
+        for (int i = 0; i < definitions.length; i++) {
+            int space = definitions[i].indexOf(' ');
+            names[i] = definitions[i].substring(0, space);
+            types[i] = definitions[i].substring(space + 1);
+        }
+        try (PreparedStatement p =
+                connection.prepareStatement(
+                        "SELECT to_regclass(?) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+                                + " unnest(?::text[], ?::text[]) e(name, type) WHERE NOT EXISTS"
+                                + " (SELECT 1 FROM pg_attribute a WHERE a.attrelid ="
+                                + " to_regclass(?) AND a.attname = e.name AND NOT a.attisdropped"
+                                + " AND a.atttypid = e.type::regtype))")) {
+            p.setString(1, staging);
+            p.setArray(2, connection.createArrayOf("text", names));
+            p.setArray(3, connection.createArrayOf("text", types));
+            p.setString(4, staging);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return true;
+                }
+            }
+        }
+        LOG.info(
+                "{} is staged as COPY TEXT: the column types of {} differ from the sink's",
+                table,
+                staging);
+        return false;
     }
 
     private static GpfdistServer start(GpfdistLoaderOptions o) throws IOException {

@@ -1,6 +1,5 @@
 package io.pg2gp.connector.warehouse.internal.writer;
 
-import io.pg2gp.connector.warehouse.ColumnType;
 import io.pg2gp.connector.warehouse.LoaderKind;
 import io.pg2gp.connector.warehouse.WarehouseRecord;
 import io.pg2gp.connector.warehouse.WarehouseRecordSerializer;
@@ -55,7 +54,7 @@ public final class WarehouseWriter<IN>
     private final String job;
     private final int subtask;
     private final int chunkBytes;
-    private final CopyTextEncoder encoder;
+    private final StagingRowEncoder rows;
     private final String[] columnNames;
     private final Connection connection;
     private final StagingLoader loader;
@@ -72,10 +71,16 @@ public final class WarehouseWriter<IN>
     private int[] rowEnds = new int[1024];
     private long[] rowLsns = new long[1024];
     private byte[] rowOps = new byte[1024];
+
+    /** The chunk's records, kept only for binary rows: a rejected one is shown from its values. */
+    private WarehouseRecord[] rowRecords;
+
     private int rowCount;
     private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
 
-    private byte[] rowPrefix;
+    /** Whether the rows of the open batch and tag have been started in {@link #rows}. */
+    private boolean rowsStarted;
+
     private long batchId;
     private long tag;
     private long seq;
@@ -105,7 +110,8 @@ public final class WarehouseWriter<IN>
         this.job = job;
         this.subtask = subtask;
         this.chunkBytes = chunkBytes;
-        this.encoder = new CopyTextEncoder(table);
+        this.rows = loader.binaryRows() ? new BinaryStagingRows(table) : new TextStagingRows(table);
+        this.rowRecords = rows.binary() ? new WarehouseRecord[rowEnds.length] : null;
         this.columnNames =
                 table.columns().stream().map(WarehouseTable.Column::name).toArray(String[]::new);
         this.connection = connection;
@@ -142,53 +148,18 @@ public final class WarehouseWriter<IN>
             deadLetter(rec, rec.rejectReason());
             return;
         }
-        if (rowPrefix == null) {
+        if (!rowsStarted) {
             recordTag();
-            rowPrefix = (job + '\t' + batchId + '\t' + tag + '\t').getBytes(StandardCharsets.UTF_8);
+            rows.startRows(job, batchId, tag);
+            rowsStarted = true;
         }
-        int mark = buffer.size();
-        buffer.write(rowPrefix);
-        buffer.writeAscii(Long.toString(seq++));
-        buffer.write('\t');
-        String error = encoder.encodeColumns(rec.values(), buffer);
+        String error = rows.encode(rec, seq, buffer);
         if (error != null) {
-            buffer.truncate(mark);
             deadLetter(rec, error);
             return;
         }
-        buffer.writeAscii(Long.toString(rec.lsn()));
-        buffer.write('\t');
-        buffer.write(rec.op().code());
-        buffer.write('\t');
-        if (rec.committedAtMicros() == 0) {
-            buffer.write('\\');
-            buffer.write('N');
-        } else {
-            String commitError =
-                    CopyTextEncoder.encodeValue(
-                            ColumnType.TIMESTAMPTZ, rec.committedAtMicros(), buffer);
-            if (commitError != null) {
-                buffer.truncate(mark);
-                deadLetter(rec, "source commit time: " + commitError);
-                return;
-            }
-        }
-        buffer.write('\t');
-        if (rec.previousHourMicros() == null) {
-            buffer.write('\\');
-            buffer.write('N');
-        } else {
-            String prevError =
-                    CopyTextEncoder.encodeValue(
-                            ColumnType.TIMESTAMPTZ, rec.previousHourMicros(), buffer);
-            if (prevError != null) {
-                buffer.truncate(mark);
-                deadLetter(rec, "previous hour value: " + prevError);
-                return;
-            }
-        }
-        buffer.write('\n');
-        addRow(buffer.size(), rec.lsn(), rec.op().code());
+        seq++;
+        addRow(buffer.size(), rec);
         if (buffer.size() >= chunkBytes) {
             stageChunk();
         }
@@ -230,15 +201,21 @@ public final class WarehouseWriter<IN>
         }
     }
 
-    private void addRow(int end, long lsn, char op) {
+    private void addRow(int end, WarehouseRecord rec) {
         if (rowCount == rowEnds.length) {
             rowEnds = Arrays.copyOf(rowEnds, rowCount * 2);
             rowLsns = Arrays.copyOf(rowLsns, rowCount * 2);
             rowOps = Arrays.copyOf(rowOps, rowCount * 2);
+            if (rowRecords != null) {
+                rowRecords = Arrays.copyOf(rowRecords, rowCount * 2);
+            }
         }
         rowEnds[rowCount] = end;
-        rowLsns[rowCount] = lsn;
-        rowOps[rowCount] = (byte) op;
+        rowLsns[rowCount] = rec.lsn();
+        rowOps[rowCount] = (byte) rec.op().code();
+        if (rowRecords != null) {
+            rowRecords[rowCount] = rec;
+        }
         rowCount++;
     }
 
@@ -282,13 +259,13 @@ public final class WarehouseWriter<IN>
     public List<WriterState> snapshotState(long checkpointId) {
         // Rows staged from now on belong to a later checkpoint.
         tag = checkpointId + 1;
-        rowPrefix = null;
+        rowsStarted = false;
         return List.of(new WriterState(checkpointId));
     }
 
     private void newBatch() {
         batchId = random.nextLong() & Long.MAX_VALUE;
-        rowPrefix = null;
+        rowsStarted = false;
         seq = 0;
         batchRows = 0;
         batchBytes = 0;
@@ -315,6 +292,9 @@ public final class WarehouseWriter<IN>
                     "staging rows for " + table.qualifiedName() + " failed: " + e.getMessage(), e);
         }
         buffer.clear();
+        if (rowRecords != null) {
+            Arrays.fill(rowRecords, 0, rowCount, null);
+        }
         rowCount = 0;
         lastStageMillis = (System.nanoTime() - start) / 1_000_000;
     }
@@ -335,12 +315,6 @@ public final class WarehouseWriter<IN>
                 throw e;
             }
             if (to - from == 1) {
-                String line =
-                        new String(
-                                buffer.array(),
-                                startByte,
-                                endByte - startByte - 1,
-                                StandardCharsets.UTF_8);
                 LOG.warn(
                         "warehouse rejected a row of {} (lsn {}): {}",
                         table.qualifiedName(),
@@ -351,14 +325,24 @@ public final class WarehouseWriter<IN>
                                 "rejected by the warehouse: " + e.getMessage(),
                                 rowLsns[from],
                                 (char) rowOps[from],
-                                DeadLetter.toJson(
-                                        new String[] {"copy_text_line"}, new Object[] {line})));
+                                rejectedRowJson(startByte, endByte, from)));
                 return;
             }
             int mid = (from + to) >>> 1;
             loadRows(from, mid);
             loadRows(mid, to);
         }
+    }
+
+    /** A rejected row for its dead letter: its values, or for COPY TEXT its line. */
+    private String rejectedRowJson(int startByte, int endByte, int row) {
+        if (rowRecords != null) {
+            return DeadLetter.toJson(columnNames, rowRecords[row].values());
+        }
+        String line =
+                new String(
+                        buffer.array(), startByte, endByte - startByte - 1, StandardCharsets.UTF_8);
+        return DeadLetter.toJson(new String[] {"copy_text_line"}, new Object[] {line});
     }
 
     /** Errors caused by a row's content (SQLSTATE classes 22 data exception, 23 integrity). */

@@ -49,6 +49,8 @@ class StagingLoadersITCase {
                                 "job",
                                 0)) {
                     assertThat(loader).isInstanceOf(CopyStagingLoader.class);
+                    // no staging table yet whose column types could be checked
+                    assertThat(loader.binaryRows()).isFalse();
                 }
             }
             assertThatThrownBy(
@@ -64,6 +66,45 @@ class StagingLoadersITCase {
                                             0))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("loader is GPFDIST");
+        }
+    }
+
+    /**
+     * COPY stages PostgreSQL rows as COPY BINARY when the staging table has exactly the types the
+     * sink creates and every column has a binary encoding; otherwise as text.
+     */
+    @Test
+    void copyOnPostgresIsBinaryWhereTheStagingTableAllowsIt() throws Exception {
+        String db = postgres.createDatabase(SharedPostgres.uniqueDatabase("binary"));
+        WarehouseTable arrays =
+                WarehouseTable.builder("public", "tags")
+                        .column("id", ColumnType.INT8)
+                        .column("tags", ColumnType.TEXT_ARRAY)
+                        .key("id")
+                        .build();
+        try (Connection c = postgres.connect(db)) {
+            WarehouseDialect dialect = WarehouseDialect.detect(c);
+            BookkeepingTables bookkeeping = new BookkeepingTables("pg2gp", dialect);
+            WarehouseSetup.ensureBookkeeping(c, bookkeeping, TABLE);
+            WarehouseSetup.ensureBookkeeping(c, bookkeeping, arrays);
+            try (StagingLoader loader = open(LoaderKind.COPY, null, dialect, c, bookkeeping)) {
+                assertThat(loader.binaryRows()).isTrue();
+                assertThat(loader.describe()).isEqualTo("COPY BINARY");
+            }
+            try (StagingLoader loader =
+                    StagingLoaders.open(
+                            LoaderKind.AUTO, null, dialect, c, bookkeeping, arrays, "job", 0)) {
+                assertThat(loader.binaryRows()).as("text[] has no binary encoding here").isFalse();
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute(
+                        "ALTER TABLE "
+                                + bookkeeping.stagingTable(TABLE)
+                                + " ALTER COLUMN id TYPE numeric");
+            }
+            try (StagingLoader loader = open(LoaderKind.AUTO, null, dialect, c, bookkeeping)) {
+                assertThat(loader.binaryRows()).as("staging id is numeric, not bigint").isFalse();
+            }
         }
     }
 
@@ -102,6 +143,7 @@ class StagingLoadersITCase {
             try (StagingLoader loader =
                     open(LoaderKind.AUTO, unreachable, dialect, c, bookkeeping)) {
                 assertThat(loader).isInstanceOf(CopyStagingLoader.class);
+                assertThat(loader.binaryRows()).as("Greenplum's COPY stays text").isFalse();
             }
             assertThatThrownBy(() -> open(LoaderKind.GPFDIST, unreachable, dialect, c, bookkeeping))
                     .isInstanceOf(SQLException.class)
