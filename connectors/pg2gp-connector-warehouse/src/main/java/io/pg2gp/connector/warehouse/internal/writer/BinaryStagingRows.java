@@ -6,8 +6,6 @@ import io.pg2gp.connector.warehouse.WarehouseTable;
 
 import org.apache.flink.annotation.Internal;
 
-import java.util.List;
-
 /**
  * Staging rows as COPY BINARY tuples, for PostgreSQL's COPY (not gpfdist, which reads text): the
  * server stores the values without parsing them from text. Only for tables whose columns are all
@@ -30,13 +28,8 @@ public final class BinaryStagingRows implements StagingRowEncoder {
                             + " has a column COPY BINARY"
                             + " staging does not encode");
         }
-        List<WarehouseTable.Column> cols = table.columns();
-        this.types = new ColumnType[cols.size()];
-        this.names = new String[cols.size()];
-        for (int i = 0; i < cols.size(); i++) {
-            types[i] = cols.get(i).type();
-            names[i] = cols.get(i).name();
-        }
+        this.types = table.columns().stream().map(c -> c.type()).toArray(ColumnType[]::new);
+        this.names = table.columns().stream().map(c -> c.name()).toArray(String[]::new);
     }
 
     /** Whether every column of {@code table} has a binary encoding here. */

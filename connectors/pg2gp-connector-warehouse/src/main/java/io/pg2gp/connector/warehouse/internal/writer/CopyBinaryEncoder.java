@@ -81,10 +81,10 @@ public final class CopyBinaryEncoder {
         switch (type) {
             case TEXT:
             case JSON:
-                return writeUtf8(v.toString(), out);
+                return CopyTextEncoder.writeUtf8(v.toString(), out, false);
             case JSONB:
                 out.write(1); // jsonb's binary format version, then the JSON text
-                return writeUtf8(v.toString(), out);
+                return CopyTextEncoder.writeUtf8(v.toString(), out, false);
             case UUID:
                 return writeUuid(v.toString(), out);
             case INT2:
@@ -165,45 +165,6 @@ public final class CopyBinaryEncoder {
             throw new java.time.DateTimeException("year " + year);
         }
         return micros - PG_EPOCH_MICROS;
-    }
-
-    /** UTF-8 as is, refusing what PostgreSQL text cannot store (as {@link CopyTextEncoder}). */
-    static String writeUtf8(String s, ByteBuf out) {
-        int n = s.length();
-        char[] chars = out.chars(n);
-        s.getChars(0, n, chars, 0);
-        byte[] b = out.reserve(3 * n);
-        int p = out.size();
-        for (int i = 0; i < n; i++) {
-            char c = chars[i];
-            if (c < 0x80) {
-                if (c == 0) {
-                    return "contains a NUL byte (0x00), which PostgreSQL and Greenplum text"
-                            + " cannot store";
-                }
-                b[p++] = (byte) c;
-            } else if (c < 0x800) {
-                b[p++] = (byte) (0xC0 | (c >> 6));
-                b[p++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= n || !Character.isLowSurrogate(chars[i + 1])) {
-                    return "contains an unpaired UTF-16 surrogate at offset " + i;
-                }
-                int cp = Character.toCodePoint(c, chars[++i]);
-                b[p++] = (byte) (0xF0 | (cp >> 18));
-                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                b[p++] = (byte) (0x80 | (cp & 0x3F));
-            } else if (Character.isLowSurrogate(c)) {
-                return "contains an unpaired UTF-16 surrogate at offset " + i;
-            } else {
-                b[p++] = (byte) (0xE0 | (c >> 12));
-                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                b[p++] = (byte) (0x80 | (c & 0x3F));
-            }
-        }
-        out.truncate(p);
-        return null;
     }
 
     /**

@@ -154,6 +154,15 @@ public final class CopyTextEncoder {
      * {@code charAt} on non-Latin strings costs a bounds check and a decode per char.
      */
     static String writeEscaped(String s, ByteBuf out) {
+        return writeUtf8(s, out, true);
+    }
+
+    /**
+     * Writes {@code s} as UTF-8, with COPY TEXT's escapes for backslash and the control characters
+     * it reserves if {@code escapes}; returns the reason when PostgreSQL text cannot store it (a
+     * NUL, an unpaired surrogate), leaving the buffer as it was.
+     */
+    static String writeUtf8(String s, ByteBuf out, boolean escapes) {
         int n = s.length();
         char[] chars = out.chars(n);
         s.getChars(0, n, chars, 0);
@@ -166,10 +175,15 @@ public final class CopyTextEncoder {
                     b[p++] = (byte) c;
                     continue;
                 }
+                if (c == 0) {
+                    return "contains a NUL byte (0x00), which PostgreSQL and Greenplum text"
+                            + " cannot store";
+                }
+                if (!escapes) {
+                    b[p++] = (byte) c;
+                    continue;
+                }
                 switch (c) {
-                    case 0:
-                        return "contains a NUL byte (0x00), which PostgreSQL and Greenplum text"
-                                + " cannot store";
                     case '\\':
                         b[p++] = '\\';
                         b[p++] = '\\';
