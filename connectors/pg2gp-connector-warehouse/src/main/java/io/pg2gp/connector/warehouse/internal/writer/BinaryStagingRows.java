@@ -82,9 +82,4 @@ public final class BinaryStagingRows implements StagingRowEncoder {
         }
         return null;
     }
-
-    @Override
-    public boolean binary() {
-        return true;
-    }
 }

@@ -19,7 +19,4 @@ public interface StagingRowEncoder {
      * written (and the buffer is left as it was).
      */
     String encode(WarehouseRecord rec, long seq, ByteBuf out);
-
-    /** Whether rows are COPY BINARY tuples rather than COPY TEXT lines. */
-    boolean binary();
 }

@@ -59,9 +59,4 @@ public final class TextStagingRows implements StagingRowEncoder {
     private static String timestamp(Long micros, ByteBuf out) {
         return CopyTextEncoder.encodeValue(ColumnType.TIMESTAMPTZ, micros, out);
     }
-
-    @Override
-    public boolean binary() {
-        return false;
-    }
 }

@@ -110,8 +110,9 @@ public final class WarehouseWriter<IN>
         this.job = job;
         this.subtask = subtask;
         this.chunkBytes = chunkBytes;
-        this.rows = loader.binaryRows() ? new BinaryStagingRows(table) : new TextStagingRows(table);
-        this.rowRecords = rows.binary() ? new WarehouseRecord[rowEnds.length] : null;
+        boolean binary = loader.binaryRows();
+        this.rows = binary ? new BinaryStagingRows(table) : new TextStagingRows(table);
+        this.rowRecords = binary ? new WarehouseRecord[rowEnds.length] : null;
         this.columnNames =
                 table.columns().stream().map(WarehouseTable.Column::name).toArray(String[]::new);
         this.connection = connection;
