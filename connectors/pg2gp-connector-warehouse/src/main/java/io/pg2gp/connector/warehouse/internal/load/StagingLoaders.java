@@ -20,6 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Map;
 
 /**
  * Picks a writer's loader: gpfdist on Greenplum when the segments can reach the subtask (proved
@@ -117,14 +118,9 @@ public final class StagingLoaders {
      */
     private static boolean stagingHasTypes(
             Connection connection, String staging, WarehouseTable table) throws SQLException {
-        String[] definitions = BookkeepingTables.stagingColumnDefinitions(table, false).split(", ");
-        String[] names = new String[definitions.length];
-        String[] types = new String[definitions.length];
-        for (int i = 0; i < definitions.length; i++) {
-            int space = definitions[i].indexOf(' ');
-            names[i] = definitions[i].substring(0, space);
-            types[i] = definitions[i].substring(space + 1);
-        }
+        Map<String, String> columns = BookkeepingTables.stagingColumnTypes(table);
+        String[] names = columns.keySet().toArray(String[]::new);
+        String[] types = columns.values().toArray(String[]::new);
         try (PreparedStatement p =
                 connection.prepareStatement(
                         "SELECT to_regclass(?) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"

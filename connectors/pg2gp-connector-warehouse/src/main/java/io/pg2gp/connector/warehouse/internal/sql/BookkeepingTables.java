@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +31,10 @@ public final class BookkeepingTables {
 
     /** Added to staging after the first release; {@link WarehouseSetup} adds it to old ones. */
     public static final String PREVIOUS_HOUR_COLUMN = "_cdc_prev_hour";
+
+    /** Staging columns every row fills: the batch's bookkeeping and the change's LSN and op. */
+    private static final Set<String> STAGE_NOT_NULL =
+            Set.of("_pg2gp_job", "_pg2gp_batch", "_pg2gp_tag", "_pg2gp_seq", "_cdc_lsn", "_cdc_op");
 
     /**
      * Distribution of the ledger on Greenplum: the random commit id the apply looks it up by, so
@@ -413,25 +418,32 @@ public final class BookkeepingTables {
      * constraints for an external table that reads the same rows.
      */
     public static String stagingColumnDefinitions(WarehouseTable target, boolean constraints) {
-        String notNull = constraints ? " NOT NULL" : "";
-        StringBuilder defs =
-                new StringBuilder("_pg2gp_job text")
-                        .append(notNull)
-                        .append(", _pg2gp_batch bigint")
-                        .append(notNull)
-                        .append(", _pg2gp_tag bigint")
-                        .append(notNull)
-                        .append(", _pg2gp_seq bigint")
-                        .append(notNull);
+        return stagingColumnTypes(target).entrySet().stream()
+                .map(
+                        c ->
+                                c.getKey()
+                                        + ' '
+                                        + c.getValue()
+                                        + (constraints && STAGE_NOT_NULL.contains(c.getKey())
+                                                ? " NOT NULL"
+                                                : ""))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** The staging table's columns and their types, in {@link #stagingColumnList} order. */
+    public static Map<String, String> stagingColumnTypes(WarehouseTable target) {
+        Map<String, String> types = new LinkedHashMap<>();
+        types.put("_pg2gp_job", "text");
+        types.put("_pg2gp_batch", "bigint");
+        types.put("_pg2gp_tag", "bigint");
+        types.put("_pg2gp_seq", "bigint");
         for (WarehouseTable.Column c : target.columns()) {
-            defs.append(", ").append(c.name()).append(' ').append(c.type().sqlName());
+            types.put(c.name(), c.type().sqlName());
         }
-        return defs.append(", _cdc_lsn bigint")
-                .append(notNull)
-                .append(", _cdc_op char(1)")
-                .append(notNull)
-                .append(", _cdc_committed_at timestamptz")
-                .append(", _cdc_prev_hour timestamptz")
-                .toString();
+        types.put("_cdc_lsn", "bigint");
+        types.put("_cdc_op", "char(1)");
+        types.put("_cdc_committed_at", "timestamptz");
+        types.put(PREVIOUS_HOUR_COLUMN, "timestamptz");
+        return types;
     }
 }

@@ -24,9 +24,7 @@ public final class BinaryStagingRows implements StagingRowEncoder {
     public BinaryStagingRows(WarehouseTable table) {
         if (!supports(table)) {
             throw new IllegalArgumentException(
-                    table.qualifiedName()
-                            + " has a column COPY BINARY"
-                            + " staging does not encode");
+                    table.qualifiedName() + " has a column COPY BINARY staging does not encode");
         }
         this.types = table.columns().stream().map(c -> c.type()).toArray(ColumnType[]::new);
         this.names = table.columns().stream().map(c -> c.name()).toArray(String[]::new);
