@@ -128,6 +128,14 @@ public interface WarehouseDialect {
     }
 
     /**
+     * Storage options of an unslotted staging table, written between its columns and its
+     * distribution; empty for the server's default (heap).
+     */
+    default String stagingStorage() {
+        return "";
+    }
+
+    /**
      * Whether the server vacuums dead rows by itself (PostgreSQL's autovacuum): then the
      * housekeeping refreshes statistics only and leaves dead rows to it.
      */

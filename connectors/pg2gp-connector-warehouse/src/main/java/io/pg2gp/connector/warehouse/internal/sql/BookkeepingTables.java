@@ -383,8 +383,11 @@ public final class BookkeepingTables {
                                 + ")"
                                 + (slots > 0
                                         ? " PARTITION BY LIST ((_pg2gp_tag % " + slots + "))"
-                                        : dialect.distributedBy(
-                                                String.join(", ", target.distributionColumns())))));
+                                        : dialect.stagingStorage()
+                                                + dialect.distributedBy(
+                                                        String.join(
+                                                                ", ",
+                                                                target.distributionColumns())))));
         if (slots > 0) {
             // Slots are truncated, so they hold no dead rows; their statistics come from the
             // housekeeping (autovacuum's ANALYZE of these wide rows cost up to 3 CPU-s per 1M).

@@ -115,6 +115,19 @@ public final class GreenplumDialect implements WarehouseDialect {
      * with the table). GPORCA prunes joined partitions but the apply plans with the Postgres
      * planner (see {@link #applyPlannerSettings}); GP7 not measured.
      */
+    /**
+     * Append-optimized rows, uncompressed: staging is written once, read by the apply and deleted
+     * by it, which an AO table does without a tuple header per row or a rewrite of each deleted
+     * tuple (a visibility-map entry instead). Measured on GP6 with 1M staged rows: the load from
+     * gpfdist 4.2 s against 6.1-6.2 s for heap, the purge's DELETE 0.26 s against 1.0-1.6 s, the
+     * batch statistics 0.34 s against 0.6-1.2 s. Explicit, so a cluster's {@code
+     * gp_default_storage_options} (e.g. compressed column orientation) does not apply to it.
+     */
+    @Override
+    public String stagingStorage() {
+        return " WITH (appendonly=true, orientation=row, compresstype=none)";
+    }
+
     @Override
     public boolean prunesPartitionsPerKey() {
         return false;

@@ -193,6 +193,54 @@ class HousekeepingGreenplumITCase {
         assertThat(applier.apply(gp.c, last).alreadyApplied()).isTrue();
     }
 
+    @Test
+    void stagingIsUncompressedAppendOptimizedRowsWhateverTheClusterDefault() throws Exception {
+        // A cluster whose default for new tables is compressed column orientation.
+        gp.execute(
+                "SET gp_default_storage_options ="
+                        + " 'appendonly=true, orientation=column, compresstype=zlib'",
+                "DROP SCHEMA " + gp.bookkeeping.schema() + " CASCADE");
+        WarehouseSetup.ensureBookkeeping(gp.c, gp.bookkeeping, GreenplumApplyFixture.TABLE);
+        String staging = gp.bookkeeping.stagingTable(GreenplumApplyFixture.TABLE);
+        assertThat(
+                        gp.count(
+                                "SELECT count(*) FROM pg_appendonly WHERE relid = '"
+                                        + staging
+                                        + "'::regclass AND NOT columnstore AND coalesce("
+                                        + "compresstype, '') IN ('', 'none')"))
+                .isEqualTo(1);
+        assertThat(distribution(staging)).isEqualTo("DISTRIBUTED BY (user_id)");
+
+        // Staged, applied and purged like a heap table; VACUUM gives the space back.
+        BatchApplier applier = gp.applier(DeleteMode.MIRROR);
+        List<Version> rows = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            rows.add(
+                    new Version(
+                            1,
+                            i,
+                            new UUID(5, i),
+                            new UUID(6, i % 13),
+                            "r" + i,
+                            JANUARY.plus(Duration.ofHours(i)),
+                            null,
+                            100 + i,
+                            'c'));
+        }
+        BatchApplier.Result result = applier.apply(gp.c, stageAtOnce(1, rows));
+        assertThat(result.upserted()).isEqualTo(500);
+        assertThat(gp.count("SELECT count(*) FROM public.items")).isEqualTo(500);
+        assertThat(gp.count("SELECT count(*) FROM " + staging)).isZero();
+        gp.execute("VACUUM " + staging);
+        assertThat(
+                        gp.count(
+                                "SELECT coalesce(sum(tupcount), 0)::bigint FROM"
+                                        + " gp_toolkit.__gp_aoseg('"
+                                        + staging
+                                        + "'::regclass)"))
+                .isZero();
+    }
+
     /**
      * Stages {@code versions} as batch {@code tag} of checkpoint {@code tag} in one statement (the
      * fixture's row-at-a-time INSERTs cost a dispatch each on Greenplum) and returns its
