@@ -26,13 +26,12 @@ import java.util.Set;
  * The committer's housekeeping after each apply: VACUUM of staging and the other tables the apply
  * deletes from, every {@link HousekeepingOptions#vacuumEveryApplies()} applies or sooner after
  * {@link HousekeepingOptions#vacuumAfterRows()} staged rows; and every {@link
- * HousekeepingOptions#analyzeEveryApplies()} applies ANALYZE of staging and VACUUM ANALYZE of each
- * partition of the target whose rows changed by more than {@link
- * HousekeepingOptions#analyzeChangedFraction()} since its last ANALYZE: the updates and deletes
- * that made its statistics stale also left dead rows (Greenplum has no autovacuum; on PostgreSQL
- * this only runs sooner what autovacuum would). Runs on the committer's connection between applies,
- * in autocommit (VACUUM cannot run in a transaction block), so it never holds up an apply and never
- * sees one half done.
+ * HousekeepingOptions#analyzeEveryApplies()} applies ANALYZE of staging and of each partition of
+ * the target whose rows changed by more than {@link HousekeepingOptions#analyzeChangedFraction()}
+ * since its last ANALYZE, with VACUUM where updates and deletes also left dead rows (Greenplum has
+ * no autovacuum; on PostgreSQL this only runs sooner what autovacuum would). Runs on the
+ * committer's connection between applies, in autocommit (VACUUM cannot run in a transaction block),
+ * so it never holds up an apply and never sees one half done.
  */
 @Internal
 public final class WarehouseHousekeeper {
@@ -55,6 +54,10 @@ public final class WarehouseHousekeeper {
     private final HousekeepingStatements sql;
     private final Set<String> warned = new HashSet<>();
     private final Map<Long, Long> changedAtAnalyze = new HashMap<>();
+
+    /** Per leaf, its rows updated or deleted (cumulative) when it was last vacuumed here. */
+    private final Map<Long, Long> removedAtVacuum = new HashMap<>();
+
     private int appliesSinceVacuum;
     private long rowsSinceVacuum;
     private int appliesSinceAnalyze;
@@ -144,9 +147,11 @@ public final class WarehouseHousekeeper {
             if (staging && run(c, sql.analyzeStaging())) {
                 analyzed.add(sql.analyzeStaging());
             }
-            for (String leaf : staleLeaves(c, early && sql.serverAnalyzes())) {
-                if (run(c, sql.vacuumAnalyze(leaf))) {
-                    analyzed.add(sql.vacuumAnalyze(leaf));
+            for (StaleLeaf leaf : staleLeaves(c, early && sql.serverAnalyzes())) {
+                String statement =
+                        leaf.dead() ? sql.vacuumAnalyze(leaf.name()) : sql.analyze(leaf.name());
+                if (run(c, statement)) {
+                    analyzed.add(statement);
                 }
             }
         } finally {
@@ -156,6 +161,9 @@ public final class WarehouseHousekeeper {
         }
     }
 
+    /** A leaf to analyse, and whether it also holds dead rows to VACUUM. */
+    private record StaleLeaf(String name, boolean dead) {}
+
     /**
      * Leaves to analyse: on first sight those without statistics (an empty one is cheap to analyse,
      * and Greenplum merges leaf statistics into the root's, which GPORCA plans with, only once
@@ -164,8 +172,13 @@ public final class WarehouseHousekeeper {
      * row while they have none). The change counters are cumulative, so each leaf's value at its
      * last ANALYZE here is remembered; a counter that went back (statistics reset by a restart)
      * starts over from its new value.
+     *
+     * <p>A leaf is vacuumed with its ANALYZE only where it may hold dead rows: the segments count
+     * some, or rows were updated or deleted in it since its last VACUUM here. A leaf that only
+     * received inserts (a month being filled) is analysed alone: a VACUUM would read and rewrite
+     * every new page to free nothing.
      */
-    private List<String> staleLeaves(Connection c, boolean unanalysedOnly) throws SQLException {
+    private List<StaleLeaf> staleLeaves(Connection c, boolean unanalysedOnly) throws SQLException {
         Map<Long, String> names = new LinkedHashMap<>();
         Map<Long, Long> counted = new HashMap<>();
         try (Statement s = c.createStatement();
@@ -179,13 +192,17 @@ public final class WarehouseHousekeeper {
             return List.of();
         }
         Map<Long, Long> changes = new HashMap<>();
+        Map<Long, Long> removals = new HashMap<>();
+        Map<Long, Long> deadRows = new HashMap<>();
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql.changes(names.keySet()))) {
             while (rs.next()) {
                 changes.put(rs.getLong(1), rs.getLong(2));
+                removals.put(rs.getLong(1), rs.getLong(3));
+                deadRows.put(rs.getLong(1), rs.getLong(4));
             }
         }
-        List<String> stale = new ArrayList<>();
+        List<StaleLeaf> stale = new ArrayList<>();
         for (Map.Entry<Long, String> leaf : names.entrySet()) {
             long oid = leaf.getKey();
             long rows = counted.get(oid);
@@ -217,7 +234,13 @@ public final class WarehouseHousekeeper {
                 changedAtAnalyze.put(oid, now);
             }
             if (analyze) {
-                stale.add(leaf.getValue());
+                long removed = removals.getOrDefault(oid, 0L);
+                Long removedBefore = removedAtVacuum.get(oid);
+                boolean dead =
+                        deadRows.getOrDefault(oid, 0L) > 0
+                                || removed != (removedBefore == null ? 0 : removedBefore);
+                removedAtVacuum.put(oid, removed);
+                stale.add(new StaleLeaf(leaf.getValue(), dead));
             }
         }
         return stale;

@@ -129,9 +129,10 @@ public final class HousekeepingStatements {
     }
 
     /**
-     * Rows inserted, updated and deleted in each of {@code oids} since the statistics collector
-     * started: a counter that ANALYZE does not reset on Greenplum (it runs on the coordinator while
-     * the counters live on each segment, where they are summed over {@code gp_dist_random}).
+     * Per leaf of {@code oids}: rows inserted, updated and deleted since the statistics collector
+     * started, a counter that ANALYZE does not reset on Greenplum (it runs on the coordinator while
+     * the counters live on each segment, where they are summed over {@code gp_dist_random}); rows
+     * updated and deleted alone; and the dead rows the collector counts now.
      */
     public String changes(Collection<Long> oids) {
         String list = oids.stream().map(String::valueOf).collect(Collectors.joining(", "));
@@ -141,7 +142,9 @@ public final class HousekeepingStatements {
         String from = dialect.classCountersFrom("s");
         return "SELECT s.oid, sum("
                 + counted
-                + ")::bigint FROM "
+                + ")::bigint, sum(pg_stat_get_tuples_updated(s.oid)"
+                + " + pg_stat_get_tuples_deleted(s.oid))::bigint,"
+                + " sum(pg_stat_get_dead_tuples(s.oid))::bigint FROM "
                 + from
                 + " WHERE s.oid IN ("
                 + list

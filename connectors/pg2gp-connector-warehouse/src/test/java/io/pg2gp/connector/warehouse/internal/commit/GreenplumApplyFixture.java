@@ -198,6 +198,14 @@ final class GreenplumApplyFixture {
         }
     }
 
+    String string(String sql) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     long count(String sql) throws SQLException {
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {

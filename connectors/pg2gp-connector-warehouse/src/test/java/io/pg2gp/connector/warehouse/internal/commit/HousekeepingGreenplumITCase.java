@@ -194,6 +194,59 @@ class HousekeepingGreenplumITCase {
     }
 
     @Test
+    void aLeafThatOnlyReceivedInsertsIsAnalysedWithoutVacuum() throws Exception {
+        BatchApplier applier = gp.applier(DeleteMode.MIRROR);
+        WarehouseHousekeeper housekeeper =
+                new WarehouseHousekeeper(
+                        HousekeepingOptions.builder()
+                                .vacuumEveryApplies(1000)
+                                .analyzeEveryApplies(1)
+                                .build(),
+                        new HousekeepingStatements(
+                                GreenplumApplyFixture.TABLE, gp.bookkeeping, gp.dialect));
+        int keys = 1000;
+        List<Version> inserts = new ArrayList<>();
+        List<Version> updates = new ArrayList<>();
+        for (int k = 0; k < keys; k++) {
+            UUID id = new UUID(9, k);
+            UUID user = new UUID(10, k % 31);
+            Instant at = JANUARY.plus(Duration.ofMinutes(k));
+            inserts.add(new Version(1, k, id, user, "v1", at, null, 1 + k, 'c'));
+            updates.add(new Version(2, k, id, user, "v2", at, at, 10_000 + k, 'u'));
+        }
+        applier.apply(gp.c, stageAtOnce(1, inserts));
+        WarehouseHousekeeper.Report afterInserts = housekeeper.afterApply(gp.c, keys);
+        String january =
+                gp.string(
+                        "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n"
+                                + " ON n.oid = c.relnamespace WHERE c.oid = (SELECT tableoid FROM"
+                                + " public.items LIMIT 1)");
+        assertThat(afterInserts.analyzed()).contains("ANALYZE " + january);
+        assertThat(afterInserts.analyzed()).noneMatch(s -> s.startsWith("VACUUM"));
+
+        applier.apply(gp.c, stageAtOnce(2, updates));
+        // The segments' counters reach the statistics collector within about half a second.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (gp.count(
+                                "SELECT coalesce(sum(pg_stat_get_tuples_deleted(c.oid)), 0)"
+                                        + " FROM gp_dist_random('pg_class') c WHERE c.oid = '"
+                                        + january
+                                        + "'::regclass")
+                        < keys
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        WarehouseHousekeeper.Report afterUpdates = housekeeper.afterApply(gp.c, keys);
+        assertThat(afterUpdates.analyzed()).contains("VACUUM ANALYZE " + january);
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long dead = deadRowsInPartitions();
+        while (dead > 0 && System.nanoTime() < deadline) {
+            dead = deadRowsInPartitions();
+        }
+        assertThat(dead).isZero();
+    }
+
+    @Test
     void stagingIsUncompressedAppendOptimizedRowsWhateverTheClusterDefault() throws Exception {
         // A cluster whose default for new tables is compressed column orientation; staging
         // dropped as operations.md says to switch an older heap staging table, then made again
