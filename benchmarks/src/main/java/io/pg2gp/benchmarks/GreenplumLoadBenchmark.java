@@ -5,6 +5,7 @@ import io.pg2gp.connector.warehouse.LoaderKind;
 import io.pg2gp.connector.warehouse.WarehouseConnectionOptions;
 import io.pg2gp.connector.warehouse.WarehouseDialect;
 import io.pg2gp.connector.warehouse.WarehouseSink;
+import io.pg2gp.connector.warehouse.WarehouseSinkBuilder;
 import io.pg2gp.jobs.ingest.model.EnrichedRequest;
 import io.pg2gp.jobs.ingest.sink.RequestRecordSerializer;
 import io.pg2gp.jobs.settings.WarehouseDdl;
@@ -12,6 +13,7 @@ import io.pg2gp.jobs.settings.WarehouseTables;
 import io.pg2gp.testutils.GreenplumCluster;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -85,6 +87,7 @@ final class GreenplumLoadBenchmark {
         Report.line(
                 "table from WarehouseDdl.script(WarehouseDialect.GREENPLUM_6, \"public\") (distributed by user_id, monthly"
                         + " partitions, index on id); a fresh database per measurement");
+        Report.line("the sink stages in chunks of " + stageChunkSize().toHumanReadableString());
         Measurement binary = new Measurement("gpfdist binary -> external table (INSERT SELECT)");
         Measurement sinkGpfdist = new Measurement("pg2gp WarehouseSink loader=gpfdist (p=2)");
         Measurement copy = new Measurement("raw COPY FROM STDIN via coordinator");
@@ -167,6 +170,14 @@ final class GreenplumLoadBenchmark {
     private static boolean selected(String what) {
         String only = System.getProperty("pg2gp.bench.only", "");
         return only.isBlank() || List.of(only.split(",")).contains(what);
+    }
+
+    /** {@code -Dpg2gp.bench.stage-chunk-size=32m}: the sink's chunk size (its default if unset). */
+    private static MemorySize stageChunkSize() {
+        String size = System.getProperty("pg2gp.bench.stage-chunk-size", "");
+        return size.isBlank()
+                ? WarehouseSinkBuilder.DEFAULT_STAGE_CHUNK_SIZE
+                : MemorySize.parse(size);
     }
 
     static IllegalStateException noCluster() {
@@ -329,6 +340,7 @@ final class GreenplumLoadBenchmark {
                                 .pipelineName("bench")
                                 .loader(loader)
                                 .gpfdist(endpoints)
+                                .stageChunkSize(stageChunkSize())
                                 .build())
                 .name("pg2gp WarehouseSink")
                 .uid("bench-pg2gp-sink")
