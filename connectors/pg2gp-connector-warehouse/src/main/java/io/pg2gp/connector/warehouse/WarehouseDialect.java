@@ -128,6 +128,19 @@ public interface WarehouseDialect {
     }
 
     /**
+     * Settings for the count of keys staged twice, which groups a batch by its key: one group per
+     * row. Undone by {@link #keyCountReset()} right after it.
+     */
+    default List<String> keyCountSettings() {
+        return List.of();
+    }
+
+    /** Undoes {@link #keyCountSettings()} for the rest of the apply's transaction. */
+    default List<String> keyCountReset() {
+        return List.of();
+    }
+
+    /**
      * Storage options of an unslotted staging table, written between its columns and its
      * distribution; empty for the server's default (heap).
      */

@@ -222,9 +222,14 @@ final class InsertOnlyApply {
                 || stats.minLsn() <= lastAppliedLsnAnyJob(c)) {
             return false;
         }
-        return keyUnique(c)
-                || BatchApplier.count(s, sql.insertOnly().repeatedKeys(job, committable.batchIds()))
-                        == 0;
+        if (keyUnique(c)) {
+            return true;
+        }
+        BatchApplier.executeAll(s, sql.insertOnly().repeatedKeysSettings());
+        long repeated =
+                BatchApplier.count(s, sql.insertOnly().repeatedKeys(job, committable.batchIds()));
+        BatchApplier.executeAll(s, sql.insertOnly().repeatedKeysReset());
+        return repeated == 0;
     }
 
     /** Asked once per committer: indexes are created with the table, not while it is loaded. */

@@ -5,6 +5,7 @@ import io.pg2gp.connector.warehouse.DeleteMode;
 import org.apache.flink.annotation.Internal;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -44,6 +45,15 @@ public final class InsertOnlyStatements {
                 + " GROUP BY "
                 + c.keyColumns
                 + " HAVING count(*) > 1) x";
+    }
+
+    /** Settings for {@link #repeatedKeys}, and the statements that undo them after it. */
+    public List<String> repeatedKeysSettings() {
+        return c.dialect.keyCountSettings();
+    }
+
+    public List<String> repeatedKeysReset() {
+        return c.dialect.keyCountReset();
     }
 
     /**
