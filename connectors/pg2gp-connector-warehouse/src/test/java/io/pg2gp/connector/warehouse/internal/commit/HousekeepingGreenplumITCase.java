@@ -57,14 +57,7 @@ class HousekeepingGreenplumITCase {
     @Test
     void stagingStaysFlatAndPartitionsGetStatistics() throws Exception {
         BatchApplier applier = gp.applier(DeleteMode.MIRROR);
-        WarehouseHousekeeper housekeeper =
-                new WarehouseHousekeeper(
-                        HousekeepingOptions.builder()
-                                .vacuumEveryApplies(VACUUM_EVERY)
-                                .analyzeEveryApplies(20)
-                                .build(),
-                        new HousekeepingStatements(
-                                GreenplumApplyFixture.TABLE, gp.bookkeeping, gp.dialect));
+        WarehouseHousekeeper housekeeper = housekeeper(VACUUM_EVERY, 20);
         String staging = gp.bookkeeping.stagingTable(GreenplumApplyFixture.TABLE);
         Random random = new Random(12);
         UUID[] ids = new UUID[KEYS];
@@ -196,14 +189,7 @@ class HousekeepingGreenplumITCase {
     @Test
     void aLeafThatOnlyReceivedInsertsIsAnalysedWithoutVacuum() throws Exception {
         BatchApplier applier = gp.applier(DeleteMode.MIRROR);
-        WarehouseHousekeeper housekeeper =
-                new WarehouseHousekeeper(
-                        HousekeepingOptions.builder()
-                                .vacuumEveryApplies(1000)
-                                .analyzeEveryApplies(1)
-                                .build(),
-                        new HousekeepingStatements(
-                                GreenplumApplyFixture.TABLE, gp.bookkeeping, gp.dialect));
+        WarehouseHousekeeper housekeeper = housekeeper(1000, 1);
         int keys = 1000;
         List<Version> inserts = new ArrayList<>();
         List<Version> updates = new ArrayList<>();
@@ -294,6 +280,16 @@ class HousekeepingGreenplumITCase {
                                         + staging
                                         + "'::regclass)"))
                 .isZero();
+    }
+
+    private WarehouseHousekeeper housekeeper(int vacuumEveryApplies, int analyzeEveryApplies) {
+        return new WarehouseHousekeeper(
+                HousekeepingOptions.builder()
+                        .vacuumEveryApplies(vacuumEveryApplies)
+                        .analyzeEveryApplies(analyzeEveryApplies)
+                        .build(),
+                new HousekeepingStatements(
+                        GreenplumApplyFixture.TABLE, gp.bookkeeping, gp.dialect));
     }
 
     /**
