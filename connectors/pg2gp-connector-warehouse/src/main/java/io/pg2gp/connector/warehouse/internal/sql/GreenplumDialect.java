@@ -109,13 +109,6 @@ public final class GreenplumDialect implements WarehouseDialect {
     }
 
     /**
-     * No: GP6's Postgres planner prunes partitions from literals only, so a nested loop probes
-     * every partition within the bounds for every key (measured: ~10 index probes per key of a
-     * 10k-change batch over 3 months; the probes of the wrong partitions read index pages that grow
-     * with the table). GPORCA prunes joined partitions but the apply plans with the Postgres
-     * planner (see {@link #applyPlannerSettings}); GP7 not measured.
-     */
-    /**
      * Grouping in one phase: staging is distributed by the target's distribution column, not the
      * key, and the planner's default first groups each segment's rows by key, which reduces nothing
      * (every key is there once) and cost as much as the grouping after the motion. On GP6, 1M
@@ -144,6 +137,13 @@ public final class GreenplumDialect implements WarehouseDialect {
         return " WITH (appendonly=true, orientation=row, compresstype=none)";
     }
 
+    /**
+     * No: GP6's Postgres planner prunes partitions from literals only, so a nested loop probes
+     * every partition within the bounds for every key (measured: ~10 index probes per key of a
+     * 10k-change batch over 3 months; the probes of the wrong partitions read index pages that grow
+     * with the table). GPORCA prunes joined partitions but the apply plans with the Postgres
+     * planner (see {@link #applyPlannerSettings}); GP7 not measured.
+     */
     @Override
     public boolean prunesPartitionsPerKey() {
         return false;
