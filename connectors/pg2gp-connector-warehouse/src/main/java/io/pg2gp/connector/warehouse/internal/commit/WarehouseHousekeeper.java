@@ -165,6 +165,14 @@ public final class WarehouseHousekeeper {
     private record StaleLeaf(String name, boolean dead) {}
 
     /**
+     * A leaf's counters summed over the segments: rows changed in any way and rows updated or
+     * deleted (both cumulative), and the dead rows counted now.
+     */
+    private record Counters(long changed, long removed, long dead) {
+        static final Counters NONE = new Counters(0, 0, 0);
+    }
+
+    /**
      * Leaves to analyse: on first sight those without statistics (an empty one is cheap to analyse,
      * and Greenplum merges leaf statistics into the root's, which GPORCA plans with, only once
      * every leaf has them); later those whose rows changed since the last look at them by more than
@@ -191,22 +199,20 @@ public final class WarehouseHousekeeper {
         if (names.isEmpty()) {
             return List.of();
         }
-        Map<Long, Long> changes = new HashMap<>();
-        Map<Long, Long> removals = new HashMap<>();
-        Map<Long, Long> deadRows = new HashMap<>();
+        Map<Long, Counters> counters = new HashMap<>();
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql.changes(names.keySet()))) {
             while (rs.next()) {
-                changes.put(rs.getLong(1), rs.getLong(2));
-                removals.put(rs.getLong(1), rs.getLong(3));
-                deadRows.put(rs.getLong(1), rs.getLong(4));
+                counters.put(
+                        rs.getLong(1), new Counters(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
             }
         }
         List<StaleLeaf> stale = new ArrayList<>();
         for (Map.Entry<Long, String> leaf : names.entrySet()) {
             long oid = leaf.getKey();
             long rows = counted.get(oid);
-            long now = changes.getOrDefault(oid, 0L);
+            Counters leafCounters = counters.getOrDefault(oid, Counters.NONE);
+            long now = leafCounters.changed();
             Long before = changedAtAnalyze.get(oid);
             boolean analyze;
             if (before == null) {
@@ -234,11 +240,9 @@ public final class WarehouseHousekeeper {
                 changedAtAnalyze.put(oid, now);
             }
             if (analyze) {
-                long removed = removals.getOrDefault(oid, 0L);
-                Long removedBefore = removedAtVacuum.get(oid);
+                long removed = leafCounters.removed();
                 boolean dead =
-                        deadRows.getOrDefault(oid, 0L) > 0
-                                || removed != (removedBefore == null ? 0 : removedBefore);
+                        leafCounters.dead() > 0 || removed != removedAtVacuum.getOrDefault(oid, 0L);
                 removedAtVacuum.put(oid, removed);
                 stale.add(new StaleLeaf(leaf.getValue(), dead));
             }

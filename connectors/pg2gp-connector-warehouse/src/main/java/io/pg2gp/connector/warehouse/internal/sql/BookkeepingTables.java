@@ -248,11 +248,15 @@ public final class BookkeepingTables {
                 .collect(Collectors.joining(", "));
     }
 
+    /** The distribution clause of a table distributed like {@code target}. */
+    private String distributedLike(WarehouseTable target) {
+        return dialect.distributedBy(String.join(", ", target.distributionColumns()));
+    }
+
     private void applyWorkTables(WarehouseTable target, List<Ddl> ddl) {
         List<String> dataColumns =
                 applyBatchColumns(target).stream().filter(n -> target.indexOf(n) >= 0).toList();
-        String distribution =
-                dialect.distributedBy(String.join(", ", target.distributionColumns()));
+        String distribution = distributedLike(target);
         ddl.add(
                 new Ddl(
                         applyBatchTable(target),
@@ -383,11 +387,7 @@ public final class BookkeepingTables {
                                 + ")"
                                 + (slots > 0
                                         ? " PARTITION BY LIST ((_pg2gp_tag % " + slots + "))"
-                                        : dialect.stagingStorage()
-                                                + dialect.distributedBy(
-                                                        String.join(
-                                                                ", ",
-                                                                target.distributionColumns())))));
+                                        : dialect.stagingStorage() + distributedLike(target))));
         if (slots > 0) {
             // Slots are truncated, so they hold no dead rows; their statistics come from the
             // housekeeping (autovacuum's ANALYZE of these wide rows cost up to 3 CPU-s per 1M).
